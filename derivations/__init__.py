@@ -1,0 +1,1 @@
+"""The derivations symbn ships, each written with the public API exactly as a user would."""

@@ -1,0 +1,51 @@
+"""symbn: derivations built in SymPy and checked step by step.
+
+The public API is imported lazily, so that ``symbn --help`` and ``symbn list`` start without SymPy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Derivation": "symbn.model",
+    "Line": "symbn.model",
+    "Kind": "symbn.model",
+    "Relation": "symbn.model",
+    "Report": "symbn.check",
+    "StepResult": "symbn.check",
+    "Verdict": "symbn.check",
+    "check": "symbn.check",
+    "cancel": "symbn.notation",
+    "examples": "symbn.notation",
+    "group": "symbn.notation",
+    "index": "symbn.notation",
+    "layer_symbols": "symbn.notation",
+    "mean": "symbn.notation",
+    "meaning": "symbn.notation",
+    "size": "symbn.notation",
+    "symbols": "symbn.notation",
+    "units": "symbn.notation",
+    "written": "symbn.notation",
+    "load": "symbn.registry",
+    "names": "symbn.registry",
+    "SymbnError": "symbn.errors",
+    "DerivationError": "symbn.errors",
+    "InputError": "symbn.errors",
+    "UnknownDerivationError": "symbn.errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'symbn' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

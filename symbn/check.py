@@ -1,0 +1,360 @@
+"""The checker: a pure function from a derivation to a report, one verdict per line.
+
+For each claim the definitions before it are substituted, then two layers decide: the symbolic
+normal form of ``lhs − rhs`` (:mod:`symbn.normal`) and exact numeric trials (:mod:`symbn.numeric`).
+``proved`` needs both: a normal form of exactly 0 *and* every trial agreeing. Each decision runs
+under a time budget (:mod:`symbn.budget`); a timeout or an exception is ``undecided``, never a guess.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from sympy.core.relational import Relational
+from sympy import (
+    Derivative,
+    Dummy,
+    Eq,
+    Expr,
+    GreaterThan,
+    Indexed,
+    StrictGreaterThan,
+    Sum,
+    Symbol,
+)
+from sympy.concrete.expr_with_limits import ExprWithLimits
+
+from symbn.budget import Failure, run_budgeted
+from symbn.model import Derivation, Kind, Line, Relation, defined_name
+from symbn.normal import normal_form
+from symbn.numeric import Counterexample, NotEvaluable, NumericOutcome, compare
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
+TRIALS = 6
+
+
+class Verdict(str, Enum):
+    """The checker's word on one line."""
+
+    DEFINITION = "definition"
+    PROVED = "proved"
+    CHECKED = "checked"
+    REFUTED = "refuted"
+    UNDECIDED = "undecided"
+    INCONSISTENT = "inconsistent"
+
+    @property
+    def holds(self) -> bool:
+        """Whether a line with this verdict stands (proved, or checked numerically, or a definition)."""
+        return self in (Verdict.DEFINITION, Verdict.PROVED, Verdict.CHECKED)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the two layers found for one claim, before it is attached to its line."""
+
+    verdict: Verdict
+    reason: str = ""
+    remainder: Expr | None = None
+    counterexample: Counterexample | None = None
+    numeric: NumericOutcome | None = None
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """The verdict on one line, with the evidence: counterexample, remainder, trials, seed."""
+
+    line: Line
+    verdict: Verdict
+    reason: str = ""
+    remainder: Expr | None = None
+    counterexample: Counterexample | None = None
+    numeric: NumericOutcome | None = None
+    uses: tuple[str, ...] = ()
+    seed: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.line.label
+
+    @property
+    def holds(self) -> bool:
+        return self.verdict.holds
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary of this result."""
+        return {
+            "label": self.label,
+            "kind": self.line.kind.value,
+            "relation": self.line.relation.value,
+            "verdict": self.verdict.value,
+            "reason": self.reason,
+            "uses": list(self.uses),
+            "remainder": None if self.remainder is None else str(self.remainder),
+            "counterexample": self.counterexample.as_dict() if self.counterexample else None,
+            "trials": self.numeric.agreed if self.numeric else 0,
+            "sizes": [dict(s) for s in self.numeric.sizes] if self.numeric else [],
+            "seed": self.seed,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The checked derivation: one :class:`StepResult` per line, in order."""
+
+    derivation: Derivation
+    results: tuple[StepResult, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every claim holds."""
+        return all(r.holds for r in self.results)
+
+    def __iter__(self) -> Iterator[StepResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, label: str) -> StepResult:
+        for result in self.results:
+            if result.label == label:
+                return result
+        raise KeyError(label)
+
+    def counts(self) -> dict[Verdict, int]:
+        """How many lines got each verdict."""
+        return {v: sum(r.verdict is v for r in self.results) for v in Verdict}
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary of the whole report."""
+        return {
+            "name": self.derivation.name,
+            "title": self.derivation.title,
+            "ok": self.ok,
+            "counts": {v.value: n for v, n in self.counts().items()},
+            "conclusion": self.derivation.conclusion,
+            "steps": [r.as_dict() for r in self.results],
+        }
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from symbn.render.terminal import render_report
+
+        yield render_report(self)
+
+
+@dataclass(frozen=True)
+class _Definition:
+    label: str
+    name: Expr
+    lhs: Expr
+    rhs: Expr
+    uses: frozenset[str]
+
+
+def check(
+    derivation: Derivation,
+    *,
+    timeout: float | None = 5.0,
+    seed: int = 0,
+    progress: Callable[[Line], None] | None = None,
+) -> Report:
+    """Check every line of ``derivation`` in order; ``timeout`` is the budget per line in seconds."""
+    definitions: list[_Definition] = []
+    results = []
+    for line in derivation.lines:
+        if progress is not None:
+            progress(line)
+        if line.kind is Kind.DEFINITION:
+            rhs, uses = substitute(line.rhs_meaning, definitions)
+            definitions.append(
+                _Definition(line.label, defined_name(line.lhs), line.lhs, _fresh_bound(rhs), uses)
+            )
+            results.append(StepResult(line, Verdict.DEFINITION, uses=tuple(sorted(uses))))
+            continue
+        lhs, lhs_uses = substitute(line.lhs_meaning, definitions)
+        rhs, rhs_uses = substitute(line.rhs_meaning, definitions)
+        line_seed = zlib.crc32(f"{seed}:{derivation.name}:{line.label}".encode())
+        outcome = run_budgeted(
+            decide, (lhs, rhs, line.relation, derivation.assumptions, line_seed), timeout
+        )
+        if isinstance(outcome, Failure):
+            outcome = Decision(Verdict.UNDECIDED, outcome.reason)
+        results.append(
+            StepResult(
+                line,
+                outcome.verdict,
+                outcome.reason,
+                outcome.remainder,
+                outcome.counterexample,
+                outcome.numeric,
+                tuple(sorted(lhs_uses | rhs_uses, key=_label_order(derivation))),
+                line_seed,
+            )
+        )
+    return Report(derivation, tuple(results))
+
+
+def _label_order(derivation: Derivation) -> Callable[[str], int]:
+    order = {line.label: k for k, line in enumerate(derivation.lines)}
+    return lambda label: order.get(label, len(order))
+
+
+def substitute(expr: Expr, definitions: list[_Definition]) -> tuple[Expr, frozenset[str]]:
+    """``expr`` with every defined name replaced by its definition, and the labels used."""
+    uses: set[str] = set()
+    symbols = {d.name: d for d in definitions if isinstance(d.lhs, Symbol)}
+    families = {d.name: d for d in definitions if isinstance(d.lhs, Indexed)}
+
+    def is_family_entry(node: Any) -> bool:
+        return isinstance(node, Indexed) and node.base in families
+
+    def expand_entry(node: Indexed) -> Expr:
+        definition = families[node.base]
+        uses.update(definition.uses | {definition.label})
+        return definition.rhs.xreplace(dict(zip(definition.lhs.indices, node.indices, strict=True)))
+
+    if families:
+        expr = expr.replace(is_family_entry, expand_entry)
+    present = expr.free_symbols & set(symbols)
+    for name in present:
+        uses.update(symbols[name].uses | {symbols[name].label})
+    if present:
+        expr = expr.xreplace({name: symbols[name].rhs for name in present})
+    return expr, frozenset(uses)
+
+
+def _fresh_bound(expr: Expr) -> Expr:
+    """``expr`` with every summation index renamed to a fresh dummy, so substituting it cannot capture."""
+
+    def is_bound(node: Any) -> bool:
+        return isinstance(node, ExprWithLimits)
+
+    def freshen(node: ExprWithLimits) -> Expr:
+        mapping = {v: Dummy(str(getattr(v, "label", v)), integer=True) for v, *_ in node.limits}
+        body = node.function.xreplace(mapping)
+        limits = [(mapping[v], *rest) for v, *rest in node.limits]
+        return node.func(body, *limits)
+
+    return expr.replace(is_bound, freshen)
+
+
+def decide(
+    lhs: Expr,
+    rhs: Expr,
+    relation: Relation,
+    assumptions: tuple[Relational, ...],
+    seed: int,
+) -> Decision:
+    """The verdict on ``lhs relation rhs``: both layers, combined by the soundness rules."""
+    lhs, rhs, assumptions = _apply_assumptions(lhs, rhs, assumptions)
+    lhs, rhs = _differentiate(lhs), _differentiate(rhs)
+    remainder = normal_form(lhs - rhs)
+    symbolic_zero = remainder == 0
+    try:
+        numeric = compare(lhs, rhs, seed=seed, trials=TRIALS, assumptions=assumptions)
+    except NotEvaluable as exc:
+        return Decision(Verdict.UNDECIDED, f"numeric trials impossible: {exc}", remainder)
+    if relation is Relation.DIFFERENT:
+        return _decide_difference(symbolic_zero, remainder, numeric)
+    if numeric.counterexample is not None:
+        if symbolic_zero:
+            return Decision(
+                Verdict.INCONSISTENT,
+                "the normal form is 0 but a numeric trial differs: a bug in a checking layer",
+                remainder,
+                numeric.counterexample,
+                numeric,
+            )
+        return Decision(Verdict.REFUTED, "the sides differ", remainder, numeric.counterexample, numeric)
+    if numeric.agreed == 0:
+        return Decision(
+            Verdict.UNDECIDED,
+            f"no admissible values for a numeric trial ({numeric.reason})",
+            remainder,
+            numeric=numeric,
+        )
+    if symbolic_zero:
+        return Decision(Verdict.PROVED, _trials_text(numeric), None, numeric=numeric)
+    return Decision(
+        Verdict.CHECKED,
+        f"not proved symbolically; {_trials_text(numeric)}",
+        remainder,
+        numeric=numeric,
+    )
+
+
+def _decide_difference(symbolic_zero: bool, remainder: Expr, numeric: NumericOutcome) -> Decision:
+    if numeric.counterexample is not None:
+        if symbolic_zero:
+            return Decision(
+                Verdict.INCONSISTENT,
+                "the normal form is 0 but a numeric trial differs: a bug in a checking layer",
+                remainder,
+                numeric.counterexample,
+                numeric,
+            )
+        return Decision(
+            Verdict.PROVED,
+            "the sides differ at these values",
+            remainder,
+            numeric.counterexample,
+            numeric,
+        )
+    if symbolic_zero and numeric.agreed:
+        return Decision(
+            Verdict.REFUTED, "the sides are equal: their difference normalises to 0", 0, numeric=numeric
+        )
+    return Decision(
+        Verdict.UNDECIDED,
+        f"no values found where the sides differ; {_trials_text(numeric)}",
+        remainder,
+        numeric=numeric,
+    )
+
+
+def _trials_text(numeric: NumericOutcome) -> str:
+    sizes = sorted({", ".join(f"{k}={v}" for k, v in s) for s in numeric.sizes if s})
+    where = f" at {'; '.join(sizes)}" if sizes else ""
+    return f"{numeric.agreed} exact trials agree{where}"
+
+
+def _apply_assumptions(
+    lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]
+) -> tuple[Expr, Expr, tuple[Relational, ...]]:
+    """Substitute ``x = c`` assumptions and give ``x > 0`` / ``x ≥ 0`` symbols that property."""
+    mapping: dict[Expr, Expr] = {}
+    rest = []
+    for assumption in assumptions:
+        left, right = assumption.lhs, assumption.rhs
+        if isinstance(assumption, Eq) and isinstance(left, Symbol) and left not in right.free_symbols:
+            mapping[left] = right
+        elif isinstance(assumption, (StrictGreaterThan, GreaterThan)) and isinstance(left, Symbol) and right == 0:
+            kind = "positive" if isinstance(assumption, StrictGreaterThan) else "nonnegative"
+            mapping[left] = Symbol(left.name, real=True, **{kind: True})
+            rest.append(assumption)
+        else:
+            rest.append(assumption)
+    if not mapping:
+        return lhs, rhs, assumptions
+    moved = tuple(a.xreplace(mapping) for a in rest)
+    return lhs.xreplace(mapping), rhs.xreplace(mapping), tuple(a for a in moved if a is not True)
+
+
+def _differentiate(expr: Expr) -> Expr:
+    """``expr`` with every ``Derivative`` carried out (through sums, by SymPy's rules)."""
+    if not expr.has(Derivative):
+        return expr
+    return expr.replace(
+        lambda node: isinstance(node, Derivative),
+        lambda node: node.expr.diff(*node.variable_count),
+    )
+
+
+__all__ = ["Report", "StepResult", "Verdict", "check", "decide", "substitute"]

@@ -1,0 +1,215 @@
+"""The model of a derivation: an ordered sequence of immutable lines, built with a small public API.
+
+A line is a definition (``μ = (1/m) Σ z^{(i)}``), a claim (``lhs = rhs`` or ``lhs ≠ rhs``), or a
+continuation (``= rhs``, whose left side is the previous line's right side). Each line keeps the
+form *as written* for display; :attr:`Line.lhs_meaning` and :attr:`Line.rhs_meaning` are the
+mathematics the checker sees.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from sympy import Expr, Idx, Indexed, Symbol
+from sympy.core.relational import Relational
+
+from symbn.errors import DerivationError
+from symbn.notation import as_expr, meaning
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from symbn.check import Report
+
+
+class Kind(str, Enum):
+    """What a line does in a derivation."""
+
+    DEFINITION = "definition"
+    CLAIM = "claim"
+    CONTINUATION = "continuation"
+
+
+class Relation(str, Enum):
+    """The relation a line claims between its sides."""
+
+    EQUAL = "="
+    DIFFERENT = "≠"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One numbered line of a derivation, with its two faces: as written, and as meant."""
+
+    kind: Kind
+    label: str
+    lhs: Expr
+    rhs: Expr
+    why: str = ""
+    relation: Relation = Relation.EQUAL
+
+    @property
+    def lhs_meaning(self) -> Expr:
+        """The left side as mathematics (display marks removed)."""
+        return meaning(self.lhs)
+
+    @property
+    def rhs_meaning(self) -> Expr:
+        """The right side as mathematics (display marks removed)."""
+        return meaning(self.rhs)
+
+    @property
+    def is_claim(self) -> bool:
+        """Whether the checker must decide this line (everything but a definition)."""
+        return self.kind is not Kind.DEFINITION
+
+
+def defined_name(lhs: Expr) -> Expr:
+    """What a definition's left side names: the symbol itself, or the family of an indexed left side."""
+    return lhs.base if isinstance(lhs, Indexed) else lhs
+
+
+def _names_in(expr: Expr) -> set[Expr]:
+    names: set[Expr] = set(expr.atoms(Symbol))
+    names |= {i.base for i in expr.atoms(Indexed)}
+    return names
+
+
+class Derivation:
+    """A derivation in document order: definitions, claims and ``= …`` continuations, each numbered.
+
+    Build it line by line with :meth:`define`, :meth:`step`, :meth:`then` and :meth:`differs`;
+    each call returns the derivation, so calls can be chained. Lines are immutable once added.
+    """
+
+    def __init__(self, title: str, *, name: str | None = None, conclusion: str = "") -> None:
+        self.title = title
+        self.name = name or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        self.conclusion = conclusion
+        self.lines: tuple[Line, ...] = ()
+        self.assumptions: tuple[Relational, ...] = ()
+        self.notes: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"<Derivation {self.name!r}: {len(self.lines)} lines>"
+
+    # Building -----------------------------------------------------------------------------
+
+    def define(self, lhs: Any, rhs: Any, *, label: str | None = None, why: str = "") -> Derivation:
+        """Define ``lhs`` as ``rhs`` for later steps; an indexed ``lhs`` (``z[i]``) defines it for every index."""
+        label = self._new_label(label)
+        left = as_expr(lhs, f"the left side of {label}")
+        right = as_expr(rhs, f"the right side of {label}")
+        if isinstance(left, Indexed):
+            if not all(isinstance(i, (Idx, Symbol)) for i in left.indices) or len(
+                set(left.indices)
+            ) != len(left.indices):
+                raise DerivationError(
+                    f"{label}: an indexed definition needs distinct plain indices on its left side, "
+                    f"as in z[i]; got {left}"
+                )
+        elif not isinstance(left, Symbol):
+            raise DerivationError(
+                f"{label}: a definition's left side must be a symbol or an indexed family such as z[i]; got {left}"
+            )
+        name = defined_name(left)
+        if name in _names_in(meaning(right)):
+            raise DerivationError(f"{label}: the definition of {name} refers to {name} itself")
+        for line in self.lines:
+            if line.kind is Kind.DEFINITION and defined_name(line.lhs) == name:
+                raise DerivationError(f"{label}: {name} is already defined at {line.label}")
+            if name in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning):
+                raise DerivationError(
+                    f"{label}: {name} is used at {line.label} before this definition; define it first"
+                )
+        return self._add(Line(Kind.DEFINITION, label, left, right, why))
+
+    def step(self, lhs: Any, rhs: Any, *, label: str | None = None, why: str = "") -> Derivation:
+        """Claim that ``lhs`` equals ``rhs``."""
+        return self._claim(Kind.CLAIM, lhs, rhs, label, why, Relation.EQUAL)
+
+    def differs(self, lhs: Any, rhs: Any, *, label: str | None = None, why: str = "") -> Derivation:
+        """Claim that ``lhs`` and ``rhs`` differ (``≠``): it holds when symbn finds values where they do."""
+        return self._claim(Kind.CLAIM, lhs, rhs, label, why, Relation.DIFFERENT)
+
+    def then(self, rhs: Any, *, label: str | None = None, why: str = "") -> Derivation:
+        """Claim that the previous line's right side equals ``rhs`` (a ``= …`` line)."""
+        if not self.lines:
+            where = f" ({label})" if label else ""
+            raise DerivationError(f"then(){where}: there is no previous line to continue")
+        return self._claim(Kind.CONTINUATION, self.lines[-1].rhs, rhs, label, why, Relation.EQUAL)
+
+    def assume(self, *relations: Any) -> Derivation:
+        """State assumptions such as ``alpha > 0`` or ``Eq(epsilon, 0)``, used by both checking layers."""
+        for relation in relations:
+            if not isinstance(relation, Relational):
+                raise DerivationError(
+                    f"assume() takes relations such as alpha > 0 or Eq(epsilon, 0); got {relation!r}"
+                )
+        self.assumptions = self.assumptions + tuple(relations)
+        return self
+
+    def conclude(self, statement: str) -> Derivation:
+        """State what the derivation establishes, shown after its last line."""
+        self.conclusion = statement
+        return self
+
+    def note(self, text: str) -> Derivation:
+        """Add a remark shown with the conclusion (such as "1.12 can replace z − μ in 1.6")."""
+        self.notes = self.notes + (text,)
+        return self
+
+    def _claim(
+        self, kind: Kind, lhs: Any, rhs: Any, label: str | None, why: str, relation: Relation
+    ) -> Derivation:
+        label = self._new_label(label)
+        left = as_expr(lhs, f"the left side of {label}")
+        right = as_expr(rhs, f"the right side of {label}")
+        return self._add(Line(kind, label, left, right, why, relation))
+
+    def _new_label(self, label: str | None) -> str:
+        taken = {line.label for line in self.lines}
+        if label is None:
+            number = len(self.lines) + 1
+            while str(number) in taken:
+                number += 1
+            return str(number)
+        if not isinstance(label, str) or not label:
+            raise DerivationError(f"a label must be a non-empty string; got {label!r}")
+        if label in taken:
+            raise DerivationError(f"the label {label} is used twice")
+        return label
+
+    def _add(self, line: Line) -> Derivation:
+        self.lines = self.lines + (line,)
+        return self
+
+    # Reading ------------------------------------------------------------------------------
+
+    def line(self, label: str) -> Line:
+        """The line with this label."""
+        for line in self.lines:
+            if line.label == label:
+                return line
+        raise DerivationError(f"no line is labelled {label}")
+
+    @property
+    def definitions(self) -> tuple[Line, ...]:
+        """The definition lines, in order."""
+        return tuple(line for line in self.lines if line.kind is Kind.DEFINITION)
+
+    def check(
+        self,
+        *,
+        timeout: float | None = 5.0,
+        seed: int = 0,
+        progress: Callable[[Line], None] | None = None,
+    ) -> Report:
+        """Check every line; returns a :class:`~symbn.check.Report` (pure: the derivation is unchanged)."""
+        from symbn.check import check
+
+        return check(self, timeout=timeout, seed=seed, progress=progress)
+

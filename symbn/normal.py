@@ -1,0 +1,155 @@
+"""A normal form for expressions with finite indexed sums, the symbolic layer of the checker.
+
+Every rewrite here is an identity of finite sums, so two expressions whose difference normalises
+to exactly 0 are equal; a non-zero result proves nothing (the normal form is not complete, and the
+numeric layer decides then). The rewrites: expand; split sums by linearity; pull out factors that
+do not depend on the summation index; a sum of an index-free body is the count of terms times the
+body; sum a Kronecker delta against its index; merge nested sums; rename summation indices
+canonically so that sums differing only in index names compare equal.
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+from typing import Any
+
+from sympy import (
+    Add,
+    Derivative,
+    Dummy,
+    Expr,
+    Idx,
+    Integer,
+    KroneckerDelta,
+    Mul,
+    Pow,
+    Sum,
+    Symbol,
+    expand,
+    factor_terms,
+)
+from sympy.core.sorting import default_sort_key
+
+MAX_PERMUTED_LIMITS = 4
+
+
+def normal_form(expr: Expr) -> Expr:
+    """The normal form of ``expr``; equal normal forms mean equal expressions."""
+    return _normal(expr)
+
+
+def _normal(expr: Any) -> Any:
+    if expr.is_Atom:
+        return expr
+    if isinstance(expr, Sum):
+        return _normal_sum(expr)
+    if isinstance(expr, Derivative):
+        inner = _normal(expr.expr)
+        return _normal(inner.diff(*expr.variable_count))
+    args = [_normal(a) for a in expr.args]
+    if isinstance(expr, Add):
+        return Add(*args)
+    if isinstance(expr, Mul):
+        return _expand(Mul(*args))
+    if isinstance(expr, Pow):
+        return _normal_pow(*args)
+    return expr.func(*args)
+
+
+def _expand(expr: Expr) -> Expr:
+    return expand(expr, deep=False, power_base=False, power_exp=False, log=False)
+
+
+def _normal_pow(base: Expr, exponent: Expr) -> Expr:
+    if exponent.is_Integer and exponent > 0:
+        return _expand(Pow(base, exponent))
+    if base.is_Add:
+        base = factor_terms(base)
+        if base.is_Mul:
+            content = Mul(*[f for f in base.args if not f.is_Add])
+            rest = Mul(*[f for f in base.args if f.is_Add])
+            return _expand(Pow(content, exponent) * Pow(rest, exponent))
+    return Pow(base, exponent)
+
+
+def _normal_sum(expr: Sum) -> Expr:
+    body = _normal(expr.function)
+    for var, lower, upper in expr.limits:
+        body = _sum_over(body, var, _normal(lower), _normal(upper))
+    return body
+
+
+def _sum_over(body: Expr, var: Symbol, lower: Expr, upper: Expr) -> Expr:
+    """Σ_{var=lower}^{upper} body, for an expanded ``body``, as a sum of normalised terms."""
+    count = upper - lower + Integer(1)
+    out = []
+    for term in Add.make_args(_expand(body)):
+        free, bound = [], []
+        for factor in Mul.make_args(term):
+            (bound if var in factor.free_symbols else free).append(factor)
+        if not bound:
+            out.append(Mul(*free) * count)
+        else:
+            out.append(Mul(*free) * _sum_of_product(bound, var, lower, upper))
+    return _expand(Add(*out))
+
+
+def _sum_of_product(factors: list[Expr], var: Symbol, lower: Expr, upper: Expr) -> Expr:
+    """Σ_{var} of a product of factors that all depend on ``var``."""
+    for k, factor in enumerate(factors):
+        if isinstance(factor, KroneckerDelta):
+            other = factor.args[1] if factor.args[0] == var else factor.args[0]
+            if var not in other.free_symbols and _within(other, lower, upper):
+                rest = Mul(*(factors[:k] + factors[k + 1 :]))
+                return _normal(rest.xreplace({var: other}))
+    sums = [f for f in factors if isinstance(f, Sum)]
+    if len(sums) == 1:
+        inner = sums[0]
+        others = [f for f in factors if f is not inner]
+        fresh = {v: Dummy() for v, _, _ in inner.limits}
+        inner_body = inner.function.xreplace(fresh)
+        limits = [(fresh[v], lo, hi) for v, lo, hi in inner.limits]
+        return _canonical_sum(Mul(*others) * inner_body, [*limits, (var, lower, upper)])
+    return _canonical_sum(Mul(*factors), [(var, lower, upper)])
+
+
+def _within(value: Expr, lower: Expr, upper: Expr) -> bool:
+    """Whether an index value provably lies in [lower, upper] (by its declared range)."""
+    if value.is_Integer and lower.is_Integer and upper.is_Integer:
+        return bool(lower <= value <= upper)
+    return isinstance(value, Idx) and (value.lower, value.upper) == (lower, upper)
+
+
+def _canonical_sum(body: Expr, limits: list[tuple[Expr, Expr, Expr]]) -> Expr:
+    """A Sum with its indices renamed canonically (by nesting height, then by the best order)."""
+    height = 1 + max((_height(s) for s in body.atoms(Sum)), default=0)
+    variables = [v for v, _, _ in limits]
+    bounds_free = set().union(*(lo.free_symbols | hi.free_symbols for _, lo, hi in limits))
+    orders: Any = [limits]
+    if len(limits) <= MAX_PERMUTED_LIMITS and not bounds_free & set(variables):
+        orders = permutations(limits)
+    best: Expr | None = None
+    for order in orders:
+        names = {v: _index_name(height, k) for k, (v, _, _) in enumerate(order)}
+        candidate = Sum(
+            body.xreplace(names), *[(names[v], lo, hi) for v, lo, hi in order]
+        )
+        if best is None or default_sort_key(candidate) < default_sort_key(best):
+            best = candidate
+    assert best is not None
+    return best
+
+
+def _height(expr: Sum) -> int:
+    inner = [s for s in expr.function.atoms(Sum)]
+    return 1 + max((_height(s) for s in inner), default=0)
+
+
+_INDEX_NAMES: dict[tuple[int, int], Symbol] = {}
+
+
+def _index_name(height: int, position: int) -> Symbol:
+    key = (height, position)
+    if key not in _INDEX_NAMES:
+        _INDEX_NAMES[key] = Symbol(f"_s{height}_{position}", integer=True)
+    return _INDEX_NAMES[key]

@@ -1,0 +1,244 @@
+"""How the field writes things, shared by every renderer and by the document parser.
+
+Names carry their notation in LaTeX form (``W^{[l]}``, ``z_{norm}^{[l]}``, ``\\tilde{z}^{[l]}``), so a
+name prints and parses the same way everywhere. Families of values are SymPy ``IndexedBase``
+objects whose class says how their indices are written, and a few display marks (``Written``,
+``Paren``, ``Cancel``, ``Mean``) keep a line *as written* while :func:`meaning` gives the plain
+mathematics behind it, which is all the checker ever sees.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sympy import Add, Expr, Idx, Indexed, IndexedBase, Integer, Sum, Symbol
+from sympy.concrete.expr_with_limits import AddWithLimits
+from sympy.core.parameters import evaluate
+from sympy.core.sympify import SympifyError, _sympify
+
+from symbn.errors import DerivationError
+
+GREEK = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
+    "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
+).split()
+GREEK_UNICODE = dict(
+    zip(GREEK, "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ", strict=True)
+)
+ACCENT_UNICODE = {"tilde": "\u0303", "bar": "\u0304", "hat": "\u0302", "overline": "\u0304"}
+
+_NAME = re.compile(
+    r"^(?P<base>\\[A-Za-z]+\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z]+)"
+    r"(?P<scripts>(?:[_^](?:\{[^{}]*\}|[A-Za-z0-9]))*)$"
+)
+_SCRIPT = re.compile(r"([_^])(\{[^{}]*\}|[A-Za-z0-9])")
+
+
+@dataclass(frozen=True)
+class Name:
+    """A symbol's name split the way it is written: base, subscript and superscript."""
+
+    base: str
+    sub: str = ""
+    sup: str = ""
+
+    @property
+    def latex_base(self) -> str:
+        """The base as LaTeX: ``\\sigma`` for ``sigma``, ``\\mathrm{run}`` for longer words."""
+        if self.base.startswith("\\") or len(self.base) == 1:
+            return self.base
+        if self.base in GREEK_UNICODE:
+            return "\\" + self.base
+        return r"\mathrm{" + self.base + "}"
+
+    @property
+    def unicode_base(self) -> str:
+        """The base as Unicode: ``σ`` for ``sigma``, ``z̃`` for ``\\tilde{z}``."""
+        accent = re.fullmatch(r"\\([A-Za-z]+)\{(.*)\}", self.base)
+        if accent:
+            inner = parse_name(accent.group(2)).unicode_base
+            return inner + ACCENT_UNICODE.get(accent.group(1), "")
+        bare = self.base.lstrip("\\")
+        return GREEK_UNICODE.get(bare, bare)
+
+
+def parse_name(name: str) -> Name:
+    """Split ``W^{[l]}`` into base ``W`` and superscript ``[l]`` (names not in that form stay whole)."""
+    match = _NAME.match(name)
+    if not match:
+        return Name(name)
+    parts = {"_": "", "^": ""}
+    for mark, body in _SCRIPT.findall(match.group("scripts")):
+        parts[mark] = body[1:-1] if body.startswith("{") else body
+    return Name(match.group("base"), parts["_"], parts["^"])
+
+
+def _tagged(name: str, layer: str | None) -> str:
+    return f"{name}^{{[{layer}]}}" if layer else name
+
+
+def _split(names: str) -> list[str]:
+    found = names.replace(",", " ").split()
+    if not found:
+        raise DerivationError("no names given")
+    return found
+
+
+def _one_or_many(items: list[Any]) -> Any:
+    return items[0] if len(items) == 1 else tuple(items)
+
+
+def symbols(names: str, *, positive: bool = False) -> Any:
+    """Real symbols from space-separated names: ``mu, var, eps = symbols("mu sigma^2 epsilon")``."""
+    kind = {"positive": True} if positive else {"real": True}
+    return _one_or_many([Symbol(n, **kind) for n in _split(names)])
+
+
+def layer_symbols(names: str, layer: str = "l", *, positive: bool = False) -> Any:
+    """Symbols of one layer, tagged as the field writes them: ``W, b = layer_symbols("W b")`` gives ``W^{[l]}, b^{[l]}``."""
+    kind = {"positive": True} if positive else {"real": True}
+    return _one_or_many([Symbol(_tagged(n, layer), **kind) for n in _split(names)])
+
+
+def size(name: str) -> Symbol:
+    """A size such as the mini-batch size ``m``: a positive integer symbol."""
+    return Symbol(name, integer=True, positive=True)
+
+
+class HiddenIdx(Idx):
+    """An index the notation leaves implicit, as the seed writes ``z^{[l]}`` for one example ``z^{[l](j)}``."""
+
+
+def index(name: str, upper: Expr | int, lower: Expr | int = 1, *, shown: bool = True) -> Idx:
+    """An integer index running from ``lower`` to ``upper``; ``shown=False`` keeps it out of the display."""
+    cls = Idx if shown else HiddenIdx
+    return cls(name, (lower, upper))
+
+
+class ExampleFamily(IndexedBase):
+    """Values per example: the last index is the example, written ``a^{[l-1](i)}``; others are unit subscripts."""
+
+
+class UnitFamily(IndexedBase):
+    """Values per unit or position: every index is a subscript, ``W_{jk}``, ``b_j``."""
+
+
+def examples(name: str, layer: str | None = None) -> ExampleFamily:
+    """A family of real values, one per example (and per unit if given more indices): ``a = examples("a", "l-1")``."""
+    return ExampleFamily(_tagged(name, layer), real=True)
+
+
+def units(name: str, layer: str | None = None) -> UnitFamily:
+    """A family of real values indexed by units or positions only: ``W = units("W", "l")``, then ``W[j, k]``."""
+    return UnitFamily(_tagged(name, layer), real=True)
+
+
+def as_expr(value: Any, what: str) -> Expr:
+    """``value`` as a SymPy expression (numbers allowed, strings never parsed), else a DerivationError."""
+    if isinstance(value, str):
+        raise DerivationError(f"{what} is the string {value!r}; symbn needs a SymPy expression, not text")
+    try:
+        result = _sympify(value)
+    except SympifyError:
+        raise DerivationError(
+            f"{what} is a {type(value).__name__}, not a SymPy expression"
+        ) from None
+    if not isinstance(result, Expr):
+        raise DerivationError(f"{what} is a {type(result).__name__}, not a SymPy expression")
+    return result
+
+
+class Written(Expr):
+    """A sum whose terms stay in the order the document writes them (SymPy would reorder them)."""
+
+    is_commutative = True
+
+    def __new__(cls, *terms: Any) -> Written:
+        return Expr.__new__(cls, *[as_expr(t, "a term") for t in terms])
+
+
+class Paren(Written):
+    """A written sum in parentheses, such as ``(W a + b)`` in equation 1.9 of the seed."""
+
+
+class Cancel(Expr):
+    """A term the document strikes through: displayed as ``\\cancel{x}``, checked as ``x``."""
+
+    is_commutative = True
+
+    def __new__(cls, term: Any) -> Cancel:
+        return Expr.__new__(cls, as_expr(term, "a cancelled term"))
+
+
+class Mean(AddWithLimits):
+    """The batch mean ``\\overline{a}`` of a body over an index: displayed with a bar, checked as ``(1/n) Σ``."""
+
+
+def written(*terms: Any) -> Written:
+    """A sum displayed with its terms in the given order: ``written(W*a, b)`` shows ``W a + b``."""
+    return Written(*terms)
+
+
+def group(*terms: Any) -> Paren:
+    """A parenthesised sum in the given order: ``group(W*a, b) `` shows ``(W a + b)``."""
+    return Paren(*terms)
+
+
+def cancel(term: Any) -> Cancel:
+    """Mark ``term`` as cancelled for display (``\\cancel{b}``); the mathematics is unchanged."""
+    return Cancel(term)
+
+
+def mean(body: Any, idx: Idx) -> Mean:
+    """The mean of ``body`` over the range of ``idx``, written with a bar: ``mean(a[i], i)`` shows ``ā``."""
+    if not isinstance(idx, Idx) or idx.lower is None or idx.upper is None:
+        raise DerivationError("mean() needs an index with a range, made by symbn.index(name, upper)")
+    return Mean(as_expr(body, "the body of a mean"), (idx, idx.lower, idx.upper))
+
+
+def meaning(expr: Expr) -> Expr:
+    """The mathematics a displayed expression stands for: display marks removed, everything evaluated."""
+    with evaluate(True):
+        return _meaning(expr)
+
+
+def _meaning(expr: Any) -> Any:
+    if isinstance(expr, Written):
+        return Add(*[_meaning(t) for t in expr.args])
+    if isinstance(expr, Cancel):
+        return _meaning(expr.args[0])
+    if isinstance(expr, Mean):
+        var, lower, upper = expr.limits[0]
+        count = upper - lower + Integer(1)
+        return Sum(_meaning(expr.function), (var, lower, upper)) / count
+    if not expr.args or isinstance(expr, (Symbol, IndexedBase, Idx)):
+        return expr
+    if isinstance(expr, Indexed):
+        return expr
+    return expr.func(*[_meaning(a) for a in expr.args])
+
+
+__all__ = [
+    "Cancel",
+    "ExampleFamily",
+    "HiddenIdx",
+    "Mean",
+    "Name",
+    "Paren",
+    "UnitFamily",
+    "Written",
+    "cancel",
+    "examples",
+    "group",
+    "index",
+    "layer_symbols",
+    "mean",
+    "meaning",
+    "parse_name",
+    "size",
+    "symbols",
+    "units",
+    "written",
+]

@@ -1,0 +1,59 @@
+"""The derivations symbn ships, found by name without importing SymPy (``symbn list`` stays fast)."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import importlib
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from symbn.errors import SymbnError, UnknownDerivationError
+
+if TYPE_CHECKING:
+    from symbn.model import Derivation
+
+PACKAGE = "symbn.derivations"
+DEFAULT = "batchnorm-bias"
+
+
+@dataclass(frozen=True)
+class Shipped:
+    """A shipped derivation: its name, its title (the first line of its module docstring), its module."""
+
+    name: str
+    title: str
+    module: str
+
+
+def shipped() -> list[Shipped]:
+    """Every shipped derivation, sorted by name, read from the modules' docstrings (nothing is run)."""
+    found = []
+    for entry in resources.files(PACKAGE).iterdir():
+        if not entry.name.endswith(".py") or entry.name.startswith("_"):
+            continue
+        stem = entry.name[: -len(".py")]
+        docstring = ast.get_docstring(ast.parse(entry.read_text(encoding="utf-8"))) or stem
+        found.append(Shipped(stem.replace("_", "-"), docstring.splitlines()[0], f"{PACKAGE}.{stem}"))
+    return sorted(found, key=lambda s: (s.name != DEFAULT, s.name))
+
+
+def names() -> list[str]:
+    """The names of the shipped derivations, the seed's first."""
+    return [s.name for s in shipped()]
+
+
+def load(name: str) -> Derivation:
+    """A copy of the shipped derivation called ``name`` (see :func:`names`), free to extend."""
+    by_name = {s.name: s for s in shipped()}
+    if name not in by_name:
+        known = ", ".join(by_name)
+        raise UnknownDerivationError(f"no derivation named {name!r}; known: {known}")
+    module = importlib.import_module(by_name[name].module)
+    derivation = getattr(module, "derivation", None)
+    from symbn.model import Derivation
+
+    if not isinstance(derivation, Derivation):
+        raise SymbnError(f"{by_name[name].module} defines no `derivation`")
+    return copy.copy(derivation)

@@ -1,0 +1,1 @@
+"""Renderers: one module per output format, each dispatching on the type of what it prints."""

@@ -1,0 +1,32 @@
+"""Shared fixtures: the seed derivation, and a way to rebuild it with one line replaced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import symbn
+from symbn.model import Derivation, Kind
+
+
+@pytest.fixture(scope="session")
+def seed() -> Derivation:
+    return symbn.load("batchnorm-bias")
+
+
+def replaced(derivation: Derivation, label: str, rhs: Any) -> Derivation:
+    """``derivation`` up to ``label``, whose right side becomes ``rhs`` (a mutant of that line)."""
+    out = symbn.Derivation(derivation.title, name=derivation.name)
+    out.assume(*derivation.assumptions)
+    for line in derivation.lines:
+        new_rhs = rhs if line.label == label else line.rhs
+        if line.kind is Kind.DEFINITION:
+            out.define(line.lhs, new_rhs, label=line.label)
+        elif line.relation.value == "≠":
+            out.differs(line.lhs, new_rhs, label=line.label)
+        else:
+            out.step(line.lhs, new_rhs, label=line.label)
+        if line.label == label:
+            return out
+    raise KeyError(label)
