@@ -28,7 +28,12 @@ derivation = (
     .define(mu, Sum(z[i], (i, 1, m)) / m, label="1.2", why="mean for layer 'l'")
     .then(symbn.written(W * symbn.mean(a[i], i), b), label="1.3", why="the mean of a^{[l-1]}")
     .then(symbn.written(W * batch_mean, b), label="1.4", why="the bar written out")
-    .define(var, Sum(symbn.group(z[i], -mu) ** 2, (i, 1, m)) / m, label="1.5", why="variance for layer 'l'")
+    .define(
+        var,
+        Sum(symbn.group(z[i], -mu) ** 2, (i, 1, m)) / m,
+        label="1.5",
+        why="variance for layer 'l'",
+    )
     .define(
         z_norm,
         symbn.written(z[j], -mu) / sqrt(symbn.written(var, eps)),

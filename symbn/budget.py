@@ -36,22 +36,22 @@ def run_budgeted(fn: Callable[..., Any], args: tuple[Any, ...], timeout: float |
         _limit_memory()
         try:
             data = pickle.dumps(_guarded(fn, args))
-        except Exception as exc:  # noqa: BLE001 - anything unpicklable becomes a failure
+        except Exception as exc:
             data = pickle.dumps(Failure(f"the result could not be returned: {exc}"))
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(data)
         os._exit(0)
     os.close(write_end)
     try:
-        data = _read_until(read_end, time.monotonic() + timeout)
+        received = _read_until(read_end, time.monotonic() + timeout)
     finally:
         os.close(read_end)
         _reap(pid, kill=True)
-    if data is None:
+    if received is None:
         return Failure(f"no verdict within the time budget of {timeout:g} s")
-    if not data:
+    if not received:
         return Failure("the worker process died (out of memory?)")
-    return pickle.loads(data)  # noqa: S301 - bytes written by our own child process
+    return pickle.loads(received)
 
 
 def _guarded(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
@@ -61,12 +61,12 @@ def _guarded(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         return Failure("out of memory")
     except RecursionError:
         return Failure("the expression is nested too deeply")
-    except Exception as exc:  # noqa: BLE001 - SymPy can raise anything; it is never a verdict
+    except Exception as exc:
         return Failure(f"{type(exc).__name__} inside the computation: {exc}")
 
 
 def _read_until(fd: int, deadline: float) -> bytes | None:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:

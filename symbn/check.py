@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sympy.core.relational import Relational
 from sympy import (
     Derivative,
     Dummy,
@@ -23,10 +22,10 @@ from sympy import (
     GreaterThan,
     Indexed,
     StrictGreaterThan,
-    Sum,
     Symbol,
 )
 from sympy.concrete.expr_with_limits import ExprWithLimits
+from sympy.core.relational import Relational
 
 from symbn.budget import Failure, run_budgeted
 from symbn.model import Derivation, Kind, Line, Relation, defined_name
@@ -272,7 +271,9 @@ def decide(
                 numeric.counterexample,
                 numeric,
             )
-        return Decision(Verdict.REFUTED, "the sides differ", remainder, numeric.counterexample, numeric)
+        return Decision(
+            Verdict.REFUTED, "the sides differ", remainder, numeric.counterexample, numeric
+        )
     if numeric.agreed == 0:
         return Decision(
             Verdict.UNDECIDED,
@@ -309,7 +310,10 @@ def _decide_difference(symbolic_zero: bool, remainder: Expr, numeric: NumericOut
         )
     if symbolic_zero and numeric.agreed:
         return Decision(
-            Verdict.REFUTED, "the sides are equal: their difference normalises to 0", 0, numeric=numeric
+            Verdict.REFUTED,
+            "the sides are equal: their difference normalises to 0",
+            0,
+            numeric=numeric,
         )
     return Decision(
         Verdict.UNDECIDED,
@@ -333,9 +337,17 @@ def _apply_assumptions(
     rest = []
     for assumption in assumptions:
         left, right = assumption.lhs, assumption.rhs
-        if isinstance(assumption, Eq) and isinstance(left, Symbol) and left not in right.free_symbols:
+        if (
+            isinstance(assumption, Eq)
+            and isinstance(left, Symbol)
+            and left not in right.free_symbols
+        ):
             mapping[left] = right
-        elif isinstance(assumption, (StrictGreaterThan, GreaterThan)) and isinstance(left, Symbol) and right == 0:
+        elif (
+            isinstance(assumption, (StrictGreaterThan, GreaterThan))
+            and isinstance(left, Symbol)
+            and right == 0
+        ):
             kind = "positive" if isinstance(assumption, StrictGreaterThan) else "nonnegative"
             mapping[left] = Symbol(left.name, real=True, **{kind: True})
             rest.append(assumption)

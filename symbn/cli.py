@@ -42,11 +42,18 @@ def list_command() -> None:
 @main.command()
 @click.argument("name", required=False, default="batchnorm-bias")
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="terminal", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="terminal",
+    show_default=True,
     help="terminal: the checked derivation drawn for people; json: every verdict, for scripts.",
 )
 @click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=5.0,
+    show_default=True,
     help="Seconds allowed per step; past it the step is undecided.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numeric trials.")
@@ -80,7 +87,9 @@ def _check_with_progress(derivation: object, timeout: float, seed: int, *, show:
             derivation,
             timeout=timeout,
             seed=seed,
-            progress=lambda line: progress.update(task, advance=1, description=f"checking ({line.label})"),
+            progress=lambda line: progress.update(
+                task, advance=1, description=f"checking ({line.label})"
+            ),
         )
 
 

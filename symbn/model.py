@@ -159,7 +159,7 @@ class Derivation:
 
     def note(self, text: str) -> Derivation:
         """Add a remark shown with the conclusion (such as "1.12 can replace z − μ in 1.6")."""
-        self.notes = self.notes + (text,)
+        self.notes = (*self.notes, text)
         return self
 
     def _claim(
@@ -184,7 +184,7 @@ class Derivation:
         return label
 
     def _add(self, line: Line) -> Derivation:
-        self.lines = self.lines + (line,)
+        self.lines = (*self.lines, line)
         return self
 
     # Reading ------------------------------------------------------------------------------
@@ -212,4 +212,3 @@ class Derivation:
         from symbn.check import check
 
         return check(self, timeout=timeout, seed=seed, progress=progress)
-

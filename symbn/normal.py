@@ -84,7 +84,8 @@ def _sum_over(body: Expr, var: Symbol, lower: Expr, upper: Expr) -> Expr:
     count = upper - lower + Integer(1)
     out = []
     for term in Add.make_args(_expand(body)):
-        free, bound = [], []
+        free: list[Expr] = []
+        bound: list[Expr] = []
         for factor in Mul.make_args(term):
             (bound if var in factor.free_symbols else free).append(factor)
         if not bound:
@@ -131,9 +132,7 @@ def _canonical_sum(body: Expr, limits: list[tuple[Expr, Expr, Expr]]) -> Expr:
     best: Expr | None = None
     for order in orders:
         names = {v: _index_name(height, k) for k, (v, _, _) in enumerate(order)}
-        candidate = Sum(
-            body.xreplace(names), *[(names[v], lo, hi) for v, lo, hi in order]
-        )
+        candidate = Sum(body.xreplace(names), *[(names[v], lo, hi) for v, lo, hi in order])
         if best is None or default_sort_key(candidate) < default_sort_key(best):
             best = candidate
     assert best is not None

@@ -24,9 +24,7 @@ GREEK = (
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau "
     "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
 ).split()
-GREEK_UNICODE = dict(
-    zip(GREEK, "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ", strict=True)
-)
+GREEK_UNICODE = dict(zip(GREEK, "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ", strict=True))
 ACCENT_UNICODE = {"tilde": "\u0303", "bar": "\u0304", "hat": "\u0302", "overline": "\u0304"}
 
 _NAME = re.compile(
@@ -138,7 +136,9 @@ def units(name: str, layer: str | None = None) -> UnitFamily:
 def as_expr(value: Any, what: str) -> Expr:
     """``value`` as a SymPy expression (numbers allowed, strings never parsed), else a DerivationError."""
     if isinstance(value, str):
-        raise DerivationError(f"{what} is the string {value!r}; symbn needs a SymPy expression, not text")
+        raise DerivationError(
+            f"{what} is the string {value!r}; symbn needs a SymPy expression, not text"
+        )
     try:
         result = _sympify(value)
     except SympifyError:
@@ -194,7 +194,9 @@ def cancel(term: Any) -> Cancel:
 def mean(body: Any, idx: Idx) -> Mean:
     """The mean of ``body`` over the range of ``idx``, written with a bar: ``mean(a[i], i)`` shows ``ā``."""
     if not isinstance(idx, Idx) or idx.lower is None or idx.upper is None:
-        raise DerivationError("mean() needs an index with a range, made by symbn.index(name, upper)")
+        raise DerivationError(
+            "mean() needs an index with a range, made by symbn.index(name, upper)"
+        )
     return Mean(as_expr(body, "the body of a mean"), (idx, idx.lower, idx.upper))
 
 

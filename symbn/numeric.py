@@ -13,7 +13,6 @@ from fractions import Fraction
 from typing import Any
 
 import mpmath
-from sympy.core.relational import Relational
 from sympy import (
     Abs,
     Add,
@@ -30,6 +29,7 @@ from sympy import (
     exp,
     log,
 )
+from sympy.core.relational import Relational
 
 MAX_TERMS = 200_000
 SINGLE_SIZE_SCHEDULE = (1, 2, 3)
@@ -90,7 +90,7 @@ class _Point:
     """One assignment of values, sampled lazily as the evaluator meets symbols and indexed entries."""
 
     rng: random.Random
-    values: dict[Expr, Fraction] = field(default_factory=dict)
+    values: dict[Any, Fraction] = field(default_factory=dict)
     used: dict[str, Fraction] = field(default_factory=dict)
 
     def symbol(self, sym: Symbol) -> Fraction:
@@ -103,8 +103,8 @@ class _Point:
     def entry(self, item: Indexed, indices: tuple[int, ...]) -> Fraction:
         key = (item.base, indices)
         if key not in self.values:
-            self.values[key] = _sample(self.rng, item)  # type: ignore[index]
-        value = self.values[key]  # type: ignore[index]
+            self.values[key] = _sample(self.rng, item)
+        value = self.values[key]
         name = f"{item.base}[{', '.join(map(str, indices))}]"
         self.used.setdefault(name, value)
         return value
@@ -295,7 +295,7 @@ def compare(
     rng = random.Random(seed)
     sizes = _size_symbols(lhs - rhs)
     agreed, skipped, reason = 0, 0, ""
-    used_sizes = []
+    used_sizes: list[tuple[tuple[str, int], ...]] = []
     for plan in size_schedule(sizes, rng, trials):
         try:
             result = _one_trial(lhs, rhs, plan, rng, assumptions)
@@ -335,7 +335,9 @@ def _fix_indices(expr: Expr, point: _Point) -> None:
     """Give each free index a value inside its declared range at this point's sizes."""
     for idx in sorted((s for s in expr.free_symbols if isinstance(s, Idx)), key=str):
         if idx.lower is None or idx.upper is None:
-            raise NotEvaluable(f"the index {idx} has no range; make it with symbn.index(name, upper)")
+            raise NotEvaluable(
+                f"the index {idx} has no range; make it with symbn.index(name, upper)"
+            )
         evaluator = _Evaluator(point, exact=True)
         low, high = evaluator.integer(idx.lower), evaluator.integer(idx.upper)
         if low > high:

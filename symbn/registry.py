@@ -35,7 +35,9 @@ def shipped() -> list[Shipped]:
             continue
         stem = entry.name[: -len(".py")]
         docstring = ast.get_docstring(ast.parse(entry.read_text(encoding="utf-8"))) or stem
-        found.append(Shipped(stem.replace("_", "-"), docstring.splitlines()[0], f"{PACKAGE}.{stem}"))
+        found.append(
+            Shipped(stem.replace("_", "-"), docstring.splitlines()[0], f"{PACKAGE}.{stem}")
+        )
     return sorted(found, key=lambda s: (s.name != DEFAULT, s.name))
 
 

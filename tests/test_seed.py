@@ -19,9 +19,20 @@ def test_seed_has_the_documents_twelve_equations_in_order(seed: Derivation) -> N
     labels = [line.label for line in seed.lines]
     assert labels[:12] == [f"1.{k}" for k in range(1, 13)]
     kinds = {line.label: line.kind for line in seed.lines}
-    assert {k for k, v in kinds.items() if v is Kind.DEFINITION} == {"1.1", "1.2", "1.5", "1.6", "1.7"}
+    assert {k for k, v in kinds.items() if v is Kind.DEFINITION} == {
+        "1.1",
+        "1.2",
+        "1.5",
+        "1.6",
+        "1.7",
+    }
     assert {k for k, v in kinds.items() if v is Kind.CONTINUATION} == {
-        "1.3", "1.4", "1.9", "1.10", "1.11", "1.12"
+        "1.3",
+        "1.4",
+        "1.9",
+        "1.10",
+        "1.11",
+        "1.12",
     }
 
 
@@ -60,9 +71,12 @@ def _mutants(seed: Derivation, label: str):  # type: ignore[no-untyped-def]
     yield "W -> W^2", rhs.xreplace({W: W**2})
     yield "1/m -> 1/(m-1)", rhs.subs(1 / m, 1 / (m - 1))
     for s in rhs.atoms(Sum):
-        (var, lo, hi), = s.limits
+        ((var, lo, hi),) = s.limits
         other = Idx("j", (1, m))
-        yield "index i -> j inside the sum", rhs.xreplace({s: Sum(s.function.xreplace({var: other}), (var, lo, hi))})
+        yield (
+            "index i -> j inside the sum",
+            rhs.xreplace({s: Sum(s.function.xreplace({var: other}), (var, lo, hi))}),
+        )
         yield "upper bound m -> m-1", rhs.xreplace({s: Sum(s.function, (var, lo, hi - 1))})
         yield "lower bound 1 -> 2", rhs.xreplace({s: Sum(s.function, (var, Integer(2), hi))})
 
@@ -77,7 +91,13 @@ def test_wrong_versions_of_each_step_are_refuted(seed: Derivation, label: str) -
         tried += 1
         report = replaced(seed, label, mutant).check()
         result = report[label]
-        assert result.verdict is Verdict.REFUTED, (label, name, mutant, result.verdict, result.reason)
+        assert result.verdict is Verdict.REFUTED, (
+            label,
+            name,
+            mutant,
+            result.verdict,
+            result.reason,
+        )
         assert result.counterexample is not None
         assert Fraction(result.counterexample.difference) != 0 or not result.counterexample.exact
     assert tried >= 4
@@ -94,10 +114,14 @@ def test_a_counterexample_really_makes_the_sides_differ(seed: Derivation) -> Non
     values = {name: Rational(value) for name, value in example.assignment}
     line = mutated.line("1.12")
     difference = symbn.meaning(line.lhs) - symbn.meaning(line.rhs)
-    difference = difference.xreplace({x: Symbol(str(x.label), integer=True) for x in difference.atoms(Idx)})
+    difference = difference.xreplace(
+        {x: Symbol(str(x.label), integer=True) for x in difference.atoms(Idx)}
+    )
     sizes = {s: values[str(s)] for s in difference.free_symbols if str(s) in ("m", "j")}
     concrete = difference.subs(sizes).doit()
-    entries = {e: values[f"{e.base}[{', '.join(map(str, e.indices))}]"] for e in concrete.atoms(Indexed)}
+    entries = {
+        e: values[f"{e.base}[{', '.join(map(str, e.indices))}]"] for e in concrete.atoms(Indexed)
+    }
     symbols = {s: values[s.name] for s in concrete.free_symbols if isinstance(s, Symbol)}
     independent = concrete.xreplace(entries).xreplace(symbols)
     assert independent == Rational(example.difference) != 0

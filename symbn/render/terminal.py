@@ -41,7 +41,9 @@ def _cell(line: Line, result: StepResult | None) -> RenderableType:
     if line.why:
         parts.append(Text(line.why, style="dim italic"))
     if result is not None and result.verdict not in (Verdict.PROVED, Verdict.DEFINITION):
-        parts.append(Text(f"{result.verdict.value}: {result.reason}", style=MARKS[result.verdict][1]))
+        parts.append(
+            Text(f"{result.verdict.value}: {result.reason}", style=MARKS[result.verdict][1])
+        )
         if result.counterexample is not None:
             parts.append(_counterexample(result))
     return Group(*parts)
@@ -86,7 +88,9 @@ def summary(report: Report) -> Text:
     ]
     verdict = "every claim holds" if report.ok else "NOT every claim holds"
     style = "bold green" if report.ok else "bold red"
-    return Text.assemble((f"{len(report)} lines: ", ""), (", ".join(words), ""), (f" — {verdict}", style))
+    return Text.assemble(
+        (f"{len(report)} lines: ", ""), (", ".join(words), ""), (f" — {verdict}", style)
+    )
 
 
 def render_report(report: Report) -> RenderableType:
