@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from typing import Any
 
 import pytest
@@ -30,3 +32,14 @@ def replaced(derivation: Derivation, label: str, rhs: Any) -> Derivation:
         if line.label == label:
             return out
     raise KeyError(label)
+
+
+def require_tool(name: str, reason: str) -> str:
+    """The path of the real tool ``name``; skip the test without it, or fail where CI requires it."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed ({reason}); run tests/install.sh"
+        if os.environ.get("SYMBN_REQUIRE_REAL_PARTS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
