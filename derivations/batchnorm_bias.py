@@ -26,7 +26,7 @@ derivation = (
     symbn.Derivation("Cancellation of the bias term", name="batchnorm-bias")
     .define(z[j], symbn.written(W * a[j], b), label="1.1", why="network input for layer 'l'")
     .define(mu, Sum(z[i], (i, 1, m)) / m, label="1.2", why="mean for layer 'l'")
-    .then(symbn.written(W * symbn.mean(a[i], i), b), label="1.3", why="the mean of a^{[l-1]}")
+    .then(symbn.written(W * symbn.mean(a[i], i), b), label="1.3", why="the mean of $a^{[l-1]}$")
     .then(symbn.written(W * batch_mean, b), label="1.4", why="the bar written out")
     .define(
         var,
@@ -50,7 +50,7 @@ derivation = (
         symbn.written(z[j], -mu),
         symbn.written(symbn.group(W * a[j], b), -mu),
         label="1.8",
-        why="1.1 substituted for z^{[l]}",
+        why="1.1 substituted for $z^{[l]}$",
     )
     .then(
         symbn.written(symbn.group(W * a[j], b), -symbn.group(W * batch_mean, b)),
@@ -65,18 +65,19 @@ derivation = (
     .then(
         symbn.written(W * a[j], symbn.cancel(b), -W * batch_mean, -symbn.cancel(b)),
         label="1.11",
-        why="b^{[l]} - b^{[l]} = 0",
+        why="$b^{[l]} - b^{[l]} = 0$",
     )
     .then(
         W * symbn.group(a[j], -batch_mean),
         label="1.12",
-        why="W^{[l]} factored out",
+        why="$W^{[l]}$ factored out",
     )
-    .step(Derivative(var, b), 0, label="C.1", why="the variance does not depend on b^{[l]}")
+    .step(Derivative(var, b), 0, label="C.1", why="the variance does not depend on $b^{[l]}$")
     .step(Derivative(z_norm, b), 0, label="C.2", why="nor does the normalized value")
     .step(Derivative(z_tilde, b), 0, label="C.3", why="nor the batch-normalized output")
     .conclude(
-        "b^{[l]} cancels: z - mu, sigma^2, z_norm and z~ do not depend on the bias of the layer"
+        "$b^{[l]}$ cancels: $z^{[l]} - \\mu$, $\\sigma^2$, $z_{norm}^{[l]}$ and $\\tilde{z}^{[l]}$"
+        " do not depend on the bias of the layer before"
     )
-    .note("Equation 1.12 can replace z^{[l]} - mu in 1.6: the bias b^{[l]} can be dropped.")
+    .note("Equation 1.12 can replace $z^{[l]} - \\mu$ in 1.6: the bias $b^{[l]}$ can be dropped.")
 )

@@ -201,6 +201,18 @@ class Derivation:
         """The definition lines, in order."""
         return tuple(line for line in self.lines if line.kind is Kind.DEFINITION)
 
+    def to_latex(self, **options: Any) -> str:
+        """The derivation as LaTeX (see :func:`symbn.render.latex.to_latex` for the options)."""
+        from symbn.render.latex import to_latex
+
+        return to_latex(self, **options)
+
+    def to_markdown(self, **options: Any) -> str:
+        """The derivation as Markdown with display math (see :func:`symbn.render.markdown.to_markdown`)."""
+        from symbn.render.markdown import to_markdown
+
+        return to_markdown(self, **options)
+
     def check(
         self,
         *,

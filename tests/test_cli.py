@@ -23,7 +23,7 @@ def test_derive_prints_every_equation_in_order_and_exits_0() -> None:
     assert positions == sorted(positions)
     assert "\u0336" in out  # the cancelled b of 1.11 is struck through
     assert "every claim holds" in out
-    assert "Conclusion: b^{[l]} cancels" in out
+    assert "Conclusion:" in out and "cancels" in out
 
 
 def test_derive_fits_80_columns_when_piped() -> None:
