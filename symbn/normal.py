@@ -64,12 +64,10 @@ def _normal_pow(base: Expr, exponent: Expr) -> Expr:
     if exponent.is_Integer and exponent > 0:
         return _expand(Pow(base, exponent))
     if base.is_Add:
+        # Common factors come out of the base; SymPy then splits off only the factors it knows
+        # to be non-negative, which is the identity (a b)^e = a^e b^e for a >= 0.
         base = factor_terms(base)
-        if base.is_Mul:
-            content = Mul(*[f for f in base.args if not f.is_Add])
-            rest = Mul(*[f for f in base.args if f.is_Add])
-            return _expand(Pow(content, exponent) * Pow(rest, exponent))
-    return Pow(base, exponent)
+    return _expand(Pow(base, exponent))
 
 
 def _normal_sum(expr: Sum) -> Expr:
