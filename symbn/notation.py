@@ -16,6 +16,7 @@ from typing import Any
 from sympy import Add, Expr, Idx, Indexed, IndexedBase, Integer, Sum, Symbol
 from sympy.concrete.expr_with_limits import AddWithLimits
 from sympy.core.parameters import evaluate
+from sympy.core.relational import Relational
 from sympy.core.sympify import SympifyError, _sympify
 
 from symbn.errors import DerivationError
@@ -137,17 +138,32 @@ def as_expr(value: Any, what: str) -> Expr:
     """``value`` as a SymPy expression (numbers allowed, strings never parsed), else a DerivationError."""
     if isinstance(value, str):
         raise DerivationError(
-            f"{what} is the string {value!r}; symbn needs a SymPy expression, not text"
+            f"{what} is the string {value!r}; symbn needs a SymPy expression, not text "
+            "(build it from symbols, e.g. x = symbn.symbols('x'))"
+        )
+    if isinstance(value, bool):
+        raise DerivationError(
+            f"{what} is {value}, not a SymPy expression; Python's == compares at once, "
+            "so pass the two sides separately: d.step(lhs, rhs)"
         )
     try:
         result = _sympify(value)
     except SympifyError:
         raise DerivationError(
-            f"{what} is a {type(value).__name__}, not a SymPy expression"
+            f"{what} is {_a(type(value).__name__)}, not a SymPy expression"
         ) from None
+    if isinstance(result, Relational):
+        raise DerivationError(
+            f"{what} is the relation {result}, not an expression; "
+            "pass the two sides separately: d.step(lhs, rhs)"
+        )
     if not isinstance(result, Expr):
-        raise DerivationError(f"{what} is a {type(result).__name__}, not a SymPy expression")
+        raise DerivationError(f"{what} is {_a(type(result).__name__)}, not a SymPy expression")
     return result
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 class Written(Expr):
