@@ -254,5 +254,14 @@ class Derivation:
         from symbn.check import check
         from symbn.progress import reporting
 
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
+        ):
+            raise DerivationError(
+                f"timeout= takes seconds (a positive number) or None; got {timeout!r}"
+            )
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise DerivationError(f"seed= takes an integer; got {seed!r}")
+
         with reporting(progress, self.lines) as callback:
             return check(self, timeout=timeout, seed=seed, progress=callback)

@@ -79,6 +79,8 @@ def _tagged(name: str, layer: str | None) -> str:
 
 
 def _split(names: str) -> list[str]:
+    if not isinstance(names, str):
+        raise DerivationError(f"names are given as one string, as in 'mu sigma^2'; got {names!r}")
     found = names.replace(",", " ").split()
     if not found:
         raise DerivationError("no names given")
@@ -112,8 +114,20 @@ class HiddenIdx(Idx):
 
 def index(name: str, upper: Expr | int, lower: Expr | int = 1, *, shown: bool = True) -> Idx:
     """An integer index running from ``lower`` to ``upper``; ``shown=False`` keeps it out of the display."""
+    if not isinstance(name, str) or not name:
+        raise DerivationError(f"an index needs a name such as 'i'; got {name!r}")
+    ends = (
+        as_expr(lower, f"the lower end of index {name}"),
+        as_expr(upper, f"the upper end of index {name}"),
+    )
     cls = Idx if shown else HiddenIdx
-    return cls(name, (lower, upper))
+    try:
+        return cls(name, ends)
+    except (TypeError, ValueError):
+        raise DerivationError(
+            f"index {name} runs between integers, as symbn.index('{name}', m) with m = symbn.size('m'); "
+            f"got {ends[0]} to {ends[1]}"
+        ) from None
 
 
 class ExampleFamily(IndexedBase):
@@ -172,6 +186,8 @@ class Written(Expr):
     is_commutative = True
 
     def __new__(cls, *terms: Any) -> Written:
+        if not terms:
+            raise DerivationError("written() and group() need at least one term")
         return Expr.__new__(cls, *[as_expr(t, "a term") for t in terms])
 
 

@@ -325,3 +325,35 @@ def test_progress_callback_is_called_once_per_line() -> None:
 
 def test_pytest_is_not_a_notebook() -> None:
     assert in_notebook() is False
+
+
+# The notation helpers refuse what they cannot use ------------------------------------------------
+
+
+def test_an_index_range_is_never_parsed_from_text() -> None:
+    with misuse("the upper end of index i is the string 'm'"):
+        symbn.index("i", "m")  # type: ignore[arg-type]
+    with misuse("index i runs between integers"):
+        symbn.index("i", 2.5)  # type: ignore[arg-type]
+    assert symbn.index("k", 3).upper == 3
+
+
+def test_helpers_reject_what_they_cannot_use() -> None:
+    with misuse("names are given as one string"):
+        symbn.symbols(["a", "b"])  # type: ignore[arg-type]
+    with misuse("no names given"):
+        symbn.layer_symbols("")
+    with misuse("need at least one term"):
+        symbn.written()
+    with misuse("mean\\(\\) needs an index with a range"):
+        symbn.mean(x[i], c)  # type: ignore[arg-type]
+
+
+def test_check_options_are_validated() -> None:
+    d = centering()
+    with misuse("timeout= takes seconds"):
+        d.check(timeout="5")  # type: ignore[arg-type]
+    with misuse("timeout= takes seconds"):
+        d.check(timeout=0)
+    with misuse("seed= takes an integer"):
+        d.check(seed=1.5)  # type: ignore[arg-type]
