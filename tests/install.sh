@@ -8,5 +8,3 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test,dev]'
-# The Jupyter kernel tests/test_notebook.py runs the example notebook on (into .venv, idempotent).
-.venv/bin/python -m ipykernel install --sys-prefix >/dev/null
