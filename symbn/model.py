@@ -18,7 +18,7 @@ from sympy.core.relational import Relational
 
 from symbn.errors import DerivationError
 from symbn.notation import as_expr, meaning
-from symbn.validate import Names, check_definition
+from symbn.validate import RERUN, Names, check_definition
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -204,7 +204,7 @@ class Derivation:
             where = next(line for line in self.lines if line.label == label)
             raise DerivationError(
                 f"{label}: the label {label} is used twice (first by the {where.kind.value} "
-                f"{where.lhs} = {where.rhs})"
+                f"{where.lhs} = {where.rhs}){RERUN}"
             )
         return label
 

@@ -21,6 +21,11 @@ from symbn.notation import HiddenIdx
 if TYPE_CHECKING:
     from symbn.model import Line
 
+RERUN = (
+    "; in a notebook, re-running a cell adds its lines again: "
+    "re-run from the cell that creates the derivation"
+)
+
 
 def _uses(expr: Any) -> Iterator[tuple[Basic, int | None]]:
     """Every named object in ``expr``: symbols, indices, and families with their index count (None: bare)."""
@@ -139,7 +144,9 @@ def check_definition(label: str, left: Expr, right: Expr, lines: tuple[Line, ...
         raise DerivationError(f"{label}: the definition of {name} refers to {name} itself")
     definitions = {defined_name(line.lhs): line for line in lines if line.kind is Kind.DEFINITION}
     if name in definitions:
-        raise DerivationError(f"{label}: {name} is already defined at {definitions[name].label}")
+        raise DerivationError(
+            f"{label}: {name} is already defined at {definitions[name].label}{RERUN}"
+        )
     path = _path_back(name, right, definitions)
     if path:
         through = ", ".join(f"{defined_name(line.lhs)} ({line.label})" for line in path)

@@ -74,7 +74,15 @@ def test_the_own_derivation_example_runs_in_a_fresh_venv(tmp_path: Path) -> None
         ROOT,
         source,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache"
+            ".git",
+            ".venv",
+            "build",
+            "dist",
+            "*.egg-info",
+            "__pycache__",
+            ".*_cache",
+            ".hypothesis",
+            "node_modules",
         ),
     )
     env_dir = tmp_path / "venv"
