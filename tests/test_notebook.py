@@ -33,8 +33,6 @@ RICH = ("text/latex", "text/markdown")
 
 def _kernel_name() -> str:
     """The ipykernel kernel spec of this environment; skip without it, or fail where CI requires it."""
-    nbclient = pytest.importorskip("nbclient")
-    assert nbclient
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
