@@ -18,6 +18,7 @@ from sympy.core.relational import Relational
 
 from symbn.errors import DerivationError
 from symbn.notation import as_expr, meaning
+from symbn.validate import RERUN, Names, check_definition
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -72,10 +73,10 @@ def defined_name(lhs: Expr) -> Expr:
     return lhs.base if isinstance(lhs, Indexed) else lhs
 
 
-def _names_in(expr: Expr) -> set[Expr]:
-    names: set[Expr] = set(expr.atoms(Symbol))
-    names |= {i.base for i in expr.atoms(Indexed)}
-    return names
+def _why(why: Any, label: str) -> str:
+    if not isinstance(why, str):
+        raise DerivationError(f"{label}: why= takes the justification as text; got {why!r}")
+    return why
 
 
 class Derivation:
@@ -86,21 +87,27 @@ class Derivation:
     """
 
     def __init__(self, title: str, *, name: str | None = None, conclusion: str = "") -> None:
+        if not isinstance(title, str) or not title.strip():
+            raise DerivationError(f"a derivation needs a title (a non-empty string); got {title!r}")
         self.title = title
         self.name = name or re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
         self.conclusion = conclusion
         self.lines: tuple[Line, ...] = ()
         self.assumptions: tuple[Relational, ...] = ()
         self.notes: tuple[str, ...] = ()
+        self._names = Names()
 
     def __repr__(self) -> str:
         return f"<Derivation {self.name!r}: {len(self.lines)} lines>"
 
     # Building -----------------------------------------------------------------------------
 
-    def define(self, lhs: Any, rhs: Any, *, label: str | None = None, why: str = "") -> Derivation:
+    def define(
+        self, lhs: Any, rhs: Any, *, label: str | int | None = None, why: str = ""
+    ) -> Derivation:
         """Define ``lhs`` as ``rhs`` for later steps; an indexed ``lhs`` (``z[i]``) defines it for every index."""
         label = self._new_label(label)
+        why = _why(why, label)
         left = as_expr(lhs, f"the left side of {label}")
         right = as_expr(rhs, f"the right side of {label}")
         if isinstance(left, Indexed):
@@ -115,31 +122,30 @@ class Derivation:
             raise DerivationError(
                 f"{label}: a definition's left side must be a symbol or an indexed family such as z[i]; got {left}"
             )
-        name = defined_name(left)
-        if name in _names_in(meaning(right)):
-            raise DerivationError(f"{label}: the definition of {name} refers to {name} itself")
-        for line in self.lines:
-            if line.kind is Kind.DEFINITION and defined_name(line.lhs) == name:
-                raise DerivationError(f"{label}: {name} is already defined at {line.label}")
-            if name in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning):
-                raise DerivationError(
-                    f"{label}: {name} is used at {line.label} before this definition; define it first"
-                )
-        return self._add(Line(Kind.DEFINITION, label, left, right, why))
+        names = self._names.extend(label, (left, right))
+        check_definition(label, left, right, self.lines)
+        return self._add(Line(Kind.DEFINITION, label, left, right, why), names)
 
-    def step(self, lhs: Any, rhs: Any, *, label: str | None = None, why: str = "") -> Derivation:
+    def step(
+        self, lhs: Any, rhs: Any, *, label: str | int | None = None, why: str = ""
+    ) -> Derivation:
         """Claim that ``lhs`` equals ``rhs``."""
         return self._claim(Kind.CLAIM, lhs, rhs, label, why, Relation.EQUAL)
 
-    def differs(self, lhs: Any, rhs: Any, *, label: str | None = None, why: str = "") -> Derivation:
+    def differs(
+        self, lhs: Any, rhs: Any, *, label: str | int | None = None, why: str = ""
+    ) -> Derivation:
         """Claim that ``lhs`` and ``rhs`` differ (``≠``): it holds when symbn finds values where they do."""
         return self._claim(Kind.CLAIM, lhs, rhs, label, why, Relation.DIFFERENT)
 
-    def then(self, rhs: Any, *, label: str | None = None, why: str = "") -> Derivation:
+    def then(self, rhs: Any, *, label: str | int | None = None, why: str = "") -> Derivation:
         """Claim that the previous line's right side equals ``rhs`` (a ``= …`` line)."""
         if not self.lines:
-            where = f" ({label})" if label else ""
-            raise DerivationError(f"then(){where}: there is no previous line to continue")
+            label = self._new_label(label)
+            raise DerivationError(
+                f"{label}: then() continues the previous line, but there is none yet; "
+                "start with d.step(lhs, rhs) or d.define(name, value)"
+            )
         return self._claim(Kind.CONTINUATION, self.lines[-1].rhs, rhs, label, why, Relation.EQUAL)
 
     def assume(self, *relations: Any) -> Derivation:
@@ -163,28 +169,48 @@ class Derivation:
         return self
 
     def _claim(
-        self, kind: Kind, lhs: Any, rhs: Any, label: str | None, why: str, relation: Relation
+        self,
+        kind: Kind,
+        lhs: Any,
+        rhs: Any,
+        label: str | int | None,
+        why: str,
+        relation: Relation,
     ) -> Derivation:
         label = self._new_label(label)
+        why = _why(why, label)
         left = as_expr(lhs, f"the left side of {label}")
         right = as_expr(rhs, f"the right side of {label}")
-        return self._add(Line(kind, label, left, right, why, relation))
+        names = self._names.extend(label, (left, right))
+        return self._add(Line(kind, label, left, right, why, relation), names)
 
-    def _new_label(self, label: str | None) -> str:
+    def _new_label(self, label: str | int | None) -> str:
+        """``label`` checked (an int becomes its digits), or the next free number when it is None."""
         taken = {line.label for line in self.lines}
         if label is None:
             number = len(self.lines) + 1
             while str(number) in taken:
                 number += 1
             return str(number)
-        if not isinstance(label, str) or not label:
+        if isinstance(label, int) and not isinstance(label, bool):
+            label = str(label)
+        if isinstance(label, float):
+            raise DerivationError(
+                f"a label must be a string such as '1.10' (a number loses digits: 1.10 is 1.1); got {label!r}"
+            )
+        if not isinstance(label, str) or not label.strip():
             raise DerivationError(f"a label must be a non-empty string; got {label!r}")
         if label in taken:
-            raise DerivationError(f"the label {label} is used twice")
+            where = next(line for line in self.lines if line.label == label)
+            raise DerivationError(
+                f"{label}: the label {label} is used twice (first by the {where.kind.value} "
+                f"{where.lhs} = {where.rhs}){RERUN}"
+            )
         return label
 
-    def _add(self, line: Line) -> Derivation:
+    def _add(self, line: Line, names: Names) -> Derivation:
         self.lines = (*self.lines, line)
+        self._names = names
         return self
 
     # Reading ------------------------------------------------------------------------------
@@ -218,9 +244,24 @@ class Derivation:
         *,
         timeout: float | None = 5.0,
         seed: int = 0,
-        progress: Callable[[Line], None] | None = None,
+        progress: bool | Callable[[Line], None] | None = None,
     ) -> Report:
-        """Check every line; returns a :class:`~symbn.check.Report` (pure: the derivation is unchanged)."""
-        from symbn.check import check
+        """Check every line; returns a :class:`~symbn.check.Report` (pure: the derivation is unchanged).
 
-        return check(self, timeout=timeout, seed=seed, progress=progress)
+        ``progress=True`` draws a progress bar in a terminal (nothing in a notebook or a pipe);
+        a function is called with each line before it is checked.
+        """
+        from symbn.check import check
+        from symbn.progress import reporting
+
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
+        ):
+            raise DerivationError(
+                f"timeout= takes seconds (a positive number) or None; got {timeout!r}"
+            )
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise DerivationError(f"seed= takes an integer; got {seed!r}")
+
+        with reporting(progress, self.lines) as callback:
+            return check(self, timeout=timeout, seed=seed, progress=callback)

@@ -16,6 +16,7 @@ from typing import Any
 from sympy import Add, Expr, Idx, Indexed, IndexedBase, Integer, Sum, Symbol
 from sympy.concrete.expr_with_limits import AddWithLimits
 from sympy.core.parameters import evaluate
+from sympy.core.relational import Relational
 from sympy.core.sympify import SympifyError, _sympify
 
 from symbn.errors import DerivationError
@@ -78,6 +79,8 @@ def _tagged(name: str, layer: str | None) -> str:
 
 
 def _split(names: str) -> list[str]:
+    if not isinstance(names, str):
+        raise DerivationError(f"names are given as one string, as in 'mu sigma^2'; got {names!r}")
     found = names.replace(",", " ").split()
     if not found:
         raise DerivationError("no names given")
@@ -111,8 +114,20 @@ class HiddenIdx(Idx):
 
 def index(name: str, upper: Expr | int, lower: Expr | int = 1, *, shown: bool = True) -> Idx:
     """An integer index running from ``lower`` to ``upper``; ``shown=False`` keeps it out of the display."""
+    if not isinstance(name, str) or not name:
+        raise DerivationError(f"an index needs a name such as 'i'; got {name!r}")
+    ends = (
+        as_expr(lower, f"the lower end of index {name}"),
+        as_expr(upper, f"the upper end of index {name}"),
+    )
     cls = Idx if shown else HiddenIdx
-    return cls(name, (lower, upper))
+    try:
+        return cls(name, ends)
+    except (TypeError, ValueError):
+        raise DerivationError(
+            f"index {name} runs between integers, as symbn.index('{name}', m) with m = symbn.size('m'); "
+            f"got {ends[0]} to {ends[1]}"
+        ) from None
 
 
 class ExampleFamily(IndexedBase):
@@ -137,17 +152,32 @@ def as_expr(value: Any, what: str) -> Expr:
     """``value`` as a SymPy expression (numbers allowed, strings never parsed), else a DerivationError."""
     if isinstance(value, str):
         raise DerivationError(
-            f"{what} is the string {value!r}; symbn needs a SymPy expression, not text"
+            f"{what} is the string {value!r}; symbn needs a SymPy expression, not text "
+            "(build it from symbols, e.g. x = symbn.symbols('x'))"
+        )
+    if isinstance(value, bool):
+        raise DerivationError(
+            f"{what} is {value}, not a SymPy expression; Python's == compares at once, "
+            "so pass the two sides separately: d.step(lhs, rhs)"
         )
     try:
         result = _sympify(value)
     except SympifyError:
         raise DerivationError(
-            f"{what} is a {type(value).__name__}, not a SymPy expression"
+            f"{what} is {_a(type(value).__name__)}, not a SymPy expression"
         ) from None
+    if isinstance(result, Relational):
+        raise DerivationError(
+            f"{what} is the relation {result}, not an expression; "
+            "pass the two sides separately: d.step(lhs, rhs)"
+        )
     if not isinstance(result, Expr):
-        raise DerivationError(f"{what} is a {type(result).__name__}, not a SymPy expression")
+        raise DerivationError(f"{what} is {_a(type(result).__name__)}, not a SymPy expression")
     return result
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 class Written(Expr):
@@ -156,6 +186,8 @@ class Written(Expr):
     is_commutative = True
 
     def __new__(cls, *terms: Any) -> Written:
+        if not terms:
+            raise DerivationError("written() and group() need at least one term")
         return Expr.__new__(cls, *[as_expr(t, "a term") for t in terms])
 
 

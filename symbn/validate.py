@@ -1,0 +1,188 @@
+"""Misuse of the builder API, caught at the call that caused it with a message naming the label.
+
+The checker would otherwise meet these mistakes much later, as a puzzling verdict: two different
+symbols that print the same (``sympy.Symbol("c")`` and the real ``symbn.symbols("c")``), a family
+used without its index, a definition that depends on itself or on a name defined only later, an
+indexed definition whose right side has an index its left side lacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sympy import Basic, Dummy, Expr, Idx, Indexed, IndexedBase, Symbol
+from sympy.concrete.expr_with_limits import ExprWithLimits
+
+from symbn.errors import DerivationError
+from symbn.notation import HiddenIdx
+
+if TYPE_CHECKING:
+    from symbn.model import Line
+
+RERUN = (
+    "; in a notebook, re-running a cell adds its lines again: "
+    "re-run from the cell that creates the derivation"
+)
+
+
+def _uses(expr: Any) -> Iterator[tuple[Basic, int | None]]:
+    """Every named object in ``expr``: symbols, indices, and families with their index count (None: bare)."""
+    if isinstance(expr, Indexed):
+        yield expr.base, len(expr.indices)
+        for index in expr.indices:
+            yield from _uses(index)
+    elif isinstance(expr, IndexedBase):
+        yield expr, None
+    elif isinstance(expr, Dummy):
+        return
+    elif isinstance(expr, Symbol):
+        yield expr, 0
+    elif isinstance(expr, Idx):
+        yield expr, 0
+        for bound in expr.args[1:]:
+            yield from _uses(bound)
+    else:
+        for arg in getattr(expr, "args", ()):
+            yield from _uses(arg)
+
+
+def _key(obj: Basic) -> str:
+    return str(obj.label) if isinstance(obj, (IndexedBase, Idx)) else str(obj)
+
+
+def _same(first: Basic, second: Basic) -> bool:
+    """Whether two objects with the same name are one thing (indices of one name are: shown or hidden,
+    their range is the sum's business)."""
+    if isinstance(first, Idx) and isinstance(second, Idx):
+        return bool(first.label == second.label)
+    return bool(first == second)
+
+
+def _describe(obj: Basic) -> str:
+    if isinstance(obj, Idx):
+        return f"an index running from {obj.lower} to {obj.upper}"
+    if isinstance(obj, IndexedBase):
+        real = "real " if obj.label.is_real else ""
+        return f"a {real}family ({type(obj).__name__})"
+    facts = [k for k in ("positive", "integer", "real") if obj.assumptions0.get(k)]
+    return f"a {' '.join(facts)} symbol" if facts else "a symbol with no assumptions"
+
+
+@dataclass(frozen=True)
+class Names:
+    """Every name a derivation uses so far, with the line that first used it, and each family's index count.
+
+    Immutable: each line gives a new :class:`Names`, so a call that fails leaves nothing half-added
+    and copies of a derivation (``symbn.load``) never share state.
+    """
+
+    objects: Mapping[str, tuple[Basic, str]] = field(default_factory=dict)
+    arity: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+
+    def extend(self, label: str, exprs: Iterable[Expr]) -> Names:
+        """These names plus those of ``exprs`` (the sides of line ``label``), or a DerivationError."""
+        objects = dict(self.objects)
+        arity = dict(self.arity)
+        for expr in exprs:
+            for obj, count in _uses(expr):
+                key = _key(obj)
+                if key in objects and not _same(objects[key][0], obj):
+                    first, where = objects[key]
+                    raise DerivationError(
+                        f"{label}: two different things are both named {key}: {_describe(first)} "
+                        f"(used at {where}) and {_describe(obj)} here; they would be checked as "
+                        "different variables. Make each name once (with symbn.symbols, "
+                        "symbn.examples, symbn.index …) and reuse it"
+                    )
+                objects.setdefault(key, (obj, label))
+                if not isinstance(obj, IndexedBase):
+                    continue
+                if count is None:
+                    raise DerivationError(
+                        f"{label}: {key} is a family of values, one per index; write it with its "
+                        f"index, as {key}[i]"
+                    )
+                if key in arity and arity[key][0] != count:
+                    known, where = arity[key]
+                    raise DerivationError(
+                        f"{label}: {key} has {count} index(es) here but {known} at {where}"
+                    )
+                arity.setdefault(key, (count, label))
+        return Names(objects, arity)
+
+
+def names_in(expr: Expr) -> set[Basic]:
+    """The symbols and families ``expr`` mentions (a family once, whatever its index)."""
+    return {obj for obj, _ in _uses(expr) if not isinstance(obj, Idx)}
+
+
+def free_indices(expr: Any) -> set[Idx]:
+    """The indices of ``expr`` not bound by a sum or mean inside it."""
+    if isinstance(expr, Idx):
+        return {expr}
+    if isinstance(expr, ExprWithLimits):
+        bound = {limit[0] for limit in expr.limits}
+        found = free_indices(expr.function) - bound
+        for limit in expr.limits:
+            for end in limit[1:]:
+                found |= free_indices(end)
+        return found
+    found = set()
+    for arg in getattr(expr, "args", ()):
+        found |= free_indices(arg)
+    return found
+
+
+def check_definition(label: str, left: Expr, right: Expr, lines: tuple[Line, ...]) -> None:
+    """Raise a DerivationError if defining ``left`` as ``right`` after ``lines`` is a misuse."""
+    from symbn.model import Kind, defined_name
+
+    name = defined_name(left)
+    if name in names_in(right):
+        raise DerivationError(f"{label}: the definition of {name} refers to {name} itself")
+    definitions = {defined_name(line.lhs): line for line in lines if line.kind is Kind.DEFINITION}
+    if name in definitions:
+        raise DerivationError(
+            f"{label}: {name} is already defined at {definitions[name].label}{RERUN}"
+        )
+    path = _path_back(name, right, definitions)
+    if path:
+        through = ", ".join(f"{defined_name(line.lhs)} ({line.label})" for line in path)
+        raise DerivationError(
+            f"{label}: the definition of {name} refers to {name} itself, through {through}"
+        )
+    for line in lines:
+        if name in names_in(line.lhs) | names_in(line.rhs):
+            raise DerivationError(
+                f"{label}: {name} is used at {line.label} before this definition; define it first"
+            )
+    own = set(left.indices) if isinstance(left, Indexed) else set()
+    stray = sorted((i for i in free_indices(right) - own if not isinstance(i, HiddenIdx)), key=str)
+    if stray:
+        shown = ", ".join(map(str, stray))
+        raise DerivationError(
+            f"{label}: the definition of {left} depends on the index {shown}, which its left side "
+            f"does not have; sum or average over it, put it on the left side (as {name}[{shown}]), "
+            "or make it an implicit index with symbn.index(..., shown=False)"
+        )
+
+
+def _path_back(name: Basic, right: Expr, definitions: dict[Basic, Line]) -> list[Line]:
+    """The chain of earlier definitions through which ``right`` leads back to ``name`` (empty if none)."""
+    stack: list[tuple[Basic, list[Line]]] = [
+        (used, []) for used in names_in(right) if used in definitions
+    ]
+    seen: set[Basic] = set()
+    while stack:
+        used, path = stack.pop()
+        if used in seen:
+            continue
+        seen.add(used)
+        line = definitions[used]
+        onward = names_in(line.rhs)
+        if name in onward:
+            return [*path, line]
+        stack.extend((n, [*path, line]) for n in onward if n in definitions)
+    return []
