@@ -21,6 +21,7 @@ from sympy import (
     Expr,
     GreaterThan,
     Indexed,
+    S,
     StrictGreaterThan,
     Symbol,
 )
@@ -356,7 +357,7 @@ def _apply_assumptions(
     if not mapping:
         return lhs, rhs, assumptions
     moved = tuple(a.xreplace(mapping) for a in rest)
-    return lhs.xreplace(mapping), rhs.xreplace(mapping), tuple(a for a in moved if a is not True)
+    return lhs.xreplace(mapping), rhs.xreplace(mapping), tuple(a for a in moved if a is not S.true)
 
 
 def _differentiate(expr: Expr) -> Expr:

@@ -27,6 +27,8 @@ from sympy import (
     Symbol,
     expand,
     factor_terms,
+    fraction,
+    together,
 )
 from sympy.core.sorting import default_sort_key
 
@@ -64,12 +66,30 @@ def _normal_pow(base: Expr, exponent: Expr) -> Expr:
     if exponent.is_Integer and exponent > 0:
         return _expand(Pow(base, exponent))
     if base.is_Add:
-        base = factor_terms(base)
-        if base.is_Mul:
-            content = Mul(*[f for f in base.args if not f.is_Add])
-            rest = Mul(*[f for f in base.args if f.is_Add])
+        content, rest = _primitive(base)
+        if exponent.is_Integer:
             return _expand(Pow(content, exponent) * Pow(rest, exponent))
+        outside = [f for f in Mul.make_args(content) if f.is_nonnegative]
+        inside = [f for f in Mul.make_args(content) if not f.is_nonnegative]
+        # (c·P)^e = c^e·P^e for c ≥ 0 and real P; other factors stay under the power.
+        return _expand(Pow(Mul(*outside), exponent) * Pow(Mul(*inside) * rest, exponent))
     return Pow(base, exponent)
+
+
+def _primitive(base: Expr) -> tuple[Expr, Expr]:
+    """``base`` as ``content · rest``: one fraction, its content out, ``rest`` an expanded sum of sign fixed.
+
+    ``together`` and ``factor_terms`` are identities, so equal sums (however written) give equal
+    pieces, and ``base == content * rest`` wherever ``base`` is defined.
+    """
+    numerator, denominator = fraction(together(base))
+    factored = factor_terms(_expand(numerator))
+    content = Mul(*[f for f in Mul.make_args(factored) if not f.is_Add])
+    rest = Mul(*[f for f in Mul.make_args(factored) if f.is_Add])
+    rest = _expand(rest)
+    if rest.is_Add and rest.could_extract_minus_sign():
+        content, rest = -content, _expand(-rest)
+    return content / denominator, rest
 
 
 def _normal_sum(expr: Sum) -> Expr:

@@ -46,14 +46,17 @@ def _cell(line: Line, result: StepResult | None) -> RenderableType:
         )
         if result.counterexample is not None:
             parts.append(_counterexample(result))
+    elif result is not None and result.counterexample is not None:
+        parts.append(Text(f"{result.verdict.value}: {result.reason}", style="green"))
+        parts.append(_counterexample(result, style="green"))
     return Group(*parts)
 
 
-def _counterexample(result: StepResult) -> Text:
+def _counterexample(result: StepResult, style: str = "red") -> Text:
     example = result.counterexample
     assert example is not None
     values = ", ".join(f"{name} = {value}" for name, value in example.assignment)
-    text = Text("  at ", style="red")
+    text = Text("  at ", style=style)
     text.append(values)
     text.append(f"\n  lhs = {example.lhs}, rhs = {example.rhs}, lhs - rhs = {example.difference}")
     remainder = result.remainder
