@@ -350,7 +350,8 @@ def _apply_assumptions(
             and right == 0
         ):
             kind = "positive" if isinstance(assumption, StrictGreaterThan) else "nonnegative"
-            mapping[left] = Symbol(left.name, real=True, **{kind: True})
+            kept = {**left.assumptions0, "real": True, kind: True}
+            mapping[left] = Symbol(left.name, **kept)
             rest.append(assumption)
         else:
             rest.append(assumption)

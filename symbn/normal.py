@@ -118,7 +118,7 @@ def _sum_over(body: Expr, var: Symbol, lower: Expr, upper: Expr) -> Expr:
 def _sum_of_product(factors: list[Expr], var: Symbol, lower: Expr, upper: Expr) -> Expr:
     """Σ_{var} of a product of factors that all depend on ``var``."""
     for k, factor in enumerate(factors):
-        if isinstance(factor, KroneckerDelta):
+        if isinstance(factor, KroneckerDelta) and var in factor.args[:2]:
             other = factor.args[1] if factor.args[0] == var else factor.args[0]
             if var not in other.free_symbols and _within(other, lower, upper):
                 rest = Mul(*(factors[:k] + factors[k + 1 :]))
