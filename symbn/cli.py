@@ -14,6 +14,7 @@ import click
 
 if TYPE_CHECKING:
     from symbn.check import Report
+    from symbn.model import Line
 
 FORMATS = ["terminal", "json"]
 
@@ -148,16 +149,12 @@ def _check_all_with_progress(
     with Progress(console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("checking", total=sum(len(d.lines) for d in derivations))
         for derivation in derivations:
-            reports.append(
-                check(
-                    derivation,
-                    timeout=timeout,
-                    seed=seed,
-                    progress=lambda line, name=derivation.name: progress.update(
-                        task, advance=1, description=f"checking {name} ({line.label})"
-                    ),
-                )
-            )
+            name = derivation.name
+
+            def advance(line: Line, name: str = name) -> None:
+                progress.update(task, advance=1, description=f"checking {name} ({line.label})")
+
+            reports.append(check(derivation, timeout=timeout, seed=seed, progress=advance))
     return reports
 
 
