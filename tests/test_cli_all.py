@@ -68,3 +68,12 @@ def test_derive_without_a_name_still_checks_the_seed() -> None:
     code, out, _ = run("derive")
     assert code == 0
     assert "Cancellation of the bias term" in out
+
+
+def test_derive_prints_the_assumptions_and_the_counterexample_of_a_difference() -> None:
+    code, out, _ = run("derive", "batchnorm-scale")
+    assert code == 0
+    assert "assuming α > 0, ε" in out
+    section = out[out.index("(5.15)") :]
+    assert "the sides differ at these values" in section
+    assert "epsilon = " in section and "lhs - rhs = " in section
