@@ -72,7 +72,7 @@ derivation = (
     .define(
         z_tilde[c, h, w, i],
         symbn.written(
-            gamma[c] * symbn.written(z[c, h, w, i], -mu[c]) / sqrt(symbn.written(var[c], eps)),
+            gamma[c] * symbn.group(z[c, h, w, i], -mu[c]) / sqrt(symbn.written(var[c], eps)),
             beta[c],
         ),
         label="3.6",

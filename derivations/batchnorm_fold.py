@@ -37,7 +37,7 @@ derivation = (
     )
     .define(
         z_tilde[j, i],
-        symbn.written(gamma[j] * symbn.written(z[j, i], -mu_run[j]) / spread, beta[j]),
+        symbn.written(gamma[j] * symbn.group(z[j, i], -mu_run[j]) / spread, beta[j]),
         label="6.2",
         why="Batch Normalization at inference: the running mean and variance, not the batch's",
     )
@@ -57,7 +57,7 @@ derivation = (
         z_tilde[j, i],
         symbn.written(
             gamma[j]
-            * symbn.written(Sum(W[j, k] * a[k, i], (k, 1, n_in)), b[j], -mu_run[j])
+            * symbn.group(Sum(W[j, k] * a[k, i], (k, 1, n_in)), b[j], -mu_run[j])
             / spread,
             beta[j],
         ),

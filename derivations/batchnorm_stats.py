@@ -68,7 +68,7 @@ derivation = (
         why="their mean $\\hat{\\mu}$ is 0 (4.9)",
     )
     .then(
-        Sum(symbn.group(z[i], -mu) ** 2, (i, 1, m)) / (m * symbn.written(var, eps)),
+        Sum(symbn.group(z[i], -mu) ** 2, (i, 1, m)) / (m * symbn.group(var, eps)),
         label="4.12",
         why="4.3 substituted",
     )

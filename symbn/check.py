@@ -139,6 +139,7 @@ class Report:
             "title": self.derivation.title,
             "ok": self.ok,
             "counts": {v.value: n for v, n in self.counts().items()},
+            "assumptions": [str(a) for a in self.derivation.assumptions],
             "conclusion": self.derivation.conclusion,
             "steps": [r.as_dict() for r in self.results],
         }

@@ -36,6 +36,10 @@ def test_all_as_json_is_a_list_of_reports() -> None:
     data = json.loads(out)
     assert [d["name"] for d in data] == symbn.names()
     assert all(d["ok"] for d in data)
+    assert next(d for d in data if d["name"] == "batchnorm-scale")["assumptions"] == [
+        "alpha > 0",
+        "Eq(epsilon_0, 0)",
+    ]
     scale = next(d for d in data if d["name"] == "batchnorm-scale")
     differs = [s for s in scale["steps"] if s["relation"] == "≠"]
     assert differs and all(s["verdict"] == "proved" and s["counterexample"] for s in differs)
