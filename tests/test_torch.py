@@ -327,3 +327,22 @@ def test_without_torch_the_cross_checks_skip_or_fail_in_ci(monkeypatch: pytest.M
     monkeypatch.setenv("SYMBN_REQUIRE_REAL_PARTS", "1")
     with pytest.raises(pytest.fail.Exception, match="PyTorch is not installed"):
         require_torch()
+
+
+def test_the_cross_check_catches_a_wrong_definition(torch: Any) -> None:
+    """With the unbiased variance (1/(m-1)) in 4.2, symbn's normalized values no longer match torch's."""
+    mod, d = module("batchnorm-stats"), symbn.load("batchnorm-stats")
+    m, eps = 5, 1e-5
+    wrong = symbn.Derivation(d.title, name=d.name)
+    for line in d.definitions:
+        rhs = line.rhs_meaning
+        if line.label == "4.2":
+            rhs = Sum((mod.z[mod.i] - mod.mu) ** 2, (mod.i, 1, mod.m)) / (mod.m - 1)
+        wrong.define(line.lhs, rhs, label=line.label)
+    z = torch.randn(m, 1)
+    out = torch.nn.BatchNorm1d(1, eps=eps, affine=False).train()(z).detach()[:, 0]
+    where = {"sizes": {mod.m: m}, "families": {mod.z: z[:, 0]}, "scalars": {mod.eps: eps}}
+    right = evaluate(unfold(d, mod.z_norm[mod.i]), indices={mod.i: 1}, **where)  # type: ignore[arg-type]
+    off = evaluate(unfold(wrong, mod.z_norm[mod.i]), indices={mod.i: 1}, **where)  # type: ignore[arg-type]
+    assert close(right, float(out[0]))
+    assert not close(off, float(out[0]))
