@@ -4,8 +4,11 @@ Every rewrite here is an identity of finite sums, so two expressions whose diffe
 to exactly 0 are equal; a non-zero result proves nothing (the normal form is not complete, and the
 numeric layer decides then). The rewrites: expand; split sums by linearity; pull out factors that
 do not depend on the summation index; a sum of an index-free body is the count of terms times the
-body; sum a Kronecker delta against its index; merge nested sums; rename summation indices
-canonically so that sums differing only in index names compare equal.
+body; sum a Kronecker delta against its index (only when the delta's other side provably lies in
+the summation range); merge nested sums, over any number of indices; rename summation indices
+canonically so that sums differing only in index names compare equal; bring a sum under a
+non-integer or negative power to one primitive form (one fraction, content out, sign fixed),
+taking a factor out of a root only when it is known to be non-negative.
 """
 
 from __future__ import annotations
