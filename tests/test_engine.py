@@ -208,3 +208,15 @@ def test_a_negative_factor_is_never_taken_out_of_a_root() -> None:
     assert not normal_form(sqrt(-1 - y**2)).has(I)
     assert not normal_form(1 / sqrt(-2 * y - 2)).has(I)
     assert verdict(sqrt(y**2 * (1 + y**2)), y * sqrt(1 + y**2)) is Verdict.REFUTED
+
+
+def test_an_assumption_the_symbols_already_imply_is_accepted() -> None:
+    d = symbn.Derivation("t", name="t").assume(m >= 1, alpha > 0)
+    assert [str(a) for a in d.assumptions] == ["alpha > 0"]
+
+
+def test_an_assumption_against_the_symbols_is_an_error() -> None:
+    with pytest.raises(symbn.DerivationError, match="contradicts"):
+        symbn.Derivation("t", name="t").assume(m < 1)
+    with pytest.raises(symbn.DerivationError, match="relations"):
+        symbn.Derivation("t", name="t").assume(y)
