@@ -7,7 +7,7 @@ convolution (BatchNorm2d) takes its statistics per channel over the batch *and* 
 in the seed, and the output does not depend on any channel's bias.
 """
 
-from sympy import Derivative, Sum, sqrt
+from sympy import Derivative, Expr, Sum, sqrt
 
 import symbn
 
@@ -27,7 +27,7 @@ d = symbn.index("d", C_in)
 p, q = symbn.index("p", R), symbn.index("q", R)
 
 
-def over(body, *limits):  # type: ignore[no-untyped-def]
+def over(body: Expr, *limits: tuple[Expr, Expr, Expr]) -> Sum:
     """Σ over several indices, the first outermost, so it is written first: Σ_i Σ_h Σ_w."""
     return Sum(body, *reversed(limits))
 

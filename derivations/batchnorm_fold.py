@@ -56,9 +56,7 @@ derivation = (
     .step(
         z_tilde[j, i],
         symbn.written(
-            gamma[j]
-            * symbn.group(Sum(W[j, k] * a[k, i], (k, 1, n_in)), b[j], -mu_run[j])
-            / spread,
+            gamma[j] * symbn.group(Sum(W[j, k] * a[k, i], (k, 1, n_in)), b[j], -mu_run[j]) / spread,
             beta[j],
         ),
         label="6.5",

@@ -6,7 +6,7 @@ BN(W a). With ε > 0 it does not: √(α² σ² + ε) is not α √(σ² + ε), 
 normalized outputs differ. The ε = 0 case is written with its own symbol ε₀, assumed to be 0.
 """
 
-from sympy import Eq, Sum, sqrt
+from sympy import Eq, Expr, Sum, sqrt
 
 import symbn
 
@@ -21,7 +21,7 @@ m = symbn.size("m")
 i, t = symbn.index("i", m), symbn.index("t", m)
 
 
-def normalized(value, mean, variance, epsilon):  # type: ignore[no-untyped-def]
+def normalized(value: Expr, mean: Expr, variance: Expr, epsilon: Expr) -> Expr:
     """(value - mean) / √(variance + epsilon), written as the document writes it."""
     return symbn.written(value, -mean) / sqrt(symbn.written(variance, epsilon))
 
