@@ -21,6 +21,7 @@ from sympy import (
     Expr,
     GreaterThan,
     Indexed,
+    S,
     StrictGreaterThan,
     Symbol,
 )
@@ -138,6 +139,7 @@ class Report:
             "title": self.derivation.title,
             "ok": self.ok,
             "counts": {v.value: n for v, n in self.counts().items()},
+            "assumptions": [str(a) for a in self.derivation.assumptions],
             "conclusion": self.derivation.conclusion,
             "steps": [r.as_dict() for r in self.results],
         }
@@ -349,14 +351,15 @@ def _apply_assumptions(
             and right == 0
         ):
             kind = "positive" if isinstance(assumption, StrictGreaterThan) else "nonnegative"
-            mapping[left] = Symbol(left.name, real=True, **{kind: True})
+            kept = {**left.assumptions0, "real": True, kind: True}
+            mapping[left] = Symbol(left.name, **kept)
             rest.append(assumption)
         else:
             rest.append(assumption)
     if not mapping:
         return lhs, rhs, assumptions
     moved = tuple(a.xreplace(mapping) for a in rest)
-    return lhs.xreplace(mapping), rhs.xreplace(mapping), tuple(a for a in moved if a is not True)
+    return lhs.xreplace(mapping), rhs.xreplace(mapping), tuple(a for a in moved if a is not S.true)
 
 
 def _differentiate(expr: Expr) -> Expr:

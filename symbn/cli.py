@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
     from symbn.check import Report
+    from symbn.model import Line
 
 FORMATS = ["terminal", "json"]
 
@@ -40,7 +41,7 @@ def list_command() -> None:
 
 
 @main.command()
-@click.argument("name", required=False, default="batchnorm-bias")
+@click.argument("name", required=False)
 @click.option(
     "--format",
     "fmt",
@@ -57,11 +58,20 @@ def list_command() -> None:
     help="Seconds allowed per step; past it the step is undecided.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numeric trials.")
-def derive(name: str, fmt: str, timeout: float, seed: int) -> None:
+@click.option(
+    "--all",
+    "check_all",
+    is_flag=True,
+    help="Check every shipped derivation and print a summary table (json: a list of reports).",
+)
+def derive(name: str | None, fmt: str, timeout: float, seed: int, check_all: bool) -> None:
     """Check the shipped derivation NAME step by step and print it (default: batchnorm-bias)."""
     from symbn.errors import SymbnError
     from symbn.registry import load
 
+    if check_all:
+        _derive_all(name, fmt, timeout, seed)
+    name = name or "batchnorm-bias"
     try:
         derivation = load(name)
     except SymbnError as exc:
@@ -100,3 +110,77 @@ def _emit(report: Report, fmt: str) -> None:
     from rich.console import Console
 
     Console(highlight=False).print(report)
+
+
+def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
+    """``derive --all``: check every shipped derivation, print a summary table (or JSON list), exit."""
+    from symbn.registry import load, names
+
+    if name is not None:
+        raise InputProblem(f"give a derivation NAME or --all, not both (got {name!r} and --all)")
+    if fmt not in ("terminal", "json"):
+        raise InputProblem(f"--all prints a summary table or JSON, not --format {fmt}")
+    derivations = [load(n) for n in names()]
+    reports = _check_all_with_progress(derivations, timeout, seed, show=fmt == "terminal")
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+    else:
+        from rich.console import Console
+
+        holding = sum(r.ok for r in reports)
+        console = Console(highlight=False)
+        console.print(_summary_table(reports))
+        style = "bold green" if holding == len(reports) else "bold red"
+        console.print(f"{holding} of {len(reports)} derivations hold", style=style)
+    sys.exit(0 if all(r.ok for r in reports) else 1)
+
+
+def _check_all_with_progress(
+    derivations: list[Any], timeout: float, seed: int, *, show: bool
+) -> list[Report]:
+    from symbn.check import check
+
+    if not show or not sys.stderr.isatty():
+        return [check(d, timeout=timeout, seed=seed) for d in derivations]
+    from rich.console import Console
+    from rich.progress import Progress
+
+    reports = []
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("checking", total=sum(len(d.lines) for d in derivations))
+        for derivation in derivations:
+            name = derivation.name
+
+            def advance(line: Line, name: str = name) -> None:
+                progress.update(task, advance=1, description=f"checking {name} ({line.label})")
+
+            reports.append(check(derivation, timeout=timeout, seed=seed, progress=advance))
+    return reports
+
+
+def _summary_table(reports: list[Report]) -> Any:
+    """One row per derivation: name, title, lines, verdict counts, and whether every claim holds."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from symbn.check import Verdict
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("name / title", ratio=1)
+    for heading in ("lines", "proved", "checked", "refuted", "undecided"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    table.add_column("holds?", justify="center", no_wrap=True, min_width=6)
+    for report in reports:
+        counts = report.counts()
+        problems = counts[Verdict.UNDECIDED] + counts[Verdict.INCONSISTENT]
+        table.add_row(
+            Text.assemble((report.derivation.name, "bold"), "\n", (report.derivation.title, "dim")),
+            str(len(report)),
+            str(counts[Verdict.PROVED]),
+            str(counts[Verdict.CHECKED]),
+            str(counts[Verdict.REFUTED]),
+            str(problems),
+            Text("yes", style="green") if report.ok else Text("NO", style="bold red"),
+        )
+    return table

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sympy import Expr, Idx, Indexed, Symbol
+from sympy import Expr, Idx, Indexed, S, Symbol
 from sympy.core.relational import Relational
 
 from symbn.errors import DerivationError
@@ -150,7 +150,12 @@ class Derivation:
 
     def assume(self, *relations: Any) -> Derivation:
         """State assumptions such as ``alpha > 0`` or ``Eq(epsilon, 0)``, used by both checking layers."""
+        relations = tuple(r for r in relations if r is not S.true)  # already implied, as m >= 1
         for relation in relations:
+            if relation is S.false:
+                raise DerivationError(
+                    "assume(): this contradicts what the symbols already say (a size is a positive integer)"
+                )
             if not isinstance(relation, Relational):
                 raise DerivationError(
                     f"assume() takes relations such as alpha > 0 or Eq(epsilon, 0); got {relation!r}"

@@ -4,8 +4,11 @@ Every rewrite here is an identity of finite sums, so two expressions whose diffe
 to exactly 0 are equal; a non-zero result proves nothing (the normal form is not complete, and the
 numeric layer decides then). The rewrites: expand; split sums by linearity; pull out factors that
 do not depend on the summation index; a sum of an index-free body is the count of terms times the
-body; sum a Kronecker delta against its index; merge nested sums; rename summation indices
-canonically so that sums differing only in index names compare equal.
+body; sum a Kronecker delta against its index (only when the delta's other side provably lies in
+the summation range); merge nested sums, over any number of indices; rename summation indices
+canonically so that sums differing only in index names compare equal; bring a sum under a
+non-integer or negative power to one primitive form (one fraction, content out, sign fixed),
+taking a factor out of a root only when it is known to be non-negative.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from sympy import (
     Symbol,
     expand,
     factor_terms,
+    fraction,
+    together,
 )
 from sympy.core.sorting import default_sort_key
 
@@ -64,10 +69,30 @@ def _normal_pow(base: Expr, exponent: Expr) -> Expr:
     if exponent.is_Integer and exponent > 0:
         return _expand(Pow(base, exponent))
     if base.is_Add:
-        # Common factors come out of the base; SymPy then splits off only the factors it knows
-        # to be non-negative, which is the identity (a b)^e = a^e b^e for a >= 0.
-        base = factor_terms(base)
-    return _expand(Pow(base, exponent))
+        content, rest = _primitive(base)
+        if exponent.is_Integer:
+            return _expand(Pow(content, exponent) * Pow(rest, exponent))
+        outside = [f for f in Mul.make_args(content) if f.is_nonnegative]
+        inside = [f for f in Mul.make_args(content) if not f.is_nonnegative]
+        # (c·P)^e = c^e·P^e for c ≥ 0 and real P; other factors stay under the power.
+        return _expand(Pow(Mul(*outside), exponent) * Pow(Mul(*inside) * rest, exponent))
+    return Pow(base, exponent)
+
+
+def _primitive(base: Expr) -> tuple[Expr, Expr]:
+    """``base`` as ``content · rest``: one fraction, its content out, ``rest`` an expanded sum of sign fixed.
+
+    ``together`` and ``factor_terms`` are identities, so equal sums (however written) give equal
+    pieces, and ``base == content * rest`` wherever ``base`` is defined.
+    """
+    numerator, denominator = fraction(together(base))
+    factored = factor_terms(_expand(numerator))
+    content = Mul(*[f for f in Mul.make_args(factored) if not f.is_Add])
+    rest = Mul(*[f for f in Mul.make_args(factored) if f.is_Add])
+    rest = _expand(rest)
+    if rest.is_Add and rest.could_extract_minus_sign():
+        content, rest = -content, _expand(-rest)
+    return content / denominator, rest
 
 
 def _normal_sum(expr: Sum) -> Expr:
@@ -96,7 +121,7 @@ def _sum_over(body: Expr, var: Symbol, lower: Expr, upper: Expr) -> Expr:
 def _sum_of_product(factors: list[Expr], var: Symbol, lower: Expr, upper: Expr) -> Expr:
     """Σ_{var} of a product of factors that all depend on ``var``."""
     for k, factor in enumerate(factors):
-        if isinstance(factor, KroneckerDelta):
+        if isinstance(factor, KroneckerDelta) and var in factor.args[:2]:
             other = factor.args[1] if factor.args[0] == var else factor.args[0]
             if var not in other.free_symbols and _within(other, lower, upper):
                 rest = Mul(*(factors[:k] + factors[k + 1 :]))

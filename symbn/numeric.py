@@ -30,6 +30,7 @@ from sympy import (
     log,
 )
 from sympy.core.relational import Relational
+from sympy.logic.boolalg import BooleanAtom
 
 MAX_TERMS = 200_000
 SINGLE_SIZE_SCHEDULE = (1, 2, 3)
@@ -346,6 +347,8 @@ def _fix_indices(expr: Expr, point: _Point) -> None:
 
 
 def _holds(assumption: Relational, point: _Point) -> bool:
+    if isinstance(assumption, BooleanAtom):
+        return bool(assumption)
     evaluator = _Evaluator(point, exact=False)
     with mpmath.workdps(60):
         left, right = evaluator(assumption.lhs), evaluator(assumption.rhs)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sympy import Expr, Idx, Indexed, Mul, Pow, Sum
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 from symbn.model import Derivation, Kind, Line
 from symbn.notation import (
@@ -97,6 +98,24 @@ class SymbnLatexPrinter(LatexPrinter):
         if isinstance(var, Idx):
             body = body.xreplace({var: HiddenIdx(var.label, (var.lower, var.upper))})
         return r"\overline{" + self._print(body) + "}"
+
+    def _print_Sum(self, expr: Sum) -> str:
+        """A sum over several indices as one ``\\sum`` per index, the outermost first."""
+        if len(expr.limits) == 1:
+            return str(super()._print_Sum(expr))
+        signs = "".join(
+            rf"\sum_{{{self._print(v)}={self._print(lo)}}}^{{{self._print(hi)}}} "
+            for v, lo, hi in reversed(expr.limits)
+        )
+        return signs + self.parenthesize(expr.function, PRECEDENCE["Mul"], strict=True)
+
+    def _helper_print_standard_power(self, expr: Pow, template: str) -> str:
+        """Brace an indexed base that carries a superscript: ``{z^{[l](i)}}^{2}``, not a double ``^``."""
+        if isinstance(expr.base, Indexed):
+            base = self._print(expr.base)
+            if "^" in base:
+                return template % ("{" + base + "}", self._print(expr.exp))
+        return str(super()._helper_print_standard_power(expr, template))
 
     def _print_Mul(self, expr: Mul) -> str:
         factors = list(expr.args)

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from sympy.core.relational import Relational
+from sympy.printing.pretty.stringpict import prettyForm
 
 from symbn.check import Report, StepResult, Verdict
 from symbn.model import Derivation, Kind, Line
-from symbn.render.unicode import draw_equation
+from symbn.render.unicode import UnicodePrinter, draw_equation
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -46,14 +48,17 @@ def _cell(line: Line, result: StepResult | None) -> RenderableType:
         )
         if result.counterexample is not None:
             parts.append(_counterexample(result))
+    elif result is not None and result.counterexample is not None:
+        parts.append(Text(f"{result.verdict.value}: {result.reason}", style="green"))
+        parts.append(_counterexample(result, style="green"))
     return Group(*parts)
 
 
-def _counterexample(result: StepResult) -> Text:
+def _counterexample(result: StepResult, style: str = "red") -> Text:
     example = result.counterexample
     assert example is not None
     values = ", ".join(f"{name} = {value}" for name, value in example.assignment)
-    text = Text("  at ", style="red")
+    text = Text("  at ", style=style)
     text.append(values)
     text.append(f"\n  lhs = {example.lhs}, rhs = {example.rhs}, lhs - rhs = {example.difference}")
     remainder = result.remainder
@@ -78,6 +83,20 @@ def _table(derivation: Derivation, results: dict[str, StepResult]) -> Table:
     return table
 
 
+RELATIONS = {"==": "=", "!=": "≠", ">": ">", ">=": "≥", "<": "<", "<=": "≤"}
+
+
+def assumptions_text(assumptions: tuple[Relational, ...]) -> str:
+    """``assuming α > 0, ε₀ = 0`` drawn in the document's notation."""
+    printer = UnicodePrinter()
+    form = prettyForm("assuming ")
+    for k, assumption in enumerate(assumptions):
+        relation = RELATIONS.get(assumption.rel_op, assumption.rel_op)
+        pieces = [printer._print(assumption.lhs), f" {relation} ", printer._print(assumption.rhs)]
+        form = prettyForm(*form.right(*([", "] if k else []), *pieces))
+    return str(form.render(wrap_line=False))
+
+
 def summary(report: Report) -> Text:
     """One line: how many definitions, proved, checked, refuted, undecided (and inconsistent)."""
     counts = report.counts()
@@ -98,7 +117,7 @@ def render_report(report: Report) -> RenderableType:
     derivation = report.derivation
     parts: list[RenderableType] = [Text(derivation.title, style="bold underline")]
     if derivation.assumptions:
-        parts.append(Text("assuming " + ", ".join(map(str, derivation.assumptions)), style="dim"))
+        parts.append(Text(assumptions_text(derivation.assumptions), style="dim", no_wrap=True))
     parts.append(Text(""))
     parts.append(_table(derivation, {r.label: r for r in report.results}))
     parts.append(summary(report))
