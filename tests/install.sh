@@ -8,3 +8,17 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test,dev]'
+
+# pdflatex compiles the LaTeX export in the tests; pdftoppm turns its PDF into pictures for review.
+if ! command -v pdflatex >/dev/null || ! command -v pdftoppm >/dev/null; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y texlive-latex-base texlive-latex-recommended \
+        texlive-latex-extra poppler-utils
+fi
+
+# Real KaTeX and MathJax under Node parse the Markdown export's math (tests/js, pinned by its lock).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+fi
+npm ci --prefix tests/js --no-audit --no-fund --loglevel=error

@@ -287,17 +287,22 @@ def segments(text: str) -> list[Segment]:
                     plain = ""
                 out.append((True, UNICODE_MATH[char]))
             else:
-                plain += UNICODE_TEXT.get(char, char)
+                plain += char
         if plain:
             out.append((False, plain))
     return out
 
 
-def _escape(plain: str, table: dict[str, str]) -> str:
+def _escape(plain: str, table: dict[str, str], *, web: bool = False) -> str:
+    """``plain`` with ``table``'s characters replaced; for pdflatex, Unicode it cannot set is spelled out."""
     out = []
     for char in plain:
         if char in table:
             out.append(table[char])
+        elif web:
+            out.append(char)
+        elif char in UNICODE_TEXT:
+            out.append(UNICODE_TEXT[char])
         elif ord(char) > 0xFF:
             out.append(f"[U+{ord(char):04X}]")
         else:
@@ -336,9 +341,16 @@ def math_text(value: str | list[Segment], *, web: bool = False) -> str:
             if piece in MATH_SPECIALS:
                 out.append(MATH_SPECIALS[piece])
             elif piece:
-                piece = _escape(piece, {})
+                piece = _escape(piece, {}, web=web)
                 out.append(r"\text{" + (piece if web else _quotes(piece)) + "}")
     return "".join(out)
+
+
+def tag_text(label: str, *, web: bool = False) -> str:
+    """A line label as the argument of ``\\tag`` (text mode; ``web``: for KaTeX and MathJax)."""
+    if web:
+        return re.sub(r"([_#%&{}$])", r"\\\1", label)
+    return _escape(label, TEXT_SPECIALS)
 
 
 def label_key(value: str) -> str:
@@ -500,7 +512,9 @@ def resolve(obj: Any, *, marks: bool) -> tuple[Derivation, Report | None]:
 def _align_rows(name: str, rows: list[Row], *, numbered: bool) -> list[str]:
     out = []
     for row in rows:
-        tail = f"\\tag{{{text(row.label)}}}\\label{{eq:{label_key(name)}:{label_key(row.label)}}}"
+        tail = (
+            f"\\tag{{{tag_text(row.label)}}}\\label{{eq:{label_key(name)}:{label_key(row.label)}}}"
+        )
         tail = " " + tail if numbered else ""
         equation = f"{row.lhs} &{row.relation} {row.rhs}"
         if row.why and not row.wide():
@@ -534,7 +548,7 @@ def aligned_rows(rows: list[Row], *, web: bool = False) -> list[str]:
     out = []
     limit = LINE_WIDTH - ALIGNED_NUMBER_WIDTH
     for row in rows:
-        number = r"\text{(" + _escape(row.label, TEXT_SPECIALS) + ")}"
+        number = r"\text{(" + tag_text(row.label, web=web) + ")}"
         equation = f"{number} && {row.lhs} &{row.relation} {row.rhs}"
         if row.why and not row.wide(limit):
             equation += r" \qquad " + math_text(row.why, web=web)

@@ -20,6 +20,7 @@ from symbn.render.latex import (
     rows,
     segments,
     summary_sentence,
+    tag_text,
 )
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def block(row: Row) -> list[str]:
     equation = f"{row.lhs} {row.relation} {row.rhs}".strip()
     if row.why and not row.wide():
         equation += r" \qquad " + math_text(row.why, web=True)
-    out = [f"$$\n{equation} \\tag{{{row.label}}}\n$$"]
+    out = [f"$$\n{equation} \\tag{{{tag_text(row.label, web=True)}}}\n$$"]
     if row.wide():
         out.append(f"*{markdown_text(row.why)}*")
     if row.evidence:
