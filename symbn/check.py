@@ -143,9 +143,9 @@ class Report:
         }
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from symbn.render.terminal import render_report
+        from symbn.render import display
 
-        yield render_report(self)
+        yield display.renderable(self)
 
     def __repr__(self) -> str:
         verdict = "every claim holds" if self.ok else "NOT every claim holds"

@@ -106,6 +106,7 @@ def test_texts_escape_plain_parts_and_keep_inline_math() -> None:
     assert text("layer 'l' and \"q\"") == "layer `l' and ``q''"
     assert text("μ ≠ 0") == r"$\mu$ $\neq$ 0"
     assert text("a lone $ sign") == r"a lone \$ sign"
+    assert text("costs \\$5, not $x$") == r"costs \$5, not $x$"
     assert math_text("the mean of $a$") == r"\text{the mean of }{a}"
     assert math_text("a_b & c", web=True) == r"\text{a}\_\text{b }\&\text{ c}"
 
@@ -220,7 +221,7 @@ def test_a_refuted_derivation_and_awkward_texts_compile(seed: Derivation, tmp_pa
     bad = replaced(seed, "1.12", 2 * seed.line("1.12").rhs)
     x = symbn.symbols("x")
     bad.step(x, x, label="odd_#1", why="50% & {braces} ~ ^ \\ μ≠σ “quoted” — done…")
-    bad.conclude("costs $5 and $x^2$ & 100%")
+    bad.conclude("costs \\$5 and $x^2$ & 100%")
     compile_latex(bad.to_latex(marks=True, standalone=True), tmp_path)
 
 

@@ -249,7 +249,7 @@ def _in_notation(name: str) -> bool:
     if not match:
         return False
     marks = [mark for mark, _ in _SCRIPT.findall(match.group("scripts"))]
-    return len(marks) == len(set(marks)) and "\\" not in name.replace(match.group("base"), "", 1)
+    return len(marks) == len(set(marks))
 
 
 def _scripted(base: str, sub: str, sup: str) -> str:
@@ -273,14 +273,17 @@ Segment = tuple[bool, str]
 
 
 def segments(text: str) -> list[Segment]:
-    """``text`` split into plain and math pieces: ``$…$`` is math, and so is Unicode such as ``μ``."""
+    """``text`` split into plain and math pieces: ``$…$`` is math, and so is Unicode such as ``μ``.
+
+    ``\\$`` is a literal dollar sign.
+    """
     out: list[Segment] = []
-    for part in re.split(r"(\$[^$]+\$)", text):
+    for part in re.split(r"((?<!\\)\$(?:[^$\\]|\\.)+?\$)", text):
         if len(part) > 2 and part.startswith("$") and part.endswith("$"):
             out.append((True, part[1:-1]))
             continue
         plain = ""
-        for char in part:
+        for char in part.replace("\\$", "$"):
             if char in UNICODE_MATH:
                 if plain:
                     out.append((False, plain))

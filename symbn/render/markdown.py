@@ -39,13 +39,15 @@ def markdown_text(value: str | list[Segment]) -> str:
 
 
 def block(row: Row) -> list[str]:
-    """One line as a display block, then its justification (if too wide) and evidence as paragraphs."""
+    """One line as a display block (a justification too wide to stand beside it goes below it, in
+    the same block), then the evidence of a line that does not hold as a paragraph."""
     equation = f"{row.lhs} {row.relation} {row.rhs}".strip()
-    if row.why and not row.wide():
+    if row.wide():
+        why = math_text(row.why, web=True)
+        equation = f"\\begin{{gathered}} {equation} \\\\ {why} \\end{{gathered}}"
+    elif row.why:
         equation += r" \qquad " + math_text(row.why, web=True)
     out = [f"$$\n{equation} \\tag{{{tag_text(row.label, web=True)}}}\n$$"]
-    if row.wide():
-        out.append(f"*{markdown_text(row.why)}*")
     if row.evidence:
         out.append(f"**{markdown_text(row.evidence)}**")
     return out
