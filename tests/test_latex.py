@@ -88,6 +88,27 @@ def test_derivatives_print_with_the_partial_sign(seed: Derivation) -> None:
     assert latex(Derivative(x + y, x)) == r"\frac{\partial}{\partial x} \left(x + y\right)"
 
 
+def test_written_sums_get_parentheses_where_the_mathematics_needs_them() -> None:
+    from symbn.render.unicode import draw
+
+    w, a, b, x = symbn.symbols("W a b x")
+    ab = symbn.written(a, b)
+    cases = {
+        w * ab: (r"W \cdot \left(a + b\right)", "W⋅(a + b)"),
+        -ab: (r"- \left(a + b\right)", "-(a + b)"),
+        symbn.written(x, -ab): (r"x - \left(a + b\right)", "x - (a + b)"),
+        symbn.written(x, -(a + b)): (r"x - \left(a + b\right)", "x - (a + b)"),
+        symbn.written(x, -w * a): (r"x - W \cdot a", "x - W⋅a"),
+        w * symbn.group(a, b): (r"W \cdot \left(a + b\right)", "W⋅(a + b)"),
+        Derivative(ab, b): (r"\frac{\partial}{\partial b} \left(a + b\right)", None),
+    }
+    for expr, (tex, drawn) in cases.items():
+        assert latex(expr) == tex
+        if drawn is not None:
+            assert draw(expr) == drawn
+    assert latex(ab**2) == r"\left(a + b\right)^{2}"
+
+
 def test_powers_of_scripted_entries_are_parenthesised() -> None:
     a = symbn.examples("a", "l-1")
     i = symbn.index("i", symbn.size("m"))

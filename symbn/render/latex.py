@@ -192,7 +192,7 @@ class SymbnLatexPrinter(LatexPrinter):
         out = self._print(expr.args[0])
         for term in expr.args[1:]:
             if term.could_extract_minus_sign():
-                out += " - " + self._print(-term)
+                out += " - " + self.parenthesize(-term, PRECEDENCE["Add"])
             else:
                 out += " + " + self._print(term)
         return out
@@ -222,11 +222,14 @@ class SymbnLatexPrinter(LatexPrinter):
             else:
                 shown = "{" + shown + "}" if "^" in shown else shown
                 below.append(rf"\partial {shown}^{{{self._print(count)}}}")
-        above = r"\partial" if total == 1 else rf"\partial^{{{total}}}"
+        above = r"\partial" if total == 1 else rf"\partial^{{{self._print(total)}}}"
         body = self.parenthesize(expr.expr, PRECEDENCE["Mul"], strict=True)
         return rf"\frac{{{above}}}{{{' '.join(below)}}} {body}"
 
     def _print_Mul(self, expr: Mul) -> str:
+        coefficient, rest = expr.as_coeff_Mul()
+        if coefficient == -1 and isinstance(rest, Written) and not isinstance(rest, Paren):
+            return r"- \left(" + self._print(rest) + r"\right)"
         factors = list(expr.args)
         over = [f for f in factors if isinstance(f, Pow) and f.exp == -1 and not f.base.is_Add]
         if over and any(isinstance(f, (Sum, Mean)) for f in factors):

@@ -86,13 +86,20 @@ class UnicodePrinter(PrettyPrinter):
         form = self._print(expr.args[0])
         for term in expr.args[1:]:
             if term.could_extract_minus_sign():
-                form = prettyForm(*form.right(" - ", self._print(-term)))
+                negated = self._print(-term)
+                if negated.binding == prettyForm.ADD:
+                    negated = prettyForm(*negated.parens())
+                form = prettyForm(*form.right(" - ", negated))
             else:
                 form = prettyForm(*form.right(" + ", self._print(term)))
+        if len(expr.args) > 1:
+            form.binding = prettyForm.ADD  # a factor or a base gets parentheses
         return form
 
     def _print_Paren(self, expr: Paren) -> prettyForm:
-        return prettyForm(*self._print_Written(expr).parens())
+        form = prettyForm(*self._print_Written(expr).parens())
+        form.binding = prettyForm.ATOM
+        return form
 
     def _print_Cancel(self, expr: Cancel) -> prettyForm:
         form = self._print(expr.args[0])
