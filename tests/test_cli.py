@@ -92,7 +92,7 @@ def test_latex_options_reach_the_export() -> None:
     code, out, _ = run("derive", "--format", "latex", "--env", "align*", "--no-why", "--marks")
     assert code == 0
     assert out.startswith("\\begin{align*}") and "\\text" not in out
-    assert "\\overset{\\checkmark}{=}" in out
+    assert "\\mathrel{\\overset{\\checkmark}{=}}" in out
     _, doc, _ = run("derive", "--format", "latex", "--standalone")
     assert doc.startswith("\\documentclass{article}") and "\\paragraph{Conclusion.}" in doc
 
@@ -101,7 +101,9 @@ def test_markdown_format() -> None:
     code, out, _ = run("derive", "--format", "markdown", "--marks")
     assert code == 0
     assert out.startswith("### Cancellation of the bias term")
-    assert "$$\n\\overset{\\checkmark}{=} W^{[l]} \\cdot \\overline" in out  # 1.3, a continuation
+    assert (
+        "$$\n\\mathrel{\\overset{\\checkmark}{=}} W^{[l]} \\cdot \\overline" in out
+    )  # 1.3, a continuation
 
 
 def test_output_file_is_written_and_never_overwritten_without_force(tmp_path: Path) -> None:
@@ -140,7 +142,7 @@ def test_a_refuted_derivation_still_exports_with_exit_1(
     monkeypatch.setattr("symbn.registry.load", lambda name: bad)
     code, out, _ = run("derive", "--format", "latex", "--marks")
     assert code == 1
-    assert "\\overset{\\times}{=}" in out and "refuted" in out
+    assert "\\mathrel{\\overset{\\times}{=}}" in out and "refuted" in out
 
 
 def test_options_of_other_formats_are_refused() -> None:

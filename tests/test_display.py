@@ -37,12 +37,12 @@ def fresh(seed: Derivation) -> Derivation:
 def test_a_derivation_displays_checked_in_jupyter(seed: Derivation) -> None:
     d = fresh(seed)
     markdown = d._repr_markdown_()
-    assert "\\overset{\\checkmark}{=}" in markdown and "\\tag{1.12}" in markdown
+    assert "\\mathrel{\\overset{\\checkmark}{=}}" in markdown and "\\tag{1.12}" in markdown
     assert "every claim holds" in markdown
     latex = d._repr_latex_()
     assert latex.startswith("$$\n\\begin{aligned}") and latex.endswith("\\end{aligned}\n$$")
     assert "\\tag" not in latex and "\\text{(1.12)}" in latex
-    assert "\\overset{\\checkmark}{=}" in latex
+    assert "\\mathrel{\\overset{\\checkmark}{=}}" in latex
 
 
 def test_display_checks_once_and_again_after_a_change(seed: Derivation) -> None:
@@ -58,11 +58,11 @@ def test_display_checks_once_and_again_after_a_change(seed: Derivation) -> None:
 def test_a_failing_derivation_displays_its_counterexample(seed: Derivation) -> None:
     bad = replaced(seed, "1.12", 2 * seed.line("1.12").rhs)
     markdown = bad._repr_markdown_()
-    assert "\\overset{\\times}{=}" in markdown
+    assert "\\mathrel{\\overset{\\times}{=}}" in markdown
     assert "refuted" in markdown and "left side" in markdown and "$m = 2$" in markdown
     assert "Claimed conclusion" not in markdown  # the mutant has no conclusion
     latex = bad._repr_latex_()
-    assert "\\overset{\\times}{=}" in latex and "refuted" in latex
+    assert "\\mathrel{\\overset{\\times}{=}}" in latex and "refuted" in latex
     plain = Printer()
     bad._repr_pretty_(plain, False)
     assert (

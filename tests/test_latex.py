@@ -173,8 +173,8 @@ def test_equation_aligned_has_one_number_and_no_tag_inside_aligned(seed: Derivat
 
 def test_marks_check_a_derivation_first(seed: Derivation) -> None:
     out = seed.to_latex(marks=True)
-    assert r"\overset{\checkmark}{=}" in out
-    assert r"\overset{\mathrm{def}}{=}" in out
+    assert r"\mathrel{\overset{\checkmark}{=}}" in out
+    assert r"\mathrel{\overset{\mathrm{def}}{=}}" in out
     assert r"\times" not in out
 
 
@@ -187,7 +187,7 @@ def test_differs_prints_neq() -> None:
 def test_a_refuted_line_shows_its_mark_and_counterexample(seed: Derivation) -> None:
     bad = replaced(seed, "1.12", 2 * seed.line("1.12").rhs)
     out = bad.to_latex(marks=True)
-    assert r"\overset{\times}{=}" in out
+    assert r"\mathrel{\overset{\times}{=}}" in out
     evidence = next(line for line in out.splitlines() if line.startswith(r"\intertext"))
     assert "refuted" in evidence and "m = 2" in evidence and "a^{[l-1](1)} =" in evidence
     assert "left side" in evidence and "right side" in evidence
@@ -289,3 +289,14 @@ def test_golden_latex_numbers_1_1_to_1_12_and_cancels_b() -> None:
     row = next(line for line in golden.splitlines() if r"\tag{1.11}" in line)
     assert row.count(r"\cancel{b^{[l]}}") == 2
     assert r"\paragraph{Conclusion.}" in golden
+
+
+def test_an_awkward_derivation_compiles_with_every_option(tmp_path: Path) -> None:
+    from tests.awkward import awkward
+
+    report = awkward().check()
+    assert {r.verdict.value for r in report} >= {"definition", "proved", "refuted"}
+    for k, env in enumerate(("align", "align*", "equation+aligned")):
+        source = to_latex(report, env=env, marks=True, standalone=True)
+        compile_latex(source, tmp_path, f"awkward{k}")
+    compile_latex(to_latex(report, why=False, standalone=True), tmp_path, "plain")

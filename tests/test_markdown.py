@@ -120,7 +120,7 @@ def test_markdown_options(seed: Derivation) -> None:
     plain = seed.to_markdown(why=False)
     assert "\\text" not in plain and "substituted" not in plain
     marked = seed.to_markdown(marks=True)
-    assert "\\overset{\\checkmark}{=}" in marked
+    assert "\\mathrel{\\overset{\\checkmark}{=}}" in marked
     assert "Checked by symbn" in marked and "every claim holds" in marked
     assert seed.to_markdown().startswith("### Cancellation of the bias term\n")
     assert "**Conclusion.** $b^{[l]}$ cancels" in seed.to_markdown()
@@ -133,3 +133,13 @@ def test_markdown_escapes_plain_text() -> None:
     out = d.to_markdown()
     assert out.startswith("### A \\*starred\\* \\[title\\]")
     assert "a\\_b costs" in out and "\\<b\\>" in out
+
+
+def test_an_awkward_derivation_renders_in_katex_and_mathjax() -> None:
+    from tests.awkward import awkward
+
+    report = awkward().check()
+    items = math_of(report.to_markdown(marks=True)) + math_of(report.to_markdown(why=False))
+    items += math_of(display.markdown(report))
+    items.append((display.latex(report).strip().removeprefix("$$").removesuffix("$$"), True))
+    assert parse_everywhere(items) == []

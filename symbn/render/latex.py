@@ -393,7 +393,8 @@ def relation_latex(line: Line, result: StepResult | None = None) -> str:
     relation = "=" if line.relation is Relation.EQUAL else r"\neq"
     if result is None:
         return relation
-    return rf"\overset{{{MARKS[result.verdict.value]}}}{{{relation}}}"
+    # \mathrel keeps the spacing of a relation in KaTeX too, whose \neq is a composite.
+    return rf"\mathrel{{\overset{{{MARKS[result.verdict.value]}}}{{{relation}}}}}"
 
 
 def line_latex(line: Line) -> tuple[str, str]:
