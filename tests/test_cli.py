@@ -161,3 +161,10 @@ def test_terminal_texts_have_no_dollar_delimiters() -> None:
     _, out, _ = run("derive")
     assert "$" not in out
     assert "b^[l] - b^[l] = 0" in out
+
+
+def test_the_cli_offers_every_latex_environment() -> None:
+    from symbn.cli import ENVIRONMENTS
+    from symbn.render import latex
+
+    assert tuple(ENVIRONMENTS) == latex.ENVIRONMENTS

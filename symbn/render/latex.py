@@ -397,18 +397,15 @@ def relation_latex(line: Line, result: StepResult | None = None) -> str:
     return rf"\mathrel{{\overset{{{MARKS[result.verdict.value]}}}{{{relation}}}}}"
 
 
-def line_latex(line: Line) -> tuple[str, str]:
-    """The left and right parts of a line, split at its relation for alignment."""
-    lhs = "" if line.kind is Kind.CONTINUATION else latex(line.lhs)
-    return lhs, f"{relation_latex(line)} {latex(line.rhs)}"
-
-
 def _width(line: Line) -> int:
     """The width of the line drawn in Unicode: a measure of its typeset width."""
     from symbn.render.unicode import draw_equation
 
     lhs = None if line.kind is Kind.CONTINUATION else line.lhs
-    drawing = draw_equation(lhs, line.rhs, line.relation.value)
+    try:
+        drawing = draw_equation(lhs, line.rhs, line.relation.value)
+    except Exception:  # only a measure for the layout: a drawing problem must not stop the export
+        return len(latex(line.rhs)) // 2
     return max((len(row) for row in drawing.splitlines()), default=0)
 
 
