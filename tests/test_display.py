@@ -132,3 +132,11 @@ def test_the_terminal_draws_derivatives_with_the_partial_sign() -> None:
     drawing = draw(d.line("C.1").lhs)
     assert drawing.count("∂") == 2 and "d" not in drawing
     assert inline_text("$b^{[l]} - b^{[l]} = 0$ and $\\sigma^2$") == "b^[l] - b^[l] = 0 and σ²"
+
+
+def test_ipython_formats_a_derivation_with_every_mime_type(seed: Derivation) -> None:
+    formatters = pytest.importorskip("IPython.core.formatters")
+    bundle, _ = formatters.DisplayFormatter().format(fresh(seed))
+    assert "\\tag{1.12}" in bundle["text/markdown"]
+    assert bundle["text/latex"].startswith("$$\n\\begin{aligned}")
+    assert "(1.12) ✓" in bundle["text/plain"]
