@@ -145,9 +145,40 @@ class Report:
         }
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from symbn.render.terminal import render_report
+        from symbn.render import display
 
-        yield render_report(self)
+        yield display.renderable(self)
+
+    def __repr__(self) -> str:
+        verdict = "every claim holds" if self.ok else "NOT every claim holds"
+        return f"<Report {self.derivation.name!r}: {len(self.results)} lines, {verdict}>"
+
+    def to_latex(self, **options: Any) -> str:
+        """The checked derivation as LaTeX (options of :func:`symbn.render.latex.to_latex`)."""
+        from symbn.render.latex import to_latex
+
+        return to_latex(self, **options)
+
+    def to_markdown(self, **options: Any) -> str:
+        """The checked derivation as Markdown (options of :func:`symbn.render.markdown.to_markdown`)."""
+        from symbn.render.markdown import to_markdown
+
+        return to_markdown(self, **options)
+
+    def _repr_markdown_(self) -> str:
+        from symbn.render import display
+
+        return display.markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from symbn.render import display
+
+        return display.latex(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from symbn.render import display
+
+        display.pretty(self, printer, cycle)
 
 
 @dataclass(frozen=True)

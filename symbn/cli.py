@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
     from symbn.check import Report
     from symbn.model import Line
 
-FORMATS = ["terminal", "json"]
+FORMATS = ["terminal", "json", "latex", "markdown"]
+ENVIRONMENTS = ["align", "align*", "equation+aligned"]
 
 
 class InputProblem(click.ClickException):
@@ -48,7 +50,8 @@ def list_command() -> None:
     type=click.Choice(FORMATS),
     default="terminal",
     show_default=True,
-    help="terminal: the checked derivation drawn for people; json: every verdict, for scripts.",
+    help="terminal: the checked derivation drawn for people; json: every verdict, for scripts; "
+    "latex: an amsmath align for papers; markdown: $$ math for notebooks and the web.",
 )
 @click.option(
     "--timeout",
@@ -64,12 +67,56 @@ def list_command() -> None:
     is_flag=True,
     help="Check every shipped derivation and print a summary table (json: a list of reports).",
 )
-def derive(name: str | None, fmt: str, timeout: float, seed: int, check_all: bool) -> None:
+@click.option(
+    "--standalone", is_flag=True, help="latex: a complete article for pdflatex, not a fragment."
+)
+@click.option(
+    "--env",
+    type=click.Choice(ENVIRONMENTS),
+    default=None,
+    help="latex: the math environment  [default: align]",
+)
+@click.option(
+    "--no-why", is_flag=True, help="latex/markdown: the equations only, no justifications."
+)
+@click.option(
+    "--marks",
+    is_flag=True,
+    help="latex/markdown: a verdict mark on each line (✓ proved, ≈ checked).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to FILE instead of the standard output.",
+)
+@click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
+def derive(
+    name: str | None,
+    fmt: str,
+    timeout: float,
+    seed: int,
+    standalone: bool,
+    env: str | None,
+    no_why: bool,
+    marks: bool,
+    output: str | None,
+    force: bool,
+    check_all: bool,
+) -> None:
     """Check the shipped derivation NAME step by step and print it (default: batchnorm-bias)."""
     from symbn.errors import SymbnError
     from symbn.registry import load
 
+    _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    if output is not None and not force and Path(output).exists():
+        raise InputProblem(f"{output} exists; add --force to overwrite it")
     if check_all:
+        if output is not None:
+            raise InputProblem(
+                "--all prints to the standard output; -o/--output takes one derivation"
+            )
         _derive_all(name, fmt, timeout, seed)
     name = name or "batchnorm-bias"
     try:
@@ -77,8 +124,46 @@ def derive(name: str | None, fmt: str, timeout: float, seed: int, check_all: boo
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
     report = _check_with_progress(derivation, timeout, seed, show=fmt == "terminal")
-    _emit(report, fmt)
+    options: dict[str, Any] = {"why": not no_why, "marks": marks}
+    if fmt == "latex":
+        options.update(env=env or "align", standalone=standalone)
+    if output is None:
+        _emit(report, fmt, options)
+    else:
+        _write(output, _export(report, fmt, options))
     sys.exit(0 if report.ok else 1)
+
+
+def _refuse_misplaced(fmt: str, **given: object) -> None:
+    """A one-line error for an option that the chosen format does not use."""
+    latex_only = {"standalone", "env"}
+    for option, value in given.items():
+        if value in (None, False):
+            continue
+        allowed = ("latex",) if option in latex_only else ("latex", "markdown")
+        if fmt not in allowed:
+            flag = "--" + option.replace("_", "-")
+            raise InputProblem(f"{flag} applies to --format {' or '.join(allowed)}, not {fmt}")
+
+
+def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:
+    """The report in ``fmt`` as text (terminal: plain, 80 columns)."""
+    if fmt == "json":
+        return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "latex":
+        return report.to_latex(**options)
+    if fmt == "markdown":
+        return report.to_markdown(**options)
+    from symbn.render.display import plain
+
+    return plain(report, width=80) + "\n"
+
+
+def _write(output: str, text: str) -> None:
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputProblem(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
 def _check_with_progress(derivation: object, timeout: float, seed: int, *, show: bool) -> Report:
@@ -103,9 +188,9 @@ def _check_with_progress(derivation: object, timeout: float, seed: int, *, show:
         )
 
 
-def _emit(report: Report, fmt: str) -> None:
-    if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
+    if fmt != "terminal":
+        click.echo(_export(report, fmt, options), nl=False)
         return
     from rich.console import Console
 

@@ -23,6 +23,8 @@ from symbn.validate import RERUN, Names, check_definition
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from rich.console import Console, ConsoleOptions, RenderResult
+
     from symbn.check import Report
 
 
@@ -233,7 +235,8 @@ class Derivation:
         return tuple(line for line in self.lines if line.kind is Kind.DEFINITION)
 
     def to_latex(self, **options: Any) -> str:
-        """The derivation as LaTeX (see :func:`symbn.render.latex.to_latex` for the options)."""
+        """The derivation as LaTeX (see :func:`symbn.render.latex.to_latex` for the options;
+        ``marks=True`` checks it first)."""
         from symbn.render.latex import to_latex
 
         return to_latex(self, **options)
@@ -243,6 +246,28 @@ class Derivation:
         from symbn.render.markdown import to_markdown
 
         return to_markdown(self, **options)
+
+    # Displaying (checked when shown; never raises: see symbn.render.display) ---------------
+
+    def _repr_markdown_(self) -> str:
+        from symbn.render import display
+
+        return display.markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from symbn.render import display
+
+        return display.latex(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from symbn.render import display
+
+        display.pretty(self, printer, cycle)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from symbn.render import display
+
+        yield display.renderable(self)
 
     def check(
         self,

@@ -184,6 +184,7 @@ class Written(Expr):
     """A sum whose terms stay in the order the document writes them (SymPy would reorder them)."""
 
     is_commutative = True
+    precedence = 40  # binds like a sum in SymPy's printers: W*written(a, b) prints W (a + b)
 
     def __new__(cls, *terms: Any) -> Written:
         if not terms:
@@ -193,6 +194,8 @@ class Written(Expr):
 
 class Paren(Written):
     """A written sum in parentheses, such as ``(W a + b)`` in equation 1.9 of the seed."""
+
+    precedence = 1000  # already in parentheses: binds like an atom
 
 
 class Cancel(Expr):

@@ -14,3 +14,17 @@ python3 -m venv .venv
 if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
     .venv/bin/python -m pip install --quiet 'torch==2.13.0'
 fi
+
+# pdflatex compiles the LaTeX export in the tests; pdftoppm turns its PDF into pictures for review.
+if ! command -v pdflatex >/dev/null || ! command -v pdftoppm >/dev/null; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y texlive-latex-base texlive-latex-recommended \
+        texlive-latex-extra poppler-utils
+fi
+
+# Real KaTeX and MathJax under Node parse the Markdown export's math (tests/js, pinned by its lock).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm
+fi
+npm ci --prefix tests/js --no-audit --no-fund --loglevel=error

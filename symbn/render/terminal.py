@@ -16,7 +16,7 @@ from sympy.printing.pretty.stringpict import prettyForm
 
 from symbn.check import Report, StepResult, Verdict
 from symbn.model import Derivation, Kind, Line
-from symbn.render.unicode import UnicodePrinter, draw_equation
+from symbn.render.unicode import UnicodePrinter, draw_equation, inline_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -41,7 +41,7 @@ def equation_text(line: Line) -> str:
 def _cell(line: Line, result: StepResult | None) -> RenderableType:
     parts: list[RenderableType] = [Text(equation_text(line), no_wrap=True, overflow="ellipsis")]
     if line.why:
-        parts.append(Text(line.why, style="dim italic"))
+        parts.append(Text(inline_text(line.why), style="dim italic"))
     if result is not None and result.verdict not in (Verdict.PROVED, Verdict.DEFINITION):
         parts.append(
             Text(f"{result.verdict.value}: {result.reason}", style=MARKS[result.verdict][1])
@@ -126,10 +126,10 @@ def render_report(report: Report) -> RenderableType:
         parts.append(
             Text.assemble(
                 ("Conclusion: " if done else "Claimed conclusion (not established): ", "bold"),
-                derivation.conclusion,
+                inline_text(derivation.conclusion),
             )
         )
-    parts.extend(Text(note, style="italic") for note in derivation.notes)
+    parts.extend(Text(inline_text(note), style="italic") for note in derivation.notes)
     return Group(*parts)
 
 

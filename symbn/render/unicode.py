@@ -6,13 +6,16 @@ notation on top, dispatching on types the way SymPy's printers do: ``_print_<Cla
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from sympy import Expr, Idx, Indexed, Mul, Pow, S, Sum
+from sympy import Derivative, Expr, Idx, Indexed, Mul, Pow, S, Sum
 from sympy.printing.pretty.pretty import PrettyPrinter
-from sympy.printing.pretty.stringpict import prettyForm
+from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from symbn.notation import (
+    ACCENT_UNICODE,
+    GREEK_UNICODE,
     Cancel,
     ExampleFamily,
     HiddenIdx,
@@ -83,13 +86,20 @@ class UnicodePrinter(PrettyPrinter):
         form = self._print(expr.args[0])
         for term in expr.args[1:]:
             if term.could_extract_minus_sign():
-                form = prettyForm(*form.right(" - ", self._print(-term)))
+                negated = self._print(-term)
+                if negated.binding == prettyForm.ADD:
+                    negated = prettyForm(*negated.parens())
+                form = prettyForm(*form.right(" - ", negated))
             else:
                 form = prettyForm(*form.right(" + ", self._print(term)))
+        if len(expr.args) > 1:
+            form.binding = prettyForm.ADD  # a factor or a base gets parentheses
         return form
 
     def _print_Paren(self, expr: Paren) -> prettyForm:
-        return prettyForm(*self._print_Written(expr).parens())
+        form = prettyForm(*self._print_Written(expr).parens())
+        form.binding = prettyForm.ATOM
+        return form
 
     def _print_Cancel(self, expr: Cancel) -> prettyForm:
         form = self._print(expr.args[0])
@@ -103,6 +113,30 @@ class UnicodePrinter(PrettyPrinter):
             body = body.xreplace({var: HiddenIdx(var.label, (var.lower, var.upper))})
         form = self._print(body)
         return prettyForm(*form.above("_" * form.width()))
+
+    def _print_Derivative(self, deriv: Derivative) -> prettyForm:
+        """Always ``∂``, as in the LaTeX export: in ML derivations everything has many variables."""
+        below = None
+        total = 0
+        for var, count in reversed(deriv.variable_count):
+            form = prettyForm(*self._print(var).left("∂"))
+            total += count
+            if count != 1:
+                form = form ** prettyForm(str(count))
+            below = (
+                form if below is None else prettyForm(*prettyForm(*below.right(" ")).right(form))
+            )
+        body = self._print(deriv.expr)
+        if deriv.expr.is_Add or isinstance(deriv.expr, Written):
+            body = prettyForm(*body.parens())
+        top = prettyForm("∂")
+        if total > 1:
+            top = top ** prettyForm(str(total))
+        form = prettyForm(*top.below(stringPict.LINE, below))
+        form.baseline = form.baseline + 1
+        form = prettyForm(*stringPict.next(form, " ", body))
+        form.binding = prettyForm.MUL
+        return form
 
     def _print_Mul(self, expr: Mul) -> prettyForm:
         factors = list(expr.args)
@@ -136,3 +170,46 @@ def draw_equation(lhs: Expr | None, rhs: Expr, relation: str = "=") -> str:
     else:
         form = prettyForm(*printer._print(lhs).right(f" {relation} ", right))
     return form.render(wrap_line=False)
+
+
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+INLINE_MACROS = {
+    "neq": "≠",
+    "leq": "≤",
+    "geq": "≥",
+    "approx": "≈",
+    "cdot": "⋅",
+    "times": "×",
+    "sum": "Σ",
+    "partial": "∂",
+    "infty": "∞",
+    "to": "→",
+    "pm": "±",
+    "in": "∈",
+    "ldots": "…",
+    "quad": " ",
+    "qquad": "  ",
+}
+
+
+def inline_math(tex: str) -> str:
+    """Inline math of a text (``b^{[l]} - b^{[l]} = 0``) in one line of Unicode: ``b^[l] - b^[l] = 0``."""
+    out = re.sub(
+        r"\\(tilde|bar|hat|overline)\{([^{}]*)\}",
+        lambda m: inline_math(m.group(2)) + ACCENT_UNICODE[m.group(1)],
+        tex,
+    )
+    out = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", out)
+    out = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", out)
+    out = re.sub(r"\^\{?(\d+)\}?", lambda m: m.group(1).translate(SUPERSCRIPT_DIGITS), out)
+    out = re.sub(
+        r"\\([A-Za-z]+) ?",
+        lambda m: GREEK_UNICODE.get(m.group(1), INLINE_MACROS.get(m.group(1), m.group(1))),
+        out,
+    )
+    return out.replace("{", "").replace("}", "").replace("\\", "")
+
+
+def inline_text(text: str) -> str:
+    """A justification or conclusion for the terminal: its ``$…$`` math in Unicode, without the ``$``."""
+    return re.sub(r"\$([^$]+)\$", lambda m: inline_math(m.group(1)), text)
