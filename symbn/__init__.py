@@ -16,7 +16,6 @@ _EXPORTS = {
     "Report": "symbn.check",
     "StepResult": "symbn.check",
     "Verdict": "symbn.check",
-    "check": "symbn.check",
     "cancel": "symbn.notation",
     "examples": "symbn.notation",
     "group": "symbn.notation",

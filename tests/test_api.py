@@ -357,3 +357,14 @@ def test_check_options_are_validated() -> None:
         d.check(timeout=0)
     with misuse("seed= takes an integer"):
         d.check(seed=1.5)  # type: ignore[arg-type]
+
+
+def test_the_package_exports_no_name_that_a_submodule_import_would_shadow() -> None:
+    """``symbn.X`` must mean the same thing before and after ``import symbn.X``."""
+    import importlib
+    import pkgutil
+
+    submodules = {m.name for m in pkgutil.iter_modules(symbn.__path__)}
+    assert not submodules & set(symbn.__all__)
+    for name in submodules & {"check", "model", "notation"}:
+        importlib.import_module(f"symbn.{name}")
