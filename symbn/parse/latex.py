@@ -34,7 +34,16 @@ from sympy import (
     sqrt,
 )
 
-from symbn.notation import Cancel, ExampleFamily, HiddenIdx, Paren, UnitFamily, Written, mean
+from symbn.notation import (
+    Cancel,
+    ExampleFamily,
+    HiddenIdx,
+    Paren,
+    UnitFamily,
+    Written,
+    mean,
+    meaning,
+)
 from symbn.parse.declare import Declaration, canonical, canonical_base
 
 MAX_LENGTH = 20_000
@@ -230,6 +239,14 @@ class Builder:
         self.text, self.offset = text, offset
         tree = parse_tree(text)
         return self.chain_of(tree)
+
+    def expression(self, text: str) -> Expr:
+        """``text`` as one expression with no relation (what a printer writes for one side)."""
+        self.text, self.offset = text, 0
+        tree = parse_tree(text)
+        if tree.data != "bare":
+            raise MathError(0, "an expression, not an equation, was expected")
+        return self.expr(tree.children[0])
 
     def chain_of(self, tree: Tree) -> Chain:
         """A parsed equation as a chain of relations."""
@@ -470,7 +487,7 @@ class Builder:
         saved = self.index_mode
         self.index_mode = False
         try:
-            return self.expr(node)
+            return meaning(self.expr(node))
         finally:
             self.index_mode = saved
 
@@ -484,7 +501,7 @@ class Builder:
         saved = self.index_mode
         self.index_mode = True
         try:
-            return self.expr(node)
+            return meaning(self.expr(node))
         finally:
             self.index_mode = saved
 
@@ -730,6 +747,14 @@ class Builder:
         elif exponent.is_number and not exponent.is_Number:
             raise MathError(pos, "an exponent must be a number or an expression with names")
         return base**exponent
+
+
+def parse_expression(text: str, declaration: Declaration | None = None) -> Expr:
+    """One LaTeX expression as a SymPy object under ``declaration`` (sum bounds become sizes)."""
+    decl = declaration or Declaration()
+    tree = parse_tree(text)
+    builder = Builder(decl, frozenset(decl.sizes | bound_letters(tree)))
+    return builder.expression(text)
 
 
 def _short(value: Expr) -> str:
