@@ -417,6 +417,11 @@ class Builder:
             return self.power(value, self.exponent(sup), sup)
         return self.scripted_name(base, sub, sup, _start(node))
 
+    def _scripted_power(self, node: Any) -> Expr:
+        atom, scripts, sup = node.children
+        value = self._scripted(Tree("scripted", [atom, scripts], node.meta))
+        return self.power(value, self.exponent(sup), sup)
+
     def scripted_name(self, base: str, sub: Any | None, sup: Any | None, pos: int) -> Expr:
         sub_raw = self.raw(sub) if sub is not None else ""
         sup_raw = self.raw(sup) if sup is not None else ""
