@@ -179,7 +179,7 @@ def _check_file(
     for problem in document.problems:
         click.echo(f"Error: {problem}", err=True)
     report = _check_with_progress(document.derivation, timeout, seed, show=fmt == "terminal")
-    if fmt != "json":
+    if fmt != "json" and document.derivation.lines:
         _emit(report, fmt)
     code = 2 if document.problems else (0 if report.ok else 1)
     return code, {"file": path, "problems": document.problems, **report.as_dict()}
