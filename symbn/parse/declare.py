@@ -187,3 +187,71 @@ def _letter(data: dict[str, Any], key: str, source: str) -> str:
     if value and not re.fullmatch(r"[A-Za-z]", value):
         raise InputError(f"{source}: [examples] {key} must be one letter, not {value!r}")
     return value
+
+
+def declaration_for(derivation: Any) -> str:
+    """The TOML declaration that reads ``derivation``'s rendered LaTeX back into the same objects.
+
+    Written next to a rendered document as ``FILE.symbn.toml``, it lets ``symbn check`` give the
+    rendered derivation the verdicts the library gives it (the round trip).
+    """
+    from sympy import Idx, Indexed, IndexedBase, Symbol
+
+    from symbn.notation import ExampleFamily, HiddenIdx, Mean, UnitFamily, parse_name
+
+    sizes: set[str] = set()
+    positive: set[str] = set()
+    names: set[str] = set()
+    families: set[str] = set()
+    units: set[str] = set()
+    count, index, current, bar = "", "", "", False
+    claims = [
+        line.label
+        for line in derivation.lines
+        if line.is_claim and line.kind.value == "claim" and isinstance(line.lhs, (Symbol, Indexed))
+    ]
+    for line in derivation.lines:
+        for side in (line.lhs, line.rhs):
+            for symbol in side.atoms(Symbol):
+                if isinstance(symbol, Idx):
+                    continue
+                if symbol.is_integer and symbol.is_positive:
+                    sizes.add(symbol.name)
+                elif symbol.is_positive:
+                    positive.add(symbol.name)
+                parsed = parse_name(symbol.name)
+                wordy = parsed.sub.isalpha() and len(parsed.sub) >= 2
+                if (parsed.sup and not parsed.sup.startswith("[")) or (parsed.sub and not wordy):
+                    names.add(symbol.name)
+            for base in side.atoms(IndexedBase):
+                if isinstance(base, ExampleFamily):
+                    families.add(str(base.label))
+                elif isinstance(base, UnitFamily):
+                    units.add(str(base.label))
+            for hidden in side.atoms(HiddenIdx):
+                current, count = str(hidden.label), str(hidden.upper)
+            for average in side.atoms(Mean):
+                variable, _, upper = average.limits[0]
+                index, count, bar = str(getattr(variable, "label", variable)), str(upper), True
+    lines = [f"name = {_toml(derivation.name)}", f"title = {_toml(derivation.title)}"]
+    for key, values in (("sizes", sizes), ("positive", positive), ("names", names)):
+        if values:
+            lines.append(f"{key} = [{', '.join(_toml(v) for v in sorted(values))}]")
+    if units:
+        lines.append(f"units = [{', '.join(_toml(v) for v in sorted(units))}]")
+    if bar:
+        lines.append('bar = "mean"')
+    if claims:
+        lines.append(f"claims = [{', '.join(_toml(v) for v in claims)}]")
+    if families:
+        lines.append("\n[examples]")
+        lines.append(f"families = [{', '.join(_toml(v) for v in sorted(families))}]")
+        for key, value in (("count", count), ("index", index), ("current", current)):
+            if value:
+                lines.append(f"{key} = {_toml(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
