@@ -270,3 +270,29 @@ def test_reading_a_document_evaluates_no_text(monkeypatch: pytest.MonkeyPatch) -
     assert len(document.problems) == 1 and len(document.derivation.lines) == 1
     assert isinstance(document.derivation.lines[0].rhs, Written)
     assert any(isinstance(s, Idx) for s in document.derivation.lines[0].rhs.atoms(Idx))
+
+
+def test_a_comment_declaration_and_a_stem_sidecar(tmp_path: Path) -> None:
+    text = '<!-- symbn:\nnames = ["\\\\sigma^2"]\n-->\n$$\\sigma^2 = 4$$\n$$\\sigma^2 - 4 = 0$$\n'
+    document = read_text(text)
+    assert document.problems == []
+    assert document.derivation.lines[0].lhs == Symbol("sigma^2", real=True)
+    path = tmp_path / "notes.md"
+    path.write_text("$$\\frac{1}{n} \\sum_{i=1}^{n} c = c$$\n", encoding="utf-8")
+    (tmp_path / "notes.symbn.toml").write_text('title = "From the stem"\n', encoding="utf-8")
+    from symbn.parse import read_document
+
+    assert read_document(path).derivation.title == "From the stem"
+
+
+def test_the_grammar_ships_in_the_package() -> None:
+    """A non-editable install needs the subpackage, its grammar file and lark (see pyproject)."""
+    from symbn.parse.declare import tomllib
+
+    pyproject = tomllib.loads(
+        (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    )
+    setuptools = pyproject["tool"]["setuptools"]
+    assert "symbn.parse" in setuptools["packages"]
+    assert "grammar.lark" in setuptools["package-data"]["symbn.parse"]
+    assert any(d.startswith("lark") for d in pyproject["project"]["dependencies"])

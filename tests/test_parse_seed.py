@@ -157,3 +157,16 @@ def test_the_declaration_can_be_inside_the_document(tmp_path: Path) -> None:
     assert code == 0, err
     assert data["name"] == "batchnorm-bias"
     assert symbn.load("batchnorm-bias").title == data["title"]
+
+
+def test_the_seed_written_in_latex_gets_the_same_verdicts(seed: Derivation) -> None:
+    code, data, err = check_json(str(DATA / "batchnorm-bias-cancellation.tex"))
+    assert code == 0, err
+    assert data["title"] == "Cancellation of the bias term"
+    found = verdicts(data)
+    assert list(found) == [f"1.{k}" for k in range(1, 13)]
+    assert all(found[label] == "proved" for label in CLAIMS)
+    document = read_document(DATA / "batchnorm-bias-cancellation.tex")
+    for line in document.derivation.lines:
+        assert line.lhs_meaning == seed.line(line.label).lhs_meaning, line.label
+        assert line.rhs_meaning == seed.line(line.label).rhs_meaning, line.label
