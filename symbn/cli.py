@@ -172,10 +172,11 @@ def _check_file(
         document = read_document(path, extra)
     except SymbnError as exc:
         click.echo(f"Error: {exc}", err=True)
-        return 2, None
+        return 2, {"file": path, "error": str(exc)}
     except Exception as exc:  # never a traceback for a document, whatever it holds
-        click.echo(f"Error: {path}: cannot read this document ({type(exc).__name__})", err=True)
-        return 2, None
+        message = f"{path}: cannot read this document ({type(exc).__name__})"
+        click.echo(f"Error: {message}", err=True)
+        return 2, {"file": path, "error": message}
     for problem in document.problems:
         click.echo(f"Error: {problem}", err=True)
     report = _check_with_progress(document.derivation, timeout, seed, show=fmt == "terminal")

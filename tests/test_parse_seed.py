@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,3 +172,27 @@ def test_the_seed_written_in_latex_gets_the_same_verdicts(seed: Derivation) -> N
     for line in document.derivation.lines:
         assert line.lhs_meaning == seed.line(line.label).lhs_meaning, line.label
         assert line.rhs_meaning == seed.line(line.label).rhs_meaning, line.label
+
+
+def test_several_files_give_a_json_list_and_the_worst_exit_code(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.md"
+    result = CliRunner().invoke(main, ["check", str(SEED), str(missing), "--format", "json"])
+    assert result.exit_code == 2
+    first, second = json.loads(result.stdout)
+    assert first["ok"] is True and first["file"] == str(SEED)
+    assert second["file"] == str(missing) and "cannot read" in second["error"]
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
+
+
+def test_check_help_does_not_import_sympy() -> None:
+    probe = (
+        "import sys\n"
+        "from symbn.cli import main\n"
+        "try:\n"
+        "    main(['check', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('SYMPY' if 'sympy' in sys.modules else 'NO-SYMPY')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "FILE" in out.stdout and out.stdout.strip().endswith("NO-SYMPY")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sympy import Expr, Idx, Indexed, IndexedBase, Pow, Symbol
+from sympy import Derivative, Expr, Idx, Indexed, IndexedBase, Pow, Symbol
 
 from symbn.errors import DerivationError, InputError
 from symbn.model import Derivation, defined_name
@@ -431,6 +431,9 @@ def _add(
     """Add the lines of one row; False when the row could not be added."""
     steps = list(chain.steps)
     labels = [row.label] + [f"{row.label}.{k}" for k in range(2, len(steps) + 1)]
+    for side in [chain.lhs, *(rhs for _, rhs in steps)]:
+        if side is not None:
+            _refuse_blind_derivatives(derivation, side)
     relation, rhs = steps[0]
     if chain.lhs is None:
         if not derivation.lines or not previous_readable:
@@ -494,6 +497,25 @@ def _defines(derivation: Derivation, lhs: Expr, rhs: Expr, label: str, decl: Dec
         name not in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
         for line in derivation.lines
     )
+
+
+def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
+    """``d y / d x`` of a name ``y`` that is neither ``x`` nor defined before would be 0 by fiat."""
+    defined = {defined_name(line.lhs) for line in derivation.definitions}
+    for node in meaning(expr).atoms(Derivative):
+        names = _names_in(node.expr)
+        if names & defined:
+            continue
+        for variable, _ in node.variable_count:
+            if variable not in node.expr.free_symbols and not (names & _names_in(variable)):
+                from symbn.render.latex import latex
+
+                raise MathError(
+                    0,
+                    f"the derivative of {latex(node.expr)} with respect to {latex(variable)}: "
+                    f"{latex(node.expr)} is not defined before and does not contain "
+                    f"{latex(variable)}; define it first (a line such as y = …)",
+                )
 
 
 def _refuse_undeclared_power(derivation: Derivation, chain: Chain, rhs: Expr) -> None:
