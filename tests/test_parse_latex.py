@@ -304,3 +304,8 @@ def test_a_derivative_of_an_undefined_name_is_refused_not_proved_zero() -> None:
     assert len(document.problems) == 1 and "y is not defined before" in document.problems[0]
     report = document.derivation.check()
     assert [r.verdict.value for r in report] == ["definition", "proved"]
+
+
+def test_too_many_equations_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="more than 500 equations"):
+        read_text("$$x = x$$\n" * 501)

@@ -35,7 +35,7 @@ from symbn.parse.latex import (
 )
 
 MAX_FILE_BYTES = 4 << 20
-MAX_EQUATIONS = 2000
+MAX_EQUATIONS = 500  # Derivation.define scans earlier lines: keep the whole document fast
 
 _OPEN = re.compile(r"\$\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign)(\*?)\}")
 _INNER_ENV = re.compile(r"\\(begin|end)\{(aligned|split|gathered|alignedat)\}(\{[0-9]*\})?")
@@ -391,6 +391,7 @@ def _build(
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
     builder = Builder(decl, sizes)
     readable = True
+    used: set[Any] = set()
     for row, tree in zip(rows, trees, strict=True):
         if tree is None:
             readable = False
@@ -398,7 +399,10 @@ def _build(
         builder.text, builder.offset = row.text, row.offset
         try:
             chain = builder.chain_of(tree)
-            readable = _add(derivation, chain, row, decl, readable, positions, problems)
+            count = len(derivation.lines)
+            readable = _add(derivation, chain, row, decl, readable, used, positions, problems)
+            for line in derivation.lines[count:]:
+                used |= _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
         except MathError as exc:
             _report(problems, positions, row.offset + exc.pos, exc.message)
             readable = False
@@ -425,6 +429,7 @@ def _add(
     row: Row,
     decl: Declaration,
     previous_readable: bool,
+    used: set[Any],
     positions: _Positions,
     problems: list[tuple[int, str]],
 ) -> bool:
@@ -451,12 +456,12 @@ def _add(
         else:
             derivation.then(rhs, label=labels[0], why=row.why)
     else:
-        if relation in DEFINE or _defines(derivation, chain.lhs, rhs, row.label, decl):
+        if relation in DEFINE or _defines(chain.lhs, rhs, row.label, decl, used):
             derivation.define(chain.lhs, rhs, label=labels[0], why=row.why)
         elif relation in DIFFERENT:
             derivation.differs(chain.lhs, rhs, label=labels[0], why=row.why)
         else:
-            _refuse_undeclared_power(derivation, chain, rhs)
+            _refuse_undeclared_power(chain, rhs, used)
             derivation.step(chain.lhs, rhs, label=labels[0], why=row.why)
     for (relation, rhs), label in zip(steps[1:], labels[1:], strict=True):
         if relation in DEFINE:
@@ -481,7 +486,7 @@ def _names_in(expr: Expr) -> set[Any]:
     return found
 
 
-def _defines(derivation: Derivation, lhs: Expr, rhs: Expr, label: str, decl: Declaration) -> bool:
+def _defines(lhs: Expr, rhs: Expr, label: str, decl: Declaration, used: set[Any]) -> bool:
     """Whether ``lhs = rhs`` introduces ``lhs``: a plain name or family entry met here first."""
     if label in decl.claims:
         return False
@@ -491,12 +496,7 @@ def _defines(derivation: Derivation, lhs: Expr, rhs: Expr, label: str, decl: Dec
     elif not isinstance(lhs, Symbol) or isinstance(lhs, Idx) or lhs.is_integer:
         return False
     name = defined_name(lhs)
-    if name in _names_in(meaning(rhs)):
-        return False
-    return all(
-        name not in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
-        for line in derivation.lines
-    )
+    return name not in used and name not in _names_in(meaning(rhs))
 
 
 def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
@@ -518,15 +518,12 @@ def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
                 )
 
 
-def _refuse_undeclared_power(derivation: Derivation, chain: Chain, rhs: Expr) -> None:
+def _refuse_undeclared_power(chain: Chain, rhs: Expr, used: set[Any]) -> None:
     """``\\sigma^2 = …`` with σ met nowhere before is a name the declaration must list."""
     lhs = chain.lhs
     if not (isinstance(lhs, Pow) and isinstance(lhs.base, Symbol) and lhs.exp.is_Number):
         return
-    earlier = set()
-    for line in derivation.lines:
-        earlier |= _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
-    if lhs.base in earlier or lhs.base in _names_in(meaning(rhs)):
+    if lhs.base in used or lhs.base in _names_in(meaning(rhs)):
         return
     from symbn.render.latex import latex
 
