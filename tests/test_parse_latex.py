@@ -49,6 +49,9 @@ def test_subscripts_are_indices_unless_they_are_a_word() -> None:
     assert parse_expression("x_{j,k}") == x[j, k]
     assert parse_expression("x_{j+1}") == x[j + 1]
     assert parse_expression("x_{max}") == Symbol("x_{max}", real=True)
+    assert parse_expression(r"\mu_B") == Symbol("mu_B", real=True)
+    assert parse_expression(r"\mathbf{W}") == Symbol(r"\mathbf{W}", real=True)
+    assert parse_expression(r"\hat{y}_j") == IndexedBase(r"\hat{y}", real=True)[j]
 
 
 def test_declared_units_split_their_subscripts() -> None:

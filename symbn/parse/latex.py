@@ -822,9 +822,10 @@ def _derivative_mark(text: str) -> str | None:
 
 
 def _is_word(raw: str) -> bool:
+    """A subscript that labels rather than indexes: a word (``norm``), or a capital (``\\mu_B``)."""
     if raw.startswith("\\"):
         return raw.split("{")[0] in ("\\mathrm", "\\text", "\\textrm", "\\operatorname", "\\mathit")
-    return len(raw) >= 2 and raw.isalpha()
+    return (len(raw) >= 2 and raw.isalpha()) or (len(raw) == 1 and raw.isupper())
 
 
 def _word(raw: str) -> str:
