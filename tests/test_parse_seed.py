@@ -196,3 +196,26 @@ def test_check_help_does_not_import_sympy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert "FILE" in out.stdout and out.stdout.strip().endswith("NO-SYMPY")
+
+
+def test_a_second_document_in_the_papers_own_notation(tmp_path: Path) -> None:
+    """Ioffe & Szegedy's Algorithm 1 with x_i, mu_B, sigma_B^2, hat x_i: indexed definitions used later."""
+    paper = DATA / "batchnorm-paper.md"
+    code, data, err = check_json(str(paper))
+    assert code == 0, err
+    assert verdicts(data) == {
+        "1": "definition",
+        "2": "definition",
+        "3": "definition",
+        "4": "definition",
+        "5": "proved",
+        "6": "proved",
+        "7": "proved",
+    }
+    wrong = tmp_path / "paper.md"
+    text = paper.read_text(encoding="utf-8")
+    assert text.count(r"y_i = \beta$$") == 1
+    wrong.write_text(text.replace(r"y_i = \beta$$", r"y_i = \gamma$$"), encoding="utf-8")
+    shutil.copy(DATA / "batchnorm-paper.md.symbn.toml", tmp_path / "paper.md.symbn.toml")
+    code, data, _ = check_json(str(wrong))
+    assert code == 1 and verdicts(data)["6"] == "refuted" and verdicts(data)["5"] == "proved"

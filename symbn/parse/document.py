@@ -491,7 +491,9 @@ def _defines(lhs: Expr, rhs: Expr, label: str, decl: Declaration, used: set[Any]
     if label in decl.claims:
         return False
     if isinstance(lhs, Indexed):
-        if not all(isinstance(i, Idx) for i in lhs.indices):
+        indices = lhs.indices
+        plain = all(isinstance(i, Idx) or (isinstance(i, Symbol) and i.is_integer) for i in indices)
+        if not plain or len(set(indices)) != len(indices):
             return False
     elif not isinstance(lhs, Symbol) or isinstance(lhs, Idx) or lhs.is_integer:
         return False
