@@ -312,3 +312,18 @@ def test_a_derivative_of_an_undefined_name_is_refused_not_proved_zero() -> None:
 def test_too_many_equations_is_an_input_error() -> None:
     with pytest.raises(InputError, match="more than 500 equations"):
         read_text("$$x = x$$\n" * 501)
+
+
+def test_every_whitelisted_construct_has_a_builder_and_nothing_else_is_built() -> None:
+    from symbn.parse.latex import CONSTRUCTS, Builder, parser
+
+    assert all(callable(getattr(Builder, "_" + name, None)) for name in CONSTRUCTS)
+    # Rules marked ? in the grammar are inlined when they have one child: they leave no node.
+    rules = {
+        rule.alias or rule.origin.name
+        for rule in parser().rules
+        if rule.alias or not rule.options.expand1
+    }
+    structural = {"start", "relations", "bare", "scripts", "sub", "sup", "inner"}
+    built = {str(r) for r in rules if not str(r).startswith("_")} - structural
+    assert built <= CONSTRUCTS
