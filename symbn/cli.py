@@ -146,6 +146,8 @@ def check_command(
     code = 0
     outputs = []
     for path in files:
+        if fmt == "terminal" and len(files) > 1:
+            click.echo(f"== {path}")
         file_code, output = _check_file(path, extra, fmt, timeout, seed)
         code = max(code, file_code)
         if output is not None:
