@@ -14,6 +14,7 @@ import click
 
 if TYPE_CHECKING:
     from symbn.check import Report
+    from symbn.parse.declare import Declaration
 
 FORMATS = ["terminal", "json"]
 
@@ -150,26 +151,21 @@ def check_command(
             click.echo(f"== {path}")
         file_code, output = _check_file(path, extra, fmt, timeout, seed)
         code = max(code, file_code)
-        if output is not None:
-            outputs.append(output)
+        outputs.append(output)
     if fmt == "json":
         click.echo(
-            json.dumps(
-                outputs[0] if len(files) == 1 and outputs else outputs, indent=2, ensure_ascii=False
-            )
+            json.dumps(outputs[0] if len(files) == 1 else outputs, indent=2, ensure_ascii=False)
         )
     sys.exit(code)
 
 
 def _check_file(
-    path: str, extra: object, fmt: str, timeout: float, seed: int
-) -> tuple[int, dict[str, object] | None]:
+    path: str, extra: Declaration, fmt: str, timeout: float, seed: int
+) -> tuple[int, dict[str, object]]:
     """Check one document: (exit code, its JSON summary); problems go to stderr, one line each."""
     from symbn.errors import SymbnError
-    from symbn.parse.declare import Declaration
     from symbn.parse.document import read_document
 
-    assert isinstance(extra, Declaration)
     try:
         document = read_document(path, extra)
     except SymbnError as exc:
