@@ -55,7 +55,7 @@ def hostile_documents(marker: Path) -> dict[str, tuple[str, str | None]]:
         "unbalanced-open": ("$$x = \\frac{1}{{{m}$$\n\n$$y = 2 - 2 + y$$\n", None),
         "unbalanced-close": ("$$x = 1}}}) + 2$$\n\n$$y = y$$\n", None),
         "unclosed-display": ("$$x = 1$$\n\n$$y = 2\n", None),
-        "unclosed-environment": ("\\begin{align} x &= 1 \\\\ y &= 2\n", None),
+        "tex-unclosed-environment": ("\\begin{align} x &= 1 \\\\ y &= 2\n", None),
         "tower-of-exponents": ("$$x = 9^{9^{9^{9}}}$$\n\n$$y = 2 + 2 - 2 - y + y + 2$$\n", None),
         "huge-symbolic-exponent": ("$$x = y^{10^{10}}$$\n", None),
         "big-but-allowed-power": ("$$(x + 1)^{1000} = (1 + x)^{1000}$$\n", None),
@@ -69,6 +69,12 @@ def hostile_documents(marker: Path) -> dict[str, tuple[str, str | None]]:
         "megabyte-prose-line": ("a" * 1_100_000 + "\n\n$$y = 1 + y - 1$$\n", None),
         "many-dollars": ("$$" * 200_000 + "\n", None),
         "many-environments": ("\\begin{equation}" * 50_000 + "\n", None),
+        "unclosed-fences": ("```a\n" * 100_000 + "$$x = 1$$\n", None),
+        "unclosed-comments": ("<!--" * 250_000 + "$$x = 1$$\n", None),
+        "unclosed-texts": ("$$x = 1 " + "\\text{" * 4000 + "$$\n", None),
+        "spaces-after-a-number": ("$$x = 1 (1)" + " " * 100_000 + "x$$\n", None),
+        "spaces-in-a-heading": ("#" + " " * 300_000 + "#x\n$$x = 1$$\n", None),
+        "tex-percent-lines": ("% symbn-declare\n" + "%" * 500_000 + "\n$$x = 1$$\n", None),
         "too-many-equations": ("$$x = x$$\n" * 600, None),
         "nul-and-control-bytes": ("$$x\x00 = \x07\x1b[31m 1$$\n", None),
         "unicode-soup": ("$$α = β ≠ ∑ 😀 = ‮x$$\n", None),
@@ -103,10 +109,10 @@ def assert_clean(result: subprocess.CompletedProcess[str]) -> None:
 def test_a_hostile_document_gets_a_clean_answer(tmp_path: Path, name: str) -> None:
     marker = tmp_path / "pwned"
     text, sidecar = hostile_documents(marker)[name]
-    path = tmp_path / "doc.md"
+    path = tmp_path / ("doc.tex" if name.startswith("tex-") else "doc.md")
     path.write_text(text, encoding="utf-8")
     if sidecar is not None:
-        (tmp_path / "doc.md.symbn.toml").write_text(sidecar, encoding="utf-8")
+        (tmp_path / (path.name + ".symbn.toml")).write_text(sidecar, encoding="utf-8")
     result = run_check(path)
     assert_clean(result)
     assert not marker.exists(), "a payload from the document was executed"

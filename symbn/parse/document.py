@@ -27,6 +27,7 @@ from symbn.parse.declare import Declaration, from_toml
 from symbn.parse.latex import (
     DEFINE,
     DIFFERENT,
+    MAX_LENGTH,
     Builder,
     Chain,
     MathError,
@@ -39,14 +40,13 @@ MAX_EQUATIONS = 500  # Derivation.define scans earlier lines: keep the whole doc
 
 _OPEN = re.compile(r"\$\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign)(\*?)\}")
 _INNER_ENV = re.compile(r"\\(begin|end)\{(aligned|split|gathered|alignedat)\}(\{[0-9]*\})?")
-_TRAILING_NUMBER = re.compile(r"\(\s*(\d+(?:\.\d+)*[a-z]?)\s*\)\s*[.,;]?\s*$")
+_TRAILING_NUMBER = re.compile(r"\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$")
 _TRAILING_PUNCT = re.compile(r"[.,;]\s*$")
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+_HEADING = re.compile(r"^#{1,6}[ \t]+([^\n]+)$", re.M)
 _TEX_TITLE = re.compile(r"\\(?:title|section\*?)\{([^{}]*)\}")
-_FENCE = re.compile(r"^(```|~~~)[ \t]*([^\n]*)\n(.*?)^\1[ \t]*$", re.M | re.S)
-_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-_TEX_DECLARE = re.compile(r"^%[ \t]*symbn-declare[ \t]*\n((?:%[^\n]*\n?)*)", re.M)
-_ITALIC = re.compile(r"\s*\n\s*\n?[ \t]*\*(?!\*)([^*\n]+)\*[ \t]*(?:\n|$)")
+_TEX_DECLARE = re.compile(r"^%[ \t]*symbn-declare[ \t]*\n((?:%[^\n]*\n)*(?:%[^\n]*)?)", re.M)
+_ITALIC = re.compile(r"[ \t]*\n(?:[ \t]*\n)?[ \t]*\*(?!\*)([^*\n]+)\*[ \t]*(?:\n|$)")
+_TEXT_COMMAND = re.compile(r"\\(text|mbox|textrm|textit)\s*\{")
 TEXT_UNESCAPE = {
     r"\textbackslash{}": "\\",
     r"\textasciitilde{}": "~",
@@ -136,7 +136,7 @@ def read_text(
             f"{path}: {len(text)} characters; symbn reads documents up to {MAX_FILE_BYTES}"
         )
     positions = _Positions(path, text)
-    visible, declared = _declarations(text, path, kind, positions)
+    visible, declared = _declarations(text, kind, positions)
     decl = (declaration or Declaration()).merged(declared)
     if extra is not None:
         decl = decl.merged(extra)
@@ -153,9 +153,7 @@ def read_text(
 # Declarations ---------------------------------------------------------------------------------
 
 
-def _declarations(
-    text: str, path: str, kind: str, positions: _Positions
-) -> tuple[str, Declaration]:
+def _declarations(text: str, kind: str, positions: _Positions) -> tuple[str, Declaration]:
     """The text with code blocks and comments blanked, and the declarations found in them."""
     decl = Declaration()
     chars = list(text)
@@ -167,21 +165,22 @@ def _declarations(
 
     def add(body: str, offset: int) -> None:
         nonlocal decl
-        try:
-            decl = decl.merged(from_toml(body, positions.where(offset)))
-        except InputError as exc:
-            raise InputError(str(exc)) from None
+        decl = decl.merged(from_toml(body, positions.where(offset)))
 
     if kind == "md":
-        for match in _FENCE.finditer(text):
-            if match.group(2).strip() in ("symbn-declare", "toml symbn-declare"):
-                add(match.group(3), match.start(3))
-            blank(match.start(), match.end())
-        for match in _COMMENT.finditer(text):
-            body = match.group(1)
-            if body.lstrip().startswith("symbn:"):
-                add(body.lstrip()[len("symbn:") :], match.start(1))
-            blank(match.start(), match.end())
+        for start, body_start, body_end, end, info in _fences(text):
+            if info in ("symbn-declare", "toml symbn-declare"):
+                add(text[body_start:body_end], body_start)
+            blank(start, end)
+        pos = 0
+        while (start := text.find("<!--", pos)) >= 0:
+            close = text.find("-->", start + 4)
+            end = len(text) if close < 0 else close + 3
+            body = text[start + 4 : close if close >= 0 else len(text)]
+            if body.lstrip().startswith("symbn:") and close >= 0:
+                add(body.lstrip()[len("symbn:") :], start + 4)
+            blank(start, end)
+            pos = end
     else:
         for match in _TEX_DECLARE.finditer(text):
             body = re.sub(r"^%[ \t]?", "", match.group(1), flags=re.M)
@@ -191,9 +190,33 @@ def _declarations(
     return "".join(chars), decl
 
 
+def _fences(text: str) -> list[tuple[int, int, int, int, str]]:
+    """Fenced code blocks: (start, body start, body end, end, info string); unclosed runs to the end."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    found = []
+    k = 0
+    while k < len(lines):
+        marker = lines[k][:3]
+        if marker in ("```", "~~~"):
+            close = k + 1
+            while close < len(lines) and lines[close].strip() != marker:
+                close += 1
+            end = starts[min(close + 1, len(lines))]
+            found.append((starts[k], starts[k + 1], starts[close], end, lines[k][3:].strip()))
+            k = close + 1
+            continue
+        k += 1
+    return found
+
+
 def _title(text: str, kind: str) -> str:
     match = _HEADING.search(text) if kind == "md" else _TEX_TITLE.search(text)
-    return match.group(1).replace("*", "").strip() if match else ""
+    if not match:
+        return ""
+    return match.group(1).rstrip("# \t").replace("*", "").strip()
 
 
 # Finding the equations ------------------------------------------------------------------------
@@ -270,6 +293,8 @@ def _split_rows(body: str) -> list[tuple[int, int]]:
 
 
 def _row(text: str, offset: int) -> Row | None:
+    if len(text) > MAX_LENGTH:
+        return Row(text, offset)  # too long to read: the parser says so, with its position
     chars = list(text)
     label, why = "", []
 
@@ -317,13 +342,14 @@ def _top_level_texts(text: str) -> list[tuple[int, int, str]]:
         elif char == "}":
             depth -= 1
         elif char == "\\" and depth == 0:
-            command = re.match(r"\\(text|mbox|textrm|textit)\s*\{", text[k:])
+            command = _TEXT_COMMAND.match(text, k)
             if command:
-                close = _matching_brace(text, k + command.end() - 1)
-                if close is not None:
-                    found.append((k, close + 1, text[k + command.end() : close]))
-                    k = close + 1
-                    continue
+                close = _matching_brace(text, command.end() - 1)
+                if close is None:
+                    break
+                found.append((k, close + 1, text[command.end() : close]))
+                k = close + 1
+                continue
             k += 2
             continue
         k += 1
