@@ -202,10 +202,10 @@ PIECES = [
 ]
 
 
-def read_summary(text: str) -> tuple[str, Any]:
+def read_summary(text: str, kind: str) -> tuple[str, Any]:
     """What reading ``text`` gives, in picklable form; any exception but InputError propagates."""
     try:
-        document = read_text(text, "fuzz.md")
+        document = read_text(text, "fuzz", kind=kind)
     except InputError as exc:
         return "input-error", str(exc)
     return "read", (len(document.derivation.lines), document.problems)
@@ -214,8 +214,14 @@ def read_summary(text: str) -> tuple[str, Any]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=3)), max_size=60).map("".join))
 def test_random_text_is_read_or_refused_cleanly(body: str) -> None:
-    for text in (body, f"$${body}$$", f"$$x = {body}$$\n$$= {body} \\tag{{2}}$$"):
-        outcome = run_budgeted(read_summary, (text,), 20.0)
+    variants = [
+        (body, "md"),
+        (f"$${body}$$", "md"),
+        (f"$$x = {body}$$\n$$= {body} \\tag{{2}}$$", "md"),
+        (f"\\begin{{align}}x &= {body} \\\\ &= {body}\\end{{align}}", "tex"),
+    ]
+    for text, kind in variants:
+        outcome = run_budgeted(read_summary, (text, kind), 20.0)
         assert not isinstance(outcome, Failure), f"{outcome.reason} on {text!r}"
         kind, detail = outcome
         if kind == "input-error":
