@@ -327,3 +327,14 @@ def test_every_whitelisted_construct_has_a_builder_and_nothing_else_is_built() -
     structural = {"start", "relations", "bare", "scripts", "sub", "sup", "inner"}
     built = {str(r) for r in rules if not str(r).startswith("_")} - structural
     assert built <= CONSTRUCTS
+
+
+def test_a_letter_written_as_an_index_is_the_same_integer_everywhere() -> None:
+    document = read_text(
+        "$$y_i = i$$\n$$y_2 = 2$$\n$$y_3 = 4$$\n$$(x + b)^2 = x^2 + 2 x b + b^2$$\n"
+    )
+    assert document.problems == []
+    verdicts = [r.verdict.value for r in document.derivation.check()]
+    assert verdicts == ["definition", "proved", "refuted", "proved"]
+    # Letters in ordinary parentheses stay real numbers: only indices are integers.
+    assert all(not s.is_integer for s in document.derivation.lines[3].lhs.free_symbols)

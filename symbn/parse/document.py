@@ -32,6 +32,7 @@ from symbn.parse.latex import (
     Chain,
     MathError,
     bound_letters,
+    index_letters,
     parse_tree,
 )
 
@@ -406,16 +407,18 @@ def _build(
 ) -> None:
     trees: list[Any] = []
     inferred: set[str] = set()
+    indices: set[str] = set()
     for row in rows:
         try:
             tree = parse_tree(row.text)
             inferred |= bound_letters(tree)
+            indices |= index_letters(tree)
         except MathError as exc:
             _report(problems, positions, row.offset + exc.pos, exc.message)
             tree = None
         trees.append(tree)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
-    builder = Builder(decl, sizes)
+    builder = Builder(decl, sizes, index_letters=frozenset(indices - sizes))
     readable = True
     used: set[Any] = set()
     for row, tree in zip(rows, trees, strict=True):

@@ -207,6 +207,58 @@ def bound_letters(tree: Tree) -> set[str]:
     return found
 
 
+def index_letters(tree: Tree) -> set[str]:
+    """Letters written as indices (``x_i``, ``x_{j,k}``, ``a^{(i)}``) outside the bounds of sums.
+
+    Such a letter is one integer index everywhere in the document, so ``y_i = i`` means what it says.
+    """
+    found: set[str] = set()
+    for node in tree.find_data("sub"):
+        arg = node.children[0]
+        first = arg.children[0]
+        if isinstance(first, Token) and first.type == "SCRIPTCHAR" and first.value.isalpha():
+            found.add(first.value)
+            continue
+        inner = next((c for c in arg.children if isinstance(c, Tree) and c.data == "inner"), None)
+        if inner is None:
+            continue
+        parts = [c for c in inner.children if not isinstance(c, Token)]
+        words = len(parts) == 1 and _only_letters(parts[0]) and len(_letters(parts[0])) > 1
+        if any(isinstance(c, Token) and c.type == "REL" for c in inner.children) or words:
+            continue
+        for part in parts:
+            found |= {t.value for t in _plain_letters(part)}
+    for node in tree.find_data("sup"):
+        inner = next(
+            (c for c in node.children[0].children if isinstance(c, Tree) and c.data == "inner"),
+            None,
+        )
+        item = inner.children[0] if inner is not None and len(inner.children) == 1 else None
+        if isinstance(item, Tree) and item.data == "juxt" and len(item.children) == 2:
+            item = item.children[1] if _is_tag(item.children[0]) else None
+        if isinstance(item, Tree) and item.data == "paren":
+            found |= {t.value for t in _plain_letters(item)}
+    return {letter for letter in found if not letter.isupper()}
+
+
+def _is_tag(node: Any) -> bool:
+    return isinstance(node, Tree) and node.data == "bracket"
+
+
+def _only_letters(node: Any) -> bool:
+    if isinstance(node, Token):
+        return node.type == "LETTER"
+    return node.data in ("letter", "juxt") and all(_only_letters(c) for c in node.children)
+
+
+def _plain_letters(node: Any) -> list[Token]:
+    if isinstance(node, Token):
+        return [node] if node.type == "LETTER" else []
+    if node.data in ("scripted", "scripted_power", "bigop", "word", "accent"):
+        return []
+    return [t for child in node.children for t in _plain_letters(child)]
+
+
 def _letters(node: Any) -> set[str]:
     if isinstance(node, Token):
         if node.type in ("LETTER", "SCRIPTCHAR") and node.value.isalpha():
@@ -237,6 +289,7 @@ class Builder:
     mean_index: Idx | None = None
     mean_used: bool = False
     depth: int = 0
+    index_letters: frozenset[str] = frozenset()
 
     # Entry points --------------------------------------------------------------------------
 
@@ -551,7 +604,8 @@ class Builder:
     def plain_name(self, name: str, pos: int | None) -> Expr:
         if name in self.bound:
             return self.bound[name]
-        if self.index_mode and name not in self.sizes and name not in self.decl.families:
+        as_index = self.index_mode or name in self.index_letters
+        if as_index and name not in self.sizes and name not in self.decl.families:
             return self.free_index(name)
         return self.resolve(name, [], None, pos or 0)
 
