@@ -1,0 +1,257 @@
+"""Declarations: what plain LaTeX leaves ambiguous, said once per document.
+
+Which letters are sizes, which are positive, which ``x^2``-looking names are one name, which names
+are families of examples (``a^{[l-1]}`` written alone is the current example), whether a bar is the
+batch mean. Read from TOML (a sidecar ``FILE.symbn.toml``, a ``symbn-declare`` block in the document)
+with :mod:`tomllib`, which parses data and never runs code, and from command-line options.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from symbn.errors import InputError
+from symbn.notation import GREEK
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+GREEK_NAMES = frozenset([*GREEK, "varepsilon", "vartheta", "varphi", "ell"])
+KEYS = {"title", "name", "sizes", "positive", "names", "bar", "units", "claims", "examples"}
+EXAMPLE_KEYS = {"families", "count", "index", "current"}
+BAR_MEANINGS = ("name", "mean")
+
+_WRITTEN = re.compile(
+    r"^(?P<base>\\[A-Za-z]+\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z]+)"
+    r"(?P<scripts>(?:[_^](?:\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9]))*)$"
+)
+_SCRIPT = re.compile(r"([_^])(\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9])")
+_WORD_COMMAND = re.compile(r"^\\(?:mathrm|text|textrm|operatorname|mathit)\{([A-Za-z]+)\}$")
+
+
+def canonical(base: str, sub: str = "", sup: str = "") -> str:
+    """The name symbn gives ``base`` with these scripts: ``sigma^2``, ``W^{[l]}``, ``z_{norm}^{[l]}``."""
+    out = base
+    for mark, body in (("_", sub), ("^", sup)):
+        if body:
+            out += f"{mark}{body}" if len(body) == 1 else f"{mark}{{{body}}}"
+    return out
+
+
+def canonical_base(written: str) -> str:
+    """``\\sigma`` → ``sigma``, ``\\mathrm{run}`` → ``run``; letters and accents stay as written."""
+    word = _WORD_COMMAND.match(written)
+    if word:
+        return word.group(1)
+    if written.startswith("\\") and written[1:] in GREEK_NAMES:
+        return written[1:]
+    return written
+
+
+def name_of(written: str) -> str:
+    """The canonical name of a name written in LaTeX, as a declaration gives it (``\\sigma^2``)."""
+    text = re.sub(r"\s+", "", written)
+    match = _WRITTEN.match(text)
+    if not match or not text:
+        raise InputError(
+            f'cannot read {written!r} as a name; write it as in the document, e.g. "a^{{[l-1]}}"'
+        )
+    parts = {"_": "", "^": ""}
+    for mark, body in _SCRIPT.findall(match.group("scripts")):
+        parts[mark] = body[1:-1] if body.startswith("{") else body
+    return canonical(canonical_base(match.group("base")), parts["_"], parts["^"])
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """The notation of one document; every field has a safe default (a plain real letter)."""
+
+    title: str = ""
+    name: str = ""
+    sizes: frozenset[str] = frozenset()
+    positive: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    bar: str = "name"
+    units: frozenset[str] = frozenset()
+    claims: frozenset[str] = frozenset()
+    families: frozenset[str] = frozenset()
+    count: str = ""
+    index: str = "i"
+    current: str = "j"
+    sources: tuple[str, ...] = field(default=())
+
+    def merged(self, other: Declaration) -> Declaration:
+        """This declaration extended by ``other`` (lists joined, ``other``'s single values win)."""
+        return replace(
+            self,
+            title=other.title or self.title,
+            name=other.name or self.name,
+            sizes=self.sizes | other.sizes,
+            positive=self.positive | other.positive,
+            names=self.names | other.names,
+            bar=other.bar if other.bar != "name" else self.bar,
+            units=self.units | other.units,
+            claims=self.claims | other.claims,
+            families=self.families | other.families,
+            count=other.count or self.count,
+            index=other.index if other.index != "i" else self.index,
+            current=other.current if other.current != "j" else self.current,
+            sources=self.sources + other.sources,
+        )
+
+    @property
+    def example_count(self) -> str:
+        """The size the examples run to: declared, or the only declared size."""
+        if self.count:
+            return self.count
+        return next(iter(self.sizes)) if len(self.sizes) == 1 else ""
+
+
+def from_toml(text: str, source: str) -> Declaration:
+    """A declaration from TOML text; unknown keys and wrong types are errors that name the key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{source}: not valid TOML: {exc}") from None
+    return from_mapping(data, source)
+
+
+def from_mapping(data: dict[str, Any], source: str) -> Declaration:
+    """A declaration from parsed TOML data (see the README's "Checking a document")."""
+    unknown = set(data) - KEYS
+    if unknown:
+        raise InputError(
+            f"{source}: unknown key {sorted(unknown)[0]!r}; known keys: {', '.join(sorted(KEYS))}"
+        )
+    examples = data.get("examples", {})
+    if not isinstance(examples, dict):
+        raise InputError(f"{source}: 'examples' must be a table: [examples] families = [...]")
+    unknown = set(examples) - EXAMPLE_KEYS
+    if unknown:
+        raise InputError(
+            f"{source}: unknown key {sorted(unknown)[0]!r} in [examples]; known keys: "
+            f"{', '.join(sorted(EXAMPLE_KEYS))}"
+        )
+    bar = _text(data, "bar", source) or "name"
+    if bar not in BAR_MEANINGS:
+        raise InputError(f'{source}: bar must be "mean" or "name", not {bar!r}')
+    count = _text(examples, "count", source)
+    sizes = _names(data, "sizes", source) | ({name_of(count)} if count else set())
+    return Declaration(
+        title=_text(data, "title", source),
+        name=_text(data, "name", source),
+        sizes=frozenset(sizes),
+        positive=frozenset(_names(data, "positive", source)),
+        names=frozenset(_names(data, "names", source)),
+        bar=bar,
+        units=frozenset(_names(data, "units", source)),
+        claims=frozenset(_strings(data, "claims", source)),
+        families=frozenset(_names(examples, "families", source)),
+        count=name_of(count) if count else "",
+        index=_letter(examples, "index", source) or "i",
+        current=_letter(examples, "current", source) or "j",
+        sources=(source,),
+    )
+
+
+def _text(data: dict[str, Any], key: str, source: str) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise InputError(f"{source}: {key} must be a string")
+    return value
+
+
+def _strings(data: dict[str, Any], key: str, source: str) -> list[str]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{source}: {key} must be a list of strings")
+    return value
+
+
+def _names(data: dict[str, Any], key: str, source: str) -> set[str]:
+    try:
+        return {name_of(v) for v in _strings(data, key, source)}
+    except InputError as exc:
+        raise InputError(f"{source}: {key}: {exc}") from None
+
+
+def _letter(data: dict[str, Any], key: str, source: str) -> str:
+    value = _text(data, key, source)
+    if value and not re.fullmatch(r"[A-Za-z]", value):
+        raise InputError(f"{source}: [examples] {key} must be one letter, not {value!r}")
+    return value
+
+
+def declaration_for(derivation: Any) -> str:
+    """The TOML declaration that reads ``derivation``'s rendered LaTeX back into the same objects.
+
+    Written next to a rendered document as ``FILE.symbn.toml``, it lets ``symbn check`` give the
+    rendered derivation the verdicts the library gives it (the round trip).
+    """
+    from sympy import Idx, Indexed, IndexedBase, Symbol
+
+    from symbn.notation import ExampleFamily, HiddenIdx, Mean, UnitFamily, parse_name
+
+    sizes: set[str] = set()
+    positive: set[str] = set()
+    names: set[str] = set()
+    families: set[str] = set()
+    units: set[str] = set()
+    count, index, current, bar = "", "", "", False
+    claims = [
+        line.label
+        for line in derivation.lines
+        if line.is_claim and line.kind.value == "claim" and isinstance(line.lhs, (Symbol, Indexed))
+    ]
+    for line in derivation.lines:
+        for side in (line.lhs, line.rhs):
+            for symbol in side.atoms(Symbol):
+                if isinstance(symbol, Idx):
+                    continue
+                if symbol.is_integer and symbol.is_positive:
+                    sizes.add(symbol.name)
+                elif symbol.is_positive:
+                    positive.add(symbol.name)
+                parsed = parse_name(symbol.name)
+                wordy = parsed.sub.isalpha() and len(parsed.sub) >= 2
+                if (parsed.sup and not parsed.sup.startswith("[")) or (parsed.sub and not wordy):
+                    names.add(symbol.name)
+            for base in side.atoms(IndexedBase):
+                if isinstance(base, ExampleFamily):
+                    families.add(str(base.label))
+                elif isinstance(base, UnitFamily):
+                    units.add(str(base.label))
+            for hidden in side.atoms(HiddenIdx):
+                current, count = str(hidden.label), str(hidden.upper)
+            for average in side.atoms(Mean):
+                variable, _, upper = average.limits[0]
+                index, count, bar = str(getattr(variable, "label", variable)), str(upper), True
+    lines = [f"name = {_toml(derivation.name)}", f"title = {_toml(derivation.title)}"]
+    for key, values in (("sizes", sizes), ("positive", positive), ("names", names)):
+        if values:
+            lines.append(f"{key} = [{', '.join(_toml(v) for v in sorted(values))}]")
+    if units:
+        lines.append(f"units = [{', '.join(_toml(v) for v in sorted(units))}]")
+    if bar:
+        lines.append('bar = "mean"')
+    if claims:
+        lines.append(f"claims = [{', '.join(_toml(v) for v in claims)}]")
+    if families:
+        lines.append("\n[examples]")
+        lines.append(f"families = [{', '.join(_toml(v) for v in sorted(families))}]")
+        for key, value in (("count", count), ("index", index), ("current", current)):
+            if value:
+                lines.append(f"{key} = {_toml(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -1,0 +1,581 @@
+"""A Markdown or LaTeX document → a :class:`~symbn.model.Derivation`, with its own equation numbers.
+
+Display equations are ``$$ … $$`` and ``\\[ … \\]`` blocks and the ``equation``, ``align``,
+``gather`` and ``multline`` environments (starred or not); rows of an ``align`` (or an
+``aligned`` inside ``$$``) are separate lines. A row that starts with ``=`` continues the previous
+one. The number of a row is its ``\\tag{…}``, else a trailing ``(1.9)``, else it is counted
+(1, 2, … skipping numbers used by tags). Top-level ``\\text{…}`` is the justification, as is an
+italic paragraph right after a ``$$`` block. Definitions: a row ``name = …`` (or ``name := …``)
+whose left side is a plain name, or a family entry, that no earlier row uses and its right side
+does not use, defines it; every other row is a claim (list a label under ``claims`` to force one).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sympy import Derivative, Expr, Idx, Indexed, IndexedBase, Pow, Symbol
+
+from symbn.errors import DerivationError, InputError
+from symbn.model import Derivation, defined_name
+from symbn.notation import meaning
+from symbn.parse.declare import Declaration, from_toml
+from symbn.parse.latex import (
+    DEFINE,
+    DIFFERENT,
+    MAX_LENGTH,
+    Builder,
+    Chain,
+    MathError,
+    bound_letters,
+    index_letters,
+    parse_tree,
+)
+
+MAX_FILE_BYTES = 4 << 20
+MAX_EQUATIONS = 500  # Derivation.define scans earlier lines: keep the whole document fast
+
+_OPEN = re.compile(r"\$\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign)(\*?)\}")
+_INNER_ENV = re.compile(r"\\(begin|end)\{(aligned|split|gathered|alignedat)\}(\{[0-9]*\})?")
+_TRAILING_NUMBER = re.compile(r"\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$")
+_TRAILING_PUNCT = re.compile(r"[.,;]\s*$")
+_HEADING = re.compile(r"^#{1,6}[ \t]+([^\n]+)$", re.M)
+_TEX_TITLE = re.compile(r"\\(?:title|section\*?)\{([^{}]*)\}")
+_TEX_DECLARE = re.compile(r"^%[ \t]*symbn-declare[ \t]*\n((?:%[^\n]*\n)*(?:%[^\n]*)?)", re.M)
+_ITALIC = re.compile(r"[ \t]*\n(?:[ \t]*\n)?[ \t]*\*(?!\*)([^*\n]+)\*[ \t]*(?:\n|$)")
+_TEXT_COMMAND = re.compile(r"\\(text|mbox|textrm|textit)\s*\{")
+TEXT_UNESCAPE = {
+    r"\textbackslash{}": "\\",
+    r"\textasciitilde{}": "~",
+    r"\textasciicircum{}": "^",
+    r"\&": "&",
+    r"\%": "%",
+    r"\#": "#",
+    r"\_": "_",
+    r"\{": "{",
+    r"\}": "}",
+    r"\$": "$",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of display mathematics: its text (other parts blanked, so offsets are the file's)."""
+
+    text: str
+    offset: int
+    label: str = ""
+    why: str = ""
+
+
+@dataclass
+class Document:
+    """A read document: the derivation built from it and the problems met (one line each)."""
+
+    path: str
+    derivation: Derivation
+    problems: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+class _Positions:
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def where(self, offset: int) -> str:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return f"{self.path}:{line + 1}:{offset - self.starts[line] + 1}"
+
+
+def sidecar(path: Path) -> Path | None:
+    """The declaration file next to ``path``: ``FILE.symbn.toml``, else ``STEM.symbn.toml``."""
+    for candidate in (path.with_name(path.name + ".symbn.toml"), path.with_suffix(".symbn.toml")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_document(path: str | Path, extra: Declaration | None = None) -> Document:
+    """Read and build the document at ``path``; an :class:`InputError` when it cannot be read at all."""
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{file}: {size} bytes; symbn reads documents up to {MAX_FILE_BYTES}")
+        text = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{file}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    declaration = Declaration()
+    side = sidecar(file)
+    if side is not None:
+        try:
+            declaration = from_toml(side.read_text(encoding="utf-8"), str(side))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{side}: cannot read: {exc}") from None
+    kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
+    return read_text(text, str(file), kind=kind, declaration=declaration, extra=extra)
+
+
+def read_text(
+    text: str,
+    path: str = "<text>",
+    *,
+    kind: str = "md",
+    declaration: Declaration | None = None,
+    extra: Declaration | None = None,
+) -> Document:
+    """Build the derivation written in ``text`` (Markdown ``md`` or LaTeX ``tex``)."""
+    if len(text) > MAX_FILE_BYTES:
+        raise InputError(
+            f"{path}: {len(text)} characters; symbn reads documents up to {MAX_FILE_BYTES}"
+        )
+    positions = _Positions(path, text)
+    visible, declared = _declarations(text, kind, positions)
+    decl = (declaration or Declaration()).merged(declared)
+    if extra is not None:
+        decl = decl.merged(extra)
+    rows, problems = _rows(visible, kind, positions)
+    if not rows and not problems:
+        raise InputError(f"{path}: no display equations found ($$ … $$, equation, align)")
+    title = decl.title or _title(text, kind) or Path(path).stem
+    name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
+    derivation = Derivation(title, name=name)
+    _build(derivation, rows, decl, positions, problems)
+    return Document(path, derivation, [message for _, message in sorted(problems)], len(rows))
+
+
+# Declarations ---------------------------------------------------------------------------------
+
+
+def _declarations(text: str, kind: str, positions: _Positions) -> tuple[str, Declaration]:
+    """The text with code blocks and comments blanked, and the declarations found in them."""
+    decl = Declaration()
+    chars = list(text)
+
+    def blank(start: int, end: int) -> None:
+        for k in range(start, end):
+            if chars[k] != "\n":
+                chars[k] = " "
+
+    def add(body: str, offset: int) -> None:
+        nonlocal decl
+        decl = decl.merged(from_toml(body, positions.where(offset)))
+
+    if kind == "md":
+        for start, body_start, body_end, end, info in _fences(text):
+            if info in ("symbn-declare", "toml symbn-declare"):
+                add(text[body_start:body_end], body_start)
+            blank(start, end)
+        pos = 0
+        while (start := text.find("<!--", pos)) >= 0:
+            close = text.find("-->", start + 4)
+            end = len(text) if close < 0 else close + 3
+            body = text[start + 4 : close if close >= 0 else len(text)]
+            if body.lstrip().startswith("symbn:") and close >= 0:
+                add(body.lstrip()[len("symbn:") :], start + 4)
+            blank(start, end)
+            pos = end
+    else:
+        for match in _TEX_DECLARE.finditer(text):
+            body = re.sub(r"^%[ \t]?", "", match.group(1), flags=re.M)
+            add(body, match.start(1))
+        for match in re.finditer(r"(?<!\\)%[^\n]*", text):
+            blank(match.start(), match.end())
+    return "".join(chars), decl
+
+
+def _fences(text: str) -> list[tuple[int, int, int, int, str]]:
+    """Fenced code blocks: (start, body start, body end, end, info string); unclosed runs to the end."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    found = []
+    k = 0
+    while k < len(lines):
+        marker = lines[k][:3]
+        if marker in ("```", "~~~"):
+            close = k + 1
+            while close < len(lines) and lines[close].strip() != marker:
+                close += 1
+            end = starts[min(close + 1, len(lines))]
+            found.append((starts[k], starts[k + 1], starts[close], end, lines[k][3:].strip()))
+            k = close + 1
+            continue
+        k += 1
+    return found
+
+
+def _title(text: str, kind: str) -> str:
+    match = _HEADING.search(text) if kind == "md" else _TEX_TITLE.search(text)
+    if not match:
+        return ""
+    return match.group(1).rstrip("# \t").replace("*", "").strip()
+
+
+# Finding the equations ------------------------------------------------------------------------
+
+
+def _rows(text: str, kind: str, positions: _Positions) -> tuple[list[Row], list[tuple[int, str]]]:
+    rows: list[Row] = []
+    problems: list[tuple[int, str]] = []
+    pos = 0
+    while True:
+        match = _OPEN.search(text, pos)
+        if match is None:
+            break
+        opener = match.group(0)
+        if opener == "$$":
+            closer = "$$"
+        elif opener == "\\[":
+            closer = "\\]"
+        else:
+            closer = f"\\end{{{match.group(1)}{match.group(2)}}}"
+        end = text.find(closer, match.end())
+        if end < 0:
+            problems.append(
+                (
+                    match.start(),
+                    f"{positions.where(match.start())}: {opener} is never closed by {closer}",
+                )
+            )
+            break
+        block = _block_rows(text, match.end(), end)
+        if opener == "$$" and block:
+            why = _ITALIC.match(text, end + 2)
+            if why and not block[-1].why:
+                block[-1] = Row(
+                    block[-1].text, block[-1].offset, block[-1].label, why.group(1).strip()
+                )
+        rows.extend(block)
+        if len(rows) > MAX_EQUATIONS:
+            raise InputError(f"{positions.path}: more than {MAX_EQUATIONS} equations")
+        pos = end + len(closer)
+    return _number(rows), problems
+
+
+def _block_rows(text: str, start: int, end: int) -> list[Row]:
+    body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
+    rows = []
+    for piece_start, piece_end in _split_rows(body):
+        row = _row(body[piece_start:piece_end], start + piece_start)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def _split_rows(body: str) -> list[tuple[int, int]]:
+    """Spans of the rows of a block: split at ``\\\\`` outside braces."""
+    spans, depth, begin, k = [], 0, 0, 0
+    while k < len(body):
+        char = body[k]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "\\" and body.startswith("\\\\", k) and depth == 0:
+            spans.append((begin, k))
+            begin = k + 2
+            k += 2
+            continue
+        elif char == "\\":
+            k += 2
+            continue
+        k += 1
+    spans.append((begin, len(body)))
+    return spans
+
+
+def _row(text: str, offset: int) -> Row | None:
+    if len(text) > MAX_LENGTH:
+        return Row(text, offset)  # too long to read: the parser says so, with its position
+    chars = list(text)
+    label, why = "", []
+
+    def blank(start: int, stop: int) -> None:
+        for k in range(start, stop):
+            if chars[k] != "\n":
+                chars[k] = " "
+
+    for match in re.finditer(r"\\tag\*?\s*\{([^{}]*)\}", text):
+        label = match.group(1).strip()
+        blank(match.start(), match.end())
+    for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b)", text):
+        blank(match.start(), match.end())
+    for start, stop, body in _top_level_texts(text):
+        why.append(_unescape(body.strip()))
+        blank(start, stop)
+    for k, char in enumerate(chars):
+        if char == "&":
+            chars[k] = " "
+    cleaned = "".join(chars)
+    if not label:
+        number = _TRAILING_NUMBER.search(cleaned)
+        if number:
+            label = number.group(1)
+            blank(number.start(), number.end())
+            cleaned = "".join(chars)
+    punct = _TRAILING_PUNCT.search(cleaned)
+    if punct:
+        blank(punct.start(), punct.end())
+        cleaned = "".join(chars)
+    if not cleaned.strip():
+        return None
+    return Row(cleaned, offset, label, "; ".join(w for w in why if w))
+
+
+def _top_level_texts(text: str) -> list[tuple[int, int, str]]:
+    """``\\text{…}`` (and ``\\mbox``, ``\\textrm``) outside any braces: justifications."""
+    found = []
+    depth = 0
+    k = 0
+    while k < len(text):
+        char = text[k]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "\\" and depth == 0:
+            command = _TEXT_COMMAND.match(text, k)
+            if command:
+                close = _matching_brace(text, command.end() - 1)
+                if close is None:
+                    break
+                found.append((k, close + 1, text[command.end() : close]))
+                k = close + 1
+                continue
+            k += 2
+            continue
+        k += 1
+    return found
+
+
+def _matching_brace(text: str, open_at: int) -> int | None:
+    depth = 0
+    k = open_at
+    while k < len(text):
+        if text[k] == "\\":
+            k += 2
+            continue
+        if text[k] == "{":
+            depth += 1
+        elif text[k] == "}":
+            depth -= 1
+            if depth == 0:
+                return k
+        k += 1
+    return None
+
+
+def _unescape(text: str) -> str:
+    for escaped, plain in TEXT_UNESCAPE.items():
+        text = text.replace(escaped, plain)
+    return text
+
+
+def _number(rows: list[Row]) -> list[Row]:
+    taken = {r.label for r in rows if r.label}
+    counter = 0
+    out = []
+    for row in rows:
+        label = row.label
+        if not label:
+            counter += 1
+            while str(counter) in taken:
+                counter += 1
+            label = str(counter)
+        out.append(Row(row.text, row.offset, label, row.why))
+    return out
+
+
+# Building the derivation ----------------------------------------------------------------------
+
+
+def _build(
+    derivation: Derivation,
+    rows: list[Row],
+    decl: Declaration,
+    positions: _Positions,
+    problems: list[tuple[int, str]],
+) -> None:
+    trees: list[Any] = []
+    inferred: set[str] = set()
+    indices: set[str] = set()
+    for row in rows:
+        try:
+            tree = parse_tree(row.text)
+            inferred |= bound_letters(tree)
+            indices |= index_letters(tree)
+        except MathError as exc:
+            _report(problems, positions, row.offset + exc.pos, exc.message)
+            tree = None
+        trees.append(tree)
+    sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
+    builder = Builder(decl, sizes, index_letters=frozenset(indices - sizes))
+    readable = True
+    used: set[Any] = set()
+    for row, tree in zip(rows, trees, strict=True):
+        if tree is None:
+            readable = False
+            continue
+        builder.text, builder.offset = row.text, row.offset
+        try:
+            chain = builder.chain_of(tree)
+            count = len(derivation.lines)
+            readable = _add(derivation, chain, row, decl, readable, used, positions, problems)
+            for line in derivation.lines[count:]:
+                used |= _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+        except MathError as exc:
+            _report(problems, positions, row.offset + exc.pos, exc.message)
+            readable = False
+        except DerivationError as exc:
+            _report(problems, positions, row.offset, str(exc))
+            readable = False
+        except RecursionError:
+            _report(problems, positions, row.offset, "the expression is nested too deeply")
+            readable = False
+        except Exception as exc:
+            _report(
+                problems,
+                positions,
+                row.offset,
+                f"cannot build this equation ({type(exc).__name__})",
+            )
+            readable = False
+    _check_usage(builder, decl, positions)
+
+
+def _add(
+    derivation: Derivation,
+    chain: Chain,
+    row: Row,
+    decl: Declaration,
+    previous_readable: bool,
+    used: set[Any],
+    positions: _Positions,
+    problems: list[tuple[int, str]],
+) -> bool:
+    """Add the lines of one row; False when the row could not be added."""
+    steps = list(chain.steps)
+    labels = [row.label] + [f"{row.label}.{k}" for k in range(2, len(steps) + 1)]
+    for side in [chain.lhs, *(rhs for _, rhs in steps)]:
+        if side is not None:
+            _refuse_blind_derivatives(derivation, side)
+    relation, rhs = steps[0]
+    if chain.lhs is None:
+        if not derivation.lines or not previous_readable:
+            _report(
+                problems,
+                positions,
+                row.offset,
+                f"({row.label}) continues a line that could not be read; it is not checked",
+            )
+            return False
+        if relation in DEFINE:
+            raise MathError(0, f"{relation} needs a left side")
+        if relation in DIFFERENT:
+            derivation.differs(derivation.lines[-1].rhs, rhs, label=labels[0], why=row.why)
+        else:
+            derivation.then(rhs, label=labels[0], why=row.why)
+    else:
+        if relation in DEFINE or _defines(chain.lhs, rhs, row.label, decl, used):
+            derivation.define(chain.lhs, rhs, label=labels[0], why=row.why)
+        elif relation in DIFFERENT:
+            derivation.differs(chain.lhs, rhs, label=labels[0], why=row.why)
+        else:
+            _refuse_undeclared_power(chain, rhs, used)
+            derivation.step(chain.lhs, rhs, label=labels[0], why=row.why)
+    for (relation, rhs), label in zip(steps[1:], labels[1:], strict=True):
+        if relation in DEFINE:
+            raise MathError(0, f"{relation} can only follow the name it defines")
+        if relation in DIFFERENT:
+            derivation.differs(derivation.lines[-1].rhs, rhs, label=label, why=row.why)
+        else:
+            derivation.then(rhs, label=label, why=row.why)
+    return True
+
+
+def _report(
+    problems: list[tuple[int, str]], positions: _Positions, offset: int, message: str
+) -> None:
+    problems.append((offset, f"{positions.where(offset)}: {message}"))
+
+
+def _names_in(expr: Expr) -> set[Any]:
+    found: set[Any] = set(expr.atoms(Symbol))
+    found |= {i.base for i in expr.atoms(Indexed)}
+    found |= {i.label for i in expr.atoms(IndexedBase)}
+    return found
+
+
+def _defines(lhs: Expr, rhs: Expr, label: str, decl: Declaration, used: set[Any]) -> bool:
+    """Whether ``lhs = rhs`` introduces ``lhs``: a plain name or family entry met here first."""
+    if label in decl.claims:
+        return False
+    if isinstance(lhs, Indexed):
+        indices = lhs.indices
+        plain = all(isinstance(i, Idx) or (isinstance(i, Symbol) and i.is_integer) for i in indices)
+        if not plain or len(set(indices)) != len(indices):
+            return False
+    elif not isinstance(lhs, Symbol) or isinstance(lhs, Idx) or lhs.is_integer:
+        return False
+    name = defined_name(lhs)
+    return name not in used and name not in _names_in(rhs) | _names_in(meaning(rhs))
+
+
+def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
+    """``d y / d x`` of a name ``y`` that is neither ``x`` nor defined before would be 0 by fiat."""
+    defined = {defined_name(line.lhs) for line in derivation.definitions}
+    for node in meaning(expr).atoms(Derivative):
+        names = _names_in(node.expr)
+        if names & defined:
+            continue
+        for variable, _ in node.variable_count:
+            if variable not in node.expr.free_symbols and not (names & _names_in(variable)):
+                from symbn.render.latex import latex
+
+                raise MathError(
+                    0,
+                    f"the derivative of {latex(node.expr)} with respect to {latex(variable)}: "
+                    f"{latex(node.expr)} is not defined before and does not contain "
+                    f"{latex(variable)}; define it first (a line such as y = …)",
+                )
+
+
+def _refuse_undeclared_power(chain: Chain, rhs: Expr, used: set[Any]) -> None:
+    """``\\sigma^2 = …`` with σ met nowhere before is a name the declaration must list."""
+    lhs = chain.lhs
+    if not (isinstance(lhs, Pow) and isinstance(lhs.base, Symbol) and lhs.exp.is_Number):
+        return
+    if lhs.base in used or lhs.base in _names_in(meaning(rhs)):
+        return
+    from symbn.render.latex import latex
+
+    written = latex(lhs)
+    raise MathError(
+        chain.lhs_pos,
+        f"{written} is read as a power of {latex(lhs.base)}, which appears nowhere before; "
+        f'if {written} names a quantity, declare names = ["{_toml_escape(written)}"]',
+    )
+
+
+def _toml_escape(text: str) -> str:
+    return text.replace("\\", "\\\\")
+
+
+def _check_usage(builder: Builder, decl: Declaration, positions: _Positions) -> None:
+    for name, uses in builder.usage.items():
+        if "alone" in uses and "family" in uses and name not in decl.families:
+            raise InputError(
+                f"{positions.where(uses['alone'])}: {name} is written alone here and per example "
+                f"at {positions.where(uses['family'])}; declare it as a family of examples "
+                f'([examples] families = ["{_toml_escape(name)}"], count = "m") so that alone it '
+                "means the current example"
+            )

@@ -1,0 +1,887 @@
+"""One display equation of LaTeX → SymPy objects, through symbn's own grammar and a whitelist.
+
+The text is parsed by Lark with ``grammar.lark``; the tree is then walked and each construct the
+grammar knows becomes a SymPy object built directly (``Symbol``, ``Idx``, ``Sum``, symbn's
+families and display marks). Nothing is ever given to ``eval``, ``sympify`` or ``parse_expr``.
+Limits keep hostile input cheap: length, nesting depth, digits of a number, size of an exponent.
+
+The field's notation is read as the library writes it: ``W^{[l]}`` is a name with a layer tag,
+``a^{[l-1](i)}`` the ``i``-th example of the family ``a^{[l-1]}``, ``x_i`` an indexed entry,
+``\\sigma^2`` a power (unless declared one name), ``\\cancel{x}`` a display mark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from sympy import (
+    Derivative,
+    Expr,
+    Idx,
+    Indexed,
+    IndexedBase,
+    Integer,
+    Rational,
+    Sum,
+    Symbol,
+    exp,
+    log,
+    sqrt,
+)
+
+from symbn.notation import (
+    Cancel,
+    ExampleFamily,
+    HiddenIdx,
+    Paren,
+    UnitFamily,
+    Written,
+    mean,
+    meaning,
+)
+from symbn.parse.declare import Declaration, canonical, canonical_base
+
+MAX_LENGTH = 20_000
+MAX_DEPTH = 60
+MAX_DIGITS = 60
+MAX_EXPONENT = 1000
+MAX_BITS = 20_000
+MAX_ROOT = 100
+
+# The whitelist: every construct of the grammar that becomes a SymPy object, one method each.
+CONSTRUCTS = frozenset(
+    "expr product juxt bigop func scripted scripted_power letter greek number partial paren "
+    "bracket group empty arg braced frac sqrt accent cancel word".split()
+)
+
+DEFINE = (":=", "\\coloneqq")
+DIFFERENT = ("\\neq", "\\ne")
+
+TERM_START = {
+    "LETTER",
+    "NUMBER",
+    "GREEK",
+    "LBRACE",
+    "LP",
+    "LB",
+    "SUM",
+    "FRAC",
+    "SQRT",
+    "ACCENT",
+    "CANCEL",
+    "WORDCMD",
+    "PARTIAL",
+    "FUNC",
+}
+HUMAN = {
+    "RP": "')'",
+    "RB": "']'",
+    "RBRACE": "'}'",
+    "LBRACE": "'{'",
+    "REL": "'='",
+    "ADDOP": "'+'/'-'",
+    "MULOP": "\\cdot",
+    "COMMA": "','",
+    "SCRIPTCHAR": "a letter or digit",
+    "GREEK": "a Greek letter",
+    "WORD": "a word",
+    "CIRCUMFLEX": "'^'",
+    "UNDERSCORE": "'_'",
+    "LB": "'['",
+    "$END": "the end of the equation",
+}
+
+
+class MathError(Exception):
+    """A problem at a position (an offset into the equation text), said in one line."""
+
+    def __init__(self, pos: int, message: str) -> None:
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Chain:
+    """An equation as written: an optional left side, then one or more ``relation right-side`` pairs."""
+
+    lhs: Expr | None
+    steps: tuple[tuple[str, Expr], ...]
+    lhs_pos: int = 0
+
+
+@dataclass(frozen=True)
+class DerivOp:
+    """``\\frac{d}{dx}`` waiting for what it differentiates (the factors after it)."""
+
+    var: Expr
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    """The LALR parser of symbn's grammar (built once)."""
+    grammar = resources.files("symbn.parse").joinpath("grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def parse_tree(text: str) -> Tree:
+    """The parse tree of one equation, or a :class:`MathError` at the first position that fails."""
+    if len(text) > MAX_LENGTH:
+        raise MathError(0, f"the equation is {len(text)} characters long; at most {MAX_LENGTH}")
+    _check_nesting(text)
+    try:
+        return parser().parse(text)
+    except UnexpectedInput as exc:
+        raise _syntax_error(text, exc) from None
+
+
+def _check_nesting(text: str) -> None:
+    depth = 0
+    for pos, char in enumerate(text):
+        if char in "{([":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise MathError(pos, f"brackets nested more than {MAX_DEPTH} deep")
+        elif char in "})]":
+            depth -= 1
+
+
+def _syntax_error(text: str, exc: UnexpectedInput) -> MathError:
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream or 0
+        if text[pos] == "\\":
+            end = pos + 1
+            while end < len(text) and text[end].isalpha():
+                end += 1
+            command = text[pos : max(end, pos + 2)]
+            return MathError(pos, f"symbn does not read the command {command} here")
+        return MathError(
+            pos, f"unexpected {text[pos]!r}; expected {_expected(set(exc.allowed or ()))}"
+        )
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        if token.type == "$END":
+            return MathError(
+                len(text), f"the equation ends early; expected {_expected(exc.expected)}"
+            )
+        return MathError(
+            token.start_pos or 0,
+            f"unexpected {str(token.value)!r}; expected {_expected(exc.expected)}",
+        )
+    if isinstance(exc, UnexpectedEOF):
+        return MathError(
+            len(text), f"the equation ends early; expected {_expected(set(exc.expected))}"
+        )
+    return MathError(0, "cannot read this equation")
+
+
+def _expected(names: set[str]) -> str:
+    words = []
+    if names & TERM_START:
+        words.append("a term (a letter, a number, '(' …)")
+    words += sorted({HUMAN.get(n, n) for n in names - TERM_START})
+    if not words:
+        return "something else"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def bound_letters(tree: Tree) -> set[str]:
+    """Names used as bounds of sums in ``tree``: they are sizes (positive integers)."""
+    found: set[str] = set()
+    for node in tree.find_data("bigop"):
+        scripts = next((c for c in node.children if isinstance(c, Tree)), None)
+        if scripts is None or scripts.data != "scripts":
+            continue
+        for part in scripts.children:
+            items = list(part.children[0].children) if isinstance(part.children[0], Tree) else []
+            if part.data == "sub":
+                inner = next((c for c in items if isinstance(c, Tree) and c.data == "inner"), None)
+                items = list(inner.children[2:]) if inner is not None else []
+            for item in items:
+                found |= _letters(item)
+    return found
+
+
+def index_letters(tree: Tree) -> set[str]:
+    """Letters written as indices (``x_i``, ``x_{j,k}``, ``a^{(i)}``) outside the bounds of sums.
+
+    Such a letter is one integer index everywhere in the document, so ``y_i = i`` means what it says.
+    """
+    found: set[str] = set()
+    for node in tree.find_data("sub"):
+        arg = node.children[0]
+        first = arg.children[0]
+        if isinstance(first, Token) and first.type == "SCRIPTCHAR" and first.value.isalpha():
+            found.add(first.value)
+            continue
+        inner = next((c for c in arg.children if isinstance(c, Tree) and c.data == "inner"), None)
+        if inner is None:
+            continue
+        parts = [c for c in inner.children if not isinstance(c, Token)]
+        words = len(parts) == 1 and _only_letters(parts[0]) and len(_letters(parts[0])) > 1
+        if any(isinstance(c, Token) and c.type == "REL" for c in inner.children) or words:
+            continue
+        for part in parts:
+            found |= {t.value for t in _plain_letters(part)}
+    for node in tree.find_data("sup"):
+        inner = next(
+            (c for c in node.children[0].children if isinstance(c, Tree) and c.data == "inner"),
+            None,
+        )
+        item = inner.children[0] if inner is not None and len(inner.children) == 1 else None
+        if isinstance(item, Tree) and item.data == "juxt" and len(item.children) == 2:
+            item = item.children[1] if _is_tag(item.children[0]) else None
+        if isinstance(item, Tree) and item.data == "paren":
+            found |= {t.value for t in _plain_letters(item)}
+    return {letter for letter in found if not letter.isupper()}
+
+
+def _is_tag(node: Any) -> bool:
+    return isinstance(node, Tree) and node.data == "bracket"
+
+
+def _only_letters(node: Any) -> bool:
+    if isinstance(node, Token):
+        return node.type == "LETTER"
+    return node.data in ("letter", "juxt") and all(_only_letters(c) for c in node.children)
+
+
+def _plain_letters(node: Any) -> list[Token]:
+    if isinstance(node, Token):
+        return [node] if node.type == "LETTER" else []
+    if node.data in ("scripted", "scripted_power", "bigop", "word", "accent"):
+        return []
+    return [t for child in node.children for t in _plain_letters(child)]
+
+
+def _letters(node: Any) -> set[str]:
+    if isinstance(node, Token):
+        if node.type in ("LETTER", "SCRIPTCHAR") and node.value.isalpha():
+            return {node.value}
+        if node.type == "GREEK":
+            return {canonical_base(node.value)}
+        return set()
+    if node.data in ("scripted", "sub", "sup", "scripts", "arg"):
+        first = node.children[0]
+        return _letters(first) if node.data == "scripted" else set()
+    out: set[str] = set()
+    for child in node.children:
+        out |= _letters(child)
+    return out
+
+
+@dataclass
+class Builder:
+    """Walks parse trees of one document and builds SymPy objects under its declaration."""
+
+    decl: Declaration
+    sizes: frozenset[str] = frozenset()
+    text: str = ""
+    offset: int = 0
+    usage: dict[str, dict[str, int]] = field(default_factory=dict)
+    bound: dict[str, Expr] = field(default_factory=dict)
+    index_mode: bool = False
+    mean_index: Idx | None = None
+    mean_used: bool = False
+    depth: int = 0
+    index_letters: frozenset[str] = frozenset()
+
+    # Entry points --------------------------------------------------------------------------
+
+    def expression(self, text: str) -> Expr:
+        """``text`` as one expression with no relation (what a printer writes for one side)."""
+        self.text, self.offset = text, 0
+        tree = parse_tree(text)
+        if tree.data != "bare":
+            raise MathError(0, "an expression, not an equation, was expected")
+        return self.expr(tree.children[0])
+
+    def chain_of(self, tree: Tree) -> Chain:
+        """A parsed equation as a chain of relations."""
+        if tree.data == "bare":
+            raise MathError(
+                _start(tree), "an equation needs a relation: '=' (or ':=' to define, '\\neq')"
+            )
+        children: list[Any] = list(tree.children)
+        lhs = None
+        lhs_pos = 0
+        if not isinstance(children[0], Token):
+            lhs_pos = _start(children[0])
+            lhs = self.expr(children.pop(0))
+        steps = []
+        while children:
+            rel, node = children.pop(0), children.pop(0)
+            steps.append((str(rel.value), self.expr(node)))
+        return Chain(lhs, tuple(steps), lhs_pos)
+
+    def expr(self, node: Any) -> Expr:
+        """``node`` as an expression (an error if it is a derivative operator with nothing after it)."""
+        value = self.build(node)
+        if isinstance(value, DerivOp):
+            raise MathError(
+                _start(node), "\\frac{d}{d…} must be followed by what it differentiates"
+            )
+        return value
+
+    # The walk ------------------------------------------------------------------------------
+
+    def build(self, node: Any) -> Any:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise MathError(
+                    _start(node), f"the expression is nested more than {MAX_DEPTH} deep"
+                )
+            if isinstance(node, Token):
+                return self.token(node)
+            if node.data not in CONSTRUCTS:
+                raise MathError(_start(node), f"symbn does not read {node.data} here")
+            return getattr(self, "_" + str(node.data))(node)
+        finally:
+            self.depth -= 1
+
+    def token(self, token: Token) -> Any:
+        if token.type == "SCRIPTCHAR":
+            if token.value.isdigit():
+                return Integer(int(token.value))
+            return self.plain_name(token.value, token.start_pos)
+        if token.type == "GREEK":
+            return self.plain_name(canonical_base(token.value), token.start_pos)
+        raise MathError(token.start_pos or 0, f"unexpected {token.value!r}")
+
+    def _expr(self, node: Any) -> Expr:
+        terms: list[Expr] = []
+        sign = "+"
+        for child in node.children:
+            if isinstance(child, Token) and child.type == "ADDOP":
+                sign = child.value
+                continue
+            value = self.expr(child)
+            terms.append(-value if sign == "-" else value)
+            sign = "+"
+        return terms[0] if len(terms) == 1 else Written(*terms)
+
+    def _product(self, node: Any) -> Expr:
+        children = list(node.children)
+        value = self.expr(children[0])
+        for op, child in zip(children[1::2], children[2::2], strict=True):
+            right = self.expr(child)
+            if op.value == "/":
+                value = value * self.power(right, Integer(-1), child)
+            else:
+                value = value * right
+        return value
+
+    def _juxt(self, node: Any) -> Expr:
+        values = [self.build(child) for child in node.children]
+        return self.juxtapose(values, node)
+
+    def juxtapose(self, values: list[Any], node: Any) -> Expr:
+        result: Expr = Integer(1)
+        for k, value in enumerate(values):
+            if isinstance(value, DerivOp):
+                rest = values[k + 1 :]
+                if not rest or any(isinstance(v, DerivOp) for v in rest):
+                    raise MathError(
+                        _start(node), "\\frac{d}{d…} must be followed by what it differentiates"
+                    )
+                target = self.juxtapose(rest, node)
+                return result * Derivative(target, value.var)
+            result = result * value
+        return result
+
+    def _bigop(self, node: Any) -> Expr:
+        scripts = next(
+            (c for c in node.children if isinstance(c, Tree) and c.data == "scripts"), None
+        )
+        body = node.children[-1]
+        sub, sup = _split_scripts(scripts)
+        if sub is None:
+            raise MathError(_start(node), "a sum needs its index and bounds: \\sum_{i=1}^{m}")
+        var_node, lower_node = self.sum_index(sub)
+        var = self.name_text(var_node)
+        if var is None:
+            raise MathError(
+                _start(sub), "the index of a sum must be a letter, as in \\sum_{i=1}^{m}"
+            )
+        count = self.decl.example_count
+        if lower_node is None or sup is None:
+            if var == self.decl.index and count and lower_node is None and sup is None:
+                lower, upper = Integer(1), self.symbol(count)
+            else:
+                raise MathError(
+                    _start(node), f"write the bounds of the sum: \\sum_{{{var}=1}}^{{m}}"
+                )
+        else:
+            lower = self.index_expr(lower_node)
+            upper = self.index_expr(_arg_items(sup)[0])
+        try:
+            idx = Idx(var, (lower, upper))
+        except (TypeError, ValueError):
+            raise MathError(
+                _start(node),
+                "the bounds of a sum must be integers; declare the letters in them as sizes",
+            ) from None
+        saved = self.bound.get(var)
+        self.bound[var] = idx
+        try:
+            value = self.expr(body)
+        finally:
+            if saved is None:
+                self.bound.pop(var)
+            else:
+                self.bound[var] = saved
+        return Sum(value, (idx, lower, upper))
+
+    def sum_index(self, sub: Any) -> tuple[Any, Any]:
+        arg = sub.children[0]
+        inner = next((c for c in arg.children if isinstance(c, Tree) and c.data == "inner"), None)
+        if inner is None:
+            return arg.children[0], None
+        items: list[Any] = list(inner.children)
+        if len(items) == 1:
+            return items[0], None
+        if len(items) != 3 or items[1].type != "REL" or items[1].value != "=":
+            raise MathError(_start(sub), "a sum's subscript must be like i=1")
+        return items[0], items[2]
+
+    def _func(self, node: Any) -> Expr:
+        name, arg = node.children
+        value = self.expr(arg)
+        if name.value == "\\exp":
+            return exp(value)
+        return log(value)
+
+    def _scripted(self, node: Any) -> Expr:
+        atom, scripts = node.children
+        sub, sup = _split_scripts(scripts)
+        base = self.base_of(atom)
+        if base is None:
+            if sub is not None:
+                raise MathError(_start(sub), "a subscript needs a name before it, such as x_i")
+            value = self.expr(atom)
+            assert sup is not None
+            return self.power(value, self.exponent(sup), sup)
+        return self.scripted_name(base, sub, sup, _start(node))
+
+    def _scripted_power(self, node: Any) -> Expr:
+        atom, scripts, sup = node.children
+        value = self._scripted(Tree("scripted", [atom, scripts], node.meta))
+        return self.power(value, self.exponent(sup), sup)
+
+    def scripted_name(self, base: str, sub: Any | None, sup: Any | None, pos: int) -> Expr:
+        sub_raw = self.raw(sub) if sub is not None else ""
+        sup_raw = self.raw(sup) if sup is not None else ""
+        whole = canonical(base, sub_raw, sup_raw)
+        if whole in self.decl.names:
+            return self.resolve(whole, [], None, pos)
+        tag, example, exponent = "", None, None
+        if sup is not None:
+            tag, example_node, exponent = self.sup_shape(sup)
+            if example_node is not None:
+                example = self.index_expr(example_node)
+        family = canonical(base, "", tag)
+        subname, indices = "", []
+        if sub is not None:
+            if family in self.decl.units:
+                indices = self.index_list(sub, split=True)
+            elif _is_word(sub_raw):
+                subname = _word(sub_raw)
+                clash = set(subname) & set(self.bound)
+                if clash and not sub_raw.startswith("\\"):
+                    letter = sorted(clash)[0]
+                    raise MathError(
+                        _start(sub),
+                        f"{canonical(base, sub_raw)} is written with the summation index {letter}: "
+                        f'declare units = ["{base}"] to read it as indexed, or write '
+                        f"{base}_{{{','.join(subname)}}}",
+                    )
+            else:
+                indices = self.index_list(sub)
+        value = self.resolve(canonical(base, subname, tag), indices, example, pos)
+        if exponent is not None:
+            return self.power(value, self.exponent_of(exponent), sup)
+        return value
+
+    def sup_shape(self, sup: Any) -> tuple[str, Any, Any]:
+        """A superscript as (layer tag, example index node, exponent node)."""
+        items = _arg_items(sup)
+        if len(items) != 1:
+            raise MathError(_start(sup), "a superscript holds one expression")
+        item = items[0]
+        if isinstance(item, Tree):
+            if item.data == "bracket":
+                return self.tag(item), None, None
+            if item.data == "paren":
+                return "", item.children[1], None
+            if (
+                item.data == "juxt"
+                and len(item.children) == 2
+                and isinstance(item.children[0], Tree)
+                and item.children[0].data == "bracket"
+                and isinstance(item.children[1], Tree)
+                and item.children[1].data == "paren"
+            ):
+                return self.tag(item.children[0]), item.children[1].children[1], None
+        return "", None, item
+
+    def tag(self, bracket: Any) -> str:
+        left, _, right = bracket.children
+        return "[" + "".join(self.text[left.end_pos : right.start_pos].split()) + "]"
+
+    def exponent(self, sup: Any) -> Expr:
+        items = _arg_items(sup)
+        if len(items) != 1:
+            raise MathError(_start(sup), "a superscript holds one expression")
+        return self.exponent_of(items[0])
+
+    def exponent_of(self, node: Any) -> Expr:
+        saved = self.index_mode
+        self.index_mode = False
+        try:
+            return meaning(self.expr(node))
+        finally:
+            self.index_mode = saved
+
+    def index_list(self, sub: Any, *, split: bool = False) -> list[Expr]:
+        items = _arg_items(sub)
+        if split and len(items) == 1 and isinstance(items[0], Tree) and items[0].data == "juxt":
+            items = list(items[0].children)
+        return [self.index_expr(i) for i in items]
+
+    def index_expr(self, node: Any) -> Expr:
+        saved = self.index_mode
+        self.index_mode = True
+        try:
+            return meaning(self.expr(node))
+        finally:
+            self.index_mode = saved
+
+    # Names ---------------------------------------------------------------------------------
+
+    def base_of(self, atom: Any) -> str | None:
+        """The canonical base name of a name atom (``x``, ``\\sigma``, ``\\tilde{z}``), else None."""
+        if isinstance(atom, Token):
+            return canonical_base(atom.value) if atom.type == "GREEK" else None
+        if atom.data == "letter":
+            return str(atom.children[0].value)
+        if atom.data == "greek":
+            return canonical_base(atom.children[0].value)
+        if atom.data == "word":
+            return str(atom.children[2].value)
+        if atom.data == "accent":
+            command, arg = atom.children
+            if command.value in ("\\bar", "\\overline") and self.decl.bar == "mean":
+                return None
+            inner = _arg_items(arg)
+            written = self.raw(arg)
+            if len(inner) == 1 and self.name_text(inner[0]) is not None:
+                return f"{command.value}{{{written}}}"
+            if command.value in ("\\bar", "\\overline"):
+                raise MathError(
+                    _start(atom),
+                    f"{command.value}{{{written}}}: to read a bar as the batch mean, declare "
+                    'bar = "mean" (and the family under [examples] families)',
+                )
+            raise MathError(_start(atom), f"{command.value} applies to one letter here")
+        return None
+
+    def name_text(self, node: Any) -> str | None:
+        """The canonical name of a lone letter or Greek letter node, else None."""
+        if isinstance(node, Token):
+            if node.type == "GREEK" or (node.type == "SCRIPTCHAR" and node.value.isalpha()):
+                return canonical_base(node.value)
+            return None
+        if node.data in ("letter", "greek"):
+            return canonical_base(str(node.children[0].value))
+        return None
+
+    def plain_name(self, name: str, pos: int | None) -> Expr:
+        if name in self.bound:
+            return self.bound[name]
+        as_index = self.index_mode or name in self.index_letters
+        if as_index and name not in self.sizes and name not in self.decl.families:
+            return self.free_index(name)
+        return self.resolve(name, [], None, pos or 0)
+
+    def free_index(self, name: str) -> Expr:
+        count = self.decl.example_count
+        if count:
+            return Idx(name, (1, self.symbol(count)))
+        return Symbol(name, integer=True)
+
+    def resolve(self, name: str, indices: list[Expr], example: Expr | None, pos: int) -> Expr:
+        """The object a written name stands for: a symbol, an indexed entry, or an example."""
+        if name in self.decl.families or example is not None:
+            if example is None:
+                example = self.current_example(name, pos)
+            self.record(name, "family", pos)
+            return ExampleFamily(name, real=True)[(*indices, example)]
+        if indices:
+            self.record(name, "indexed", pos)
+            family = UnitFamily if name in self.decl.units else IndexedBase
+            return family(name, real=True)[tuple(indices)]
+        if name in self.bound:
+            return self.bound[name]
+        self.record(name, "alone", pos)
+        return self.symbol(name)
+
+    def current_example(self, name: str, pos: int) -> Idx:
+        if self.mean_index is not None:
+            self.mean_used = True
+            return self.mean_index
+        count = self.decl.example_count
+        if not count:
+            raise MathError(
+                pos,
+                f"{name} alone means the current example, but the number of examples is not "
+                'declared: add count = "m" under [examples]',
+            )
+        return HiddenIdx(self.decl.current, (1, self.symbol(count)))
+
+    def symbol(self, name: str) -> Symbol:
+        if name in self.sizes:
+            return Symbol(name, integer=True, positive=True)
+        if name in self.decl.positive:
+            return Symbol(name, positive=True)
+        return Symbol(name, real=True)
+
+    def record(self, name: str, how: str, pos: int) -> None:
+        self.usage.setdefault(name, {}).setdefault(how, self.offset + pos)
+
+    def raw(self, arg: Any) -> str:
+        """The text of a script's argument, braces and spaces removed: ``[l-1]``, ``norm``."""
+        node = arg.children[0] if arg.data in ("sub", "sup") else arg
+        text = self.text[node.meta.start_pos : node.meta.end_pos]
+        if text.startswith("{") and text.endswith("}"):
+            text = text[1:-1]
+        return "".join(text.split())
+
+    # Atoms ---------------------------------------------------------------------------------
+
+    def _letter(self, node: Any) -> Expr:
+        return self.plain_name(str(node.children[0].value), _start(node))
+
+    def _greek(self, node: Any) -> Expr:
+        return self.plain_name(canonical_base(node.children[0].value), _start(node))
+
+    def _word(self, node: Any) -> Expr:
+        return self.plain_name(str(node.children[2].value), _start(node))
+
+    def _number(self, node: Any) -> Expr:
+        text = str(node.children[0].value)
+        if len(text) > MAX_DIGITS:
+            raise MathError(_start(node), f"a number with more than {MAX_DIGITS} digits")
+        whole, _, fraction = text.partition(".")
+        if fraction:
+            return Rational(int(whole + fraction), 10 ** len(fraction))
+        return Integer(int(whole))
+
+    def _partial(self, node: Any) -> Expr:
+        raise MathError(_start(node), "\\partial is read only in \\frac{\\partial}{\\partial x}")
+
+    def _paren(self, node: Any) -> Expr:
+        value = self.expr(node.children[1])
+        if isinstance(value, Written) and not isinstance(value, Paren):
+            return Paren(*value.args)
+        return value
+
+    _bracket = _paren
+
+    def _group(self, node: Any) -> Expr:
+        items = node.children[1].children
+        if len(items) != 1:
+            raise MathError(_start(node), "braces hold one expression here")
+        return self.expr(items[0])
+
+    def _empty(self, node: Any) -> Expr:
+        raise MathError(_start(node), "empty braces")
+
+    def _arg(self, node: Any) -> Any:
+        items = _arg_items(node)
+        if len(items) != 1:
+            raise MathError(_start(node), "braces hold one expression here")
+        return self.build(items[0])
+
+    _braced = _arg
+
+    def _frac(self, node: Any) -> Any:
+        _, top, bottom = node.children
+        top_raw, bottom_items = self.raw(top), _arg_items(bottom)
+        operator = _derivative_mark(top_raw)
+        if operator is not None:
+            parts = _juxt_parts(bottom_items)
+            if len(parts) == 2 and _derivative_mark(self.node_text(parts[0])) == operator:
+                return DerivOp(self.derivative_var(parts[1]))
+        top_parts = _juxt_parts(_arg_items(top))
+        if len(top_parts) >= 2 and _derivative_mark(self.node_text(top_parts[0])) is not None:
+            parts = _juxt_parts(bottom_items)
+            mark = _derivative_mark(self.node_text(top_parts[0]))
+            if len(parts) == 2 and _derivative_mark(self.node_text(parts[0])) == mark:
+                target = self.juxtapose([self.build(p) for p in top_parts[1:]], node)
+                return Derivative(target, self.derivative_var(parts[1]))
+        numerator = self.expr(top)
+        denominator = self.expr(bottom)
+        return numerator * self.power(denominator, Integer(-1), bottom)
+
+    def node_text(self, node: Any) -> str:
+        if isinstance(node, Token):
+            return str(node.value)
+        return "".join(self.text[node.meta.start_pos : node.meta.end_pos].split())
+
+    def derivative_var(self, node: Any) -> Expr:
+        var = self.expr(node)
+        if not isinstance(var, (Symbol, Indexed)):
+            raise MathError(_start(node), "a derivative is taken with respect to a name")
+        return var
+
+    def _sqrt(self, node: Any) -> Expr:
+        children = node.children
+        value = self.expr(children[-1])
+        if len(children) == 2:
+            return sqrt(value)
+        degree = self.expr(children[2])
+        if not (degree.is_Integer and 2 <= int(degree) <= MAX_ROOT):
+            raise MathError(
+                _start(children[2]), f"a root's degree must be an integer 2..{MAX_ROOT}"
+            )
+        return self.power(value, Rational(1, int(degree)), node)
+
+    def _accent(self, node: Any) -> Expr:
+        command, arg = node.children
+        base = self.base_of(node)
+        if base is not None:
+            return self.plain_name(base, _start(node))
+        count = self.decl.example_count
+        if not count:
+            raise MathError(
+                _start(node),
+                "a bar is the batch mean here, but the number of examples is not declared: add "
+                'count = "m" under [examples]',
+            )
+        if self.mean_index is not None:
+            raise MathError(_start(node), "a bar inside a bar")
+        idx = Idx(self.decl.index, (1, self.symbol(count)))
+        self.mean_index, self.mean_used = idx, False
+        try:
+            body = self.expr(arg)
+            used = self.mean_used
+        finally:
+            self.mean_index = None
+        if not used:
+            raise MathError(
+                _start(node),
+                f'{command.value}{{{self.raw(arg)}}} is a batch mean (bar = "mean"), but nothing '
+                "in it is a family of examples: declare it under [examples] families",
+            )
+        return mean(body, idx)
+
+    def _cancel(self, node: Any) -> Expr:
+        return Cancel(self.expr(node.children[1]))
+
+    # Powers --------------------------------------------------------------------------------
+
+    def power(self, base: Expr, exponent: Expr, where: Any) -> Expr:
+        """``base ** exponent``, refused when the numbers involved would be too large to compute."""
+        pos = _start(where)
+        if exponent.is_Number:
+            if abs(exponent) > MAX_EXPONENT:
+                raise MathError(
+                    pos, f"the exponent {_short(exponent)} is too large (at most {MAX_EXPONENT})"
+                )
+            if base.is_zero and exponent.is_negative:
+                raise MathError(pos, "division by zero")
+            if base.is_Rational:
+                bits = (int(base.p).bit_length() + int(base.q).bit_length()) * abs(exponent)
+                if bits > MAX_BITS:
+                    raise MathError(
+                        pos, f"the number {_short(base)}^{_short(exponent)} is too large"
+                    )
+        elif exponent.is_number and not exponent.is_Number:
+            raise MathError(pos, "an exponent must be a number or an expression with names")
+        return base**exponent
+
+
+def parse_expression(text: str, declaration: Declaration | None = None) -> Expr:
+    """One LaTeX expression as a SymPy object under ``declaration`` (sum bounds become sizes)."""
+    decl = declaration or Declaration()
+    tree = parse_tree(text)
+    builder = Builder(decl, frozenset(decl.sizes | bound_letters(tree)))
+    return builder.expression(text)
+
+
+def _short(value: Expr) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else text[:17] + "…"
+
+
+def _start(node: Any) -> int:
+    if isinstance(node, Token):
+        return node.start_pos or 0
+    meta = getattr(node, "meta", None)
+    return getattr(meta, "start_pos", 0) if meta is not None and not meta.empty else 0
+
+
+def _split_scripts(scripts: Any | None) -> tuple[Tree | None, Tree | None]:
+    sub = sup = None
+    for part in scripts.children if scripts is not None else []:
+        if part.data == "sub":
+            sub = part
+        else:
+            sup = part
+    return sub, sup
+
+
+def _arg_items(arg: Any) -> list[Any]:
+    """The expressions inside a script or argument, separators dropped."""
+    node = arg.children[0] if arg.data in ("sub", "sup") else arg
+    if isinstance(node, Token):
+        return [node]
+    if node.data == "empty":
+        raise MathError(_start(node), "empty braces")
+    inner = next((c for c in node.children if isinstance(c, Tree) and c.data == "inner"), None)
+    if inner is None:
+        return [
+            c
+            for c in node.children
+            if not (isinstance(c, Token) and c.type in ("LBRACE", "RBRACE"))
+        ]
+    items = []
+    for child in inner.children:
+        if isinstance(child, Token) and child.type == "REL":
+            raise MathError(child.start_pos or 0, "a relation inside braces")
+        if not (isinstance(child, Token) and child.type == "COMMA"):
+            items.append(child)
+    return items
+
+
+def _juxt_parts(items: list[Any]) -> list[Any]:
+    if len(items) == 1 and isinstance(items[0], Tree) and items[0].data == "juxt":
+        return list(items[0].children)
+    return items
+
+
+def _derivative_mark(text: str) -> str | None:
+    if text in ("d", "\\mathrm{d}"):
+        return "d"
+    if text == "\\partial":
+        return "partial"
+    return None
+
+
+def _is_word(raw: str) -> bool:
+    """A subscript that labels rather than indexes: a word (``norm``), or a capital (``\\mu_B``)."""
+    if raw.startswith("\\"):
+        return raw.split("{")[0] in ("\\mathrm", "\\text", "\\textrm", "\\operatorname", "\\mathit")
+    return (len(raw) >= 2 and raw.isalpha()) or (len(raw) == 1 and raw.isupper())
+
+
+def _word(raw: str) -> str:
+    if raw.startswith("\\"):
+        return raw[raw.index("{") + 1 : -1]
+    return raw
