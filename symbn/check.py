@@ -27,7 +27,7 @@ from sympy import (
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.core.relational import Relational
 
-from symbn.budget import Failure, run_budgeted
+from symbn.budget import Failure, run_many
 from symbn.model import Derivation, Kind, Line, Relation, defined_name
 from symbn.normal import normal_form
 from symbn.numeric import Counterexample, NotEvaluable, NumericOutcome, compare
@@ -164,25 +164,49 @@ def check(
     seed: int = 0,
     progress: Callable[[Line], None] | None = None,
 ) -> Report:
-    """Check every line of ``derivation`` in order; ``timeout`` is the budget per line in seconds."""
+    """Check every line of ``derivation`` in order; ``timeout`` is the budget per line in seconds.
+
+    Definitions are substituted here; the claims are then decided in order by one budgeted worker
+    (:func:`symbn.budget.run_many`), each claim within its own ``timeout``.
+    """
     definitions: list[_Definition] = []
-    results = []
+    plan: list[tuple[Line, frozenset[str], tuple[Any, ...] | None]] = []
     for line in derivation.lines:
-        if progress is not None:
-            progress(line)
         if line.kind is Kind.DEFINITION:
             rhs, uses = substitute(line.rhs_meaning, definitions)
             definitions.append(
                 _Definition(line.label, defined_name(line.lhs), line.lhs, _fresh_bound(rhs), uses)
             )
-            results.append(StepResult(line, Verdict.DEFINITION, uses=tuple(sorted(uses))))
+            plan.append((line, uses, None))
             continue
         lhs, lhs_uses = substitute(line.lhs_meaning, definitions)
         rhs, rhs_uses = substitute(line.rhs_meaning, definitions)
         line_seed = zlib.crc32(f"{seed}:{derivation.name}:{line.label}".encode())
-        outcome = run_budgeted(
-            decide, (lhs, rhs, line.relation, derivation.assumptions, line_seed), timeout
-        )
+        job = (lhs, rhs, line.relation, derivation.assumptions, line_seed)
+        plan.append((line, lhs_uses | rhs_uses, job))
+    claims = [k for k, (_, _, job) in enumerate(plan) if job is not None]
+    jobs = [job for _, _, job in plan if job is not None]
+    announced = 0
+
+    def announce(upto: int) -> None:
+        nonlocal announced
+        if progress is not None:
+            for line, _, _ in plan[announced : upto + 1]:
+                progress(line)
+        announced = max(announced, upto + 1)
+
+    def on_start(k: int) -> None:
+        announce(claims[k])
+
+    outcomes = run_many(decide, jobs, timeout, on_start)
+    announce(len(plan) - 1)
+    decided = dict(zip(claims, outcomes, strict=True))
+    results = []
+    for k, (line, uses, step_job) in enumerate(plan):
+        if step_job is None:
+            results.append(StepResult(line, Verdict.DEFINITION, uses=tuple(sorted(uses))))
+            continue
+        outcome = decided[k]
         if isinstance(outcome, Failure):
             outcome = Decision(Verdict.UNDECIDED, outcome.reason)
         results.append(
@@ -193,8 +217,8 @@ def check(
                 outcome.remainder,
                 outcome.counterexample,
                 outcome.numeric,
-                tuple(sorted(lhs_uses | rhs_uses, key=_label_order(derivation))),
-                line_seed,
+                tuple(sorted(uses, key=_label_order(derivation))),
+                step_job[-1],
             )
         )
     return Report(derivation, tuple(results))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import mpmath
@@ -34,6 +35,7 @@ from sympy.core.relational import Relational
 MAX_TERMS = 200_000
 SINGLE_SIZE_SCHEDULE = (1, 2, 3)
 RANDOM_SIZE_RANGE = (4, 30)
+TERMS_PER_TRIAL = 20_000
 MULTI_SIZE_CAP = {2: 12, 3: 6}
 RESAMPLES = 12
 TOLERANCE_DIGITS = 40
@@ -91,13 +93,13 @@ class _Point:
 
     rng: random.Random
     values: dict[Any, Fraction] = field(default_factory=dict)
-    used: dict[str, Fraction] = field(default_factory=dict)
+    used: dict[Any, Fraction] = field(default_factory=dict)
 
     def symbol(self, sym: Symbol) -> Fraction:
         if sym not in self.values:
             self.values[sym] = _sample(self.rng, sym)
         value = self.values[sym]
-        self.used.setdefault(str(sym), value)
+        self.used.setdefault(sym, value)
         return value
 
     def entry(self, item: Indexed, indices: tuple[int, ...]) -> Fraction:
@@ -105,9 +107,23 @@ class _Point:
         if key not in self.values:
             self.values[key] = _sample(self.rng, item)
         value = self.values[key]
-        name = f"{item.base}[{', '.join(map(str, indices))}]"
-        self.used.setdefault(name, value)
+        self.used.setdefault(key, value)
         return value
+
+    def assignment(self) -> tuple[tuple[str, str], ...]:
+        """The values used, by name (``a[2]`` for an entry), in the order they were first met.
+
+        Names are made only here, for a counterexample: printing SymPy names on every lookup costs
+        more than the arithmetic.
+        """
+        named: dict[str, Fraction] = {}
+        for key, value in self.used.items():
+            if isinstance(key, tuple):
+                base, indices = key
+                named.setdefault(f"{base}[{', '.join(map(str, indices))}]", value)
+            else:
+                named.setdefault(str(key), value)
+        return tuple((name, str(value)) for name, value in named.items())
 
 
 def _sample(rng: random.Random, sym: Expr) -> Fraction:
@@ -184,7 +200,7 @@ class _Evaluator:
         return root ** int(exponent.p)
 
     def sum(self, expr: Sum) -> Number:
-        free_bound = expr.free_symbols & set(self.bound)
+        free_bound = _free_symbols(expr) & set(self.bound)
         if not free_bound and expr in self.cache:
             return self.cache[expr]
         result = self.sum_limits(expr.function, list(expr.limits))
@@ -234,6 +250,12 @@ class _Evaluator:
         raise NotEvaluable(f"cannot evaluate {type(expr).__name__} numerically")
 
 
+@lru_cache(maxsize=4096)
+def _free_symbols(expr: Expr) -> frozenset[Any]:
+    """``expr.free_symbols``, remembered: SymPy recomputes it for a Sum on every call, at every trial."""
+    return frozenset(expr.free_symbols)
+
+
 def _sum_of(values: Any) -> Number:
     iterator = iter(values)
     total = next(iterator)
@@ -267,14 +289,35 @@ def _size_symbols(expr: Expr) -> list[Symbol]:
     return sorted(found, key=str)
 
 
-def size_schedule(sizes: list[Symbol], rng: random.Random, trials: int) -> list[dict[Symbol, int]]:
+def sum_depth(expr: Expr) -> int:
+    """The most summation indices nested around any term of ``expr`` (0 without sums)."""
+    if isinstance(expr, Sum):
+        return len(expr.limits) + sum_depth(expr.function)
+    return max((sum_depth(a) for a in expr.args if isinstance(a, Expr)), default=0)
+
+
+def largest_size(depth: int) -> int:
+    """The largest random size to try for sums nested ``depth`` deep: about 30, fewer when deeply nested.
+
+    A trial adds up to ``size ** depth`` terms; the cap keeps that near TERMS_PER_TRIAL, but never
+    below the first random size (4), so a wrong factor such as (m−1)(m−2)(m−3) is still caught.
+    """
+    low, high = RANDOM_SIZE_RANGE
+    if depth <= 1:
+        return high
+    return max(low, min(high, int(TERMS_PER_TRIAL ** (1 / depth))))
+
+
+def size_schedule(
+    sizes: list[Symbol], rng: random.Random, trials: int, depth: int = 1
+) -> list[dict[Symbol, int]]:
     """Concrete sizes for each trial: small ones first (1, 2, 3), then random ones up to about 30."""
     if not sizes:
         return [{} for _ in range(trials)]
     if len(sizes) == 1:
         chosen = list(SINGLE_SIZE_SCHEDULE)
         while len(chosen) < trials:
-            chosen.append(rng.randint(*RANDOM_SIZE_RANGE))
+            chosen.append(rng.randint(RANDOM_SIZE_RANGE[0], largest_size(depth)))
         return [{sizes[0]: n} for n in chosen[:trials]]
     cap = MULTI_SIZE_CAP.get(len(sizes), 4)
     plans = [dict.fromkeys(sizes, 1), dict.fromkeys(sizes, 2)]
@@ -296,7 +339,8 @@ def compare(
     sizes = _size_symbols(lhs - rhs)
     agreed, skipped, reason = 0, 0, ""
     used_sizes: list[tuple[tuple[str, int], ...]] = []
-    for plan in size_schedule(sizes, rng, trials):
+    depth = max(sum_depth(lhs), sum_depth(rhs))
+    for plan in size_schedule(sizes, rng, trials, depth):
         try:
             result = _one_trial(lhs, rhs, plan, rng, assumptions)
         except OutOfDomain as exc:
@@ -320,7 +364,7 @@ def _one_trial(
     for _ in range(RESAMPLES):
         point = _Point(rng, {s: Fraction(n) for s, n in plan.items()})
         for s, n in plan.items():
-            point.used[str(s)] = Fraction(n)
+            point.used[s] = Fraction(n)
         try:
             _fix_indices(lhs - rhs, point)
             if not all(_holds(a, point) for a in assumptions):
@@ -402,5 +446,4 @@ def _close(left: Number, right: Number, digits: int) -> bool:
 
 def _counterexample(point: _Point, left: Number, right: Number, *, exact: bool) -> Counterexample:
     show = str if exact else (lambda v: mpmath.nstr(v, 15))
-    assignment = tuple((name, str(value)) for name, value in point.used.items())
-    return Counterexample(assignment, show(left), show(right), show(left - right), exact)
+    return Counterexample(point.assignment(), show(left), show(right), show(left - right), exact)
