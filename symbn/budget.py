@@ -103,11 +103,18 @@ def run_many(
                 if not received:
                     results.append(Failure("the worker process died (out of memory?)"))
                     break
-                results.append(pickle.loads(received))
+                results.append(_unpickled(received))
         finally:
             os.close(read_end)
             _reap(pid, kill=True)
     return results
+
+
+def _unpickled(data: bytes) -> Any:
+    try:
+        return pickle.loads(data)
+    except Exception as exc:
+        return Failure(f"the worker's result could not be read: {exc}")
 
 
 def _framed(result: Any) -> bytes:
