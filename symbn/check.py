@@ -19,12 +19,16 @@ from sympy import (
     Dummy,
     Eq,
     Expr,
+    Function,
     GreaterThan,
     Indexed,
     StrictGreaterThan,
+    Subs,
+    Sum,
     Symbol,
 )
 from sympy.concrete.expr_with_limits import ExprWithLimits
+from sympy.core.function import AppliedUndef
 from sympy.core.relational import Relational
 
 from symbn.budget import Failure, run_many
@@ -387,10 +391,63 @@ def _differentiate(expr: Expr) -> Expr:
     """``expr`` with every ``Derivative`` carried out (through sums, by SymPy's rules)."""
     if not expr.has(Derivative):
         return expr
-    return expr.replace(
-        lambda node: isinstance(node, Derivative),
-        lambda node: node.expr.diff(*node.variable_count),
-    )
+    return expr.replace(lambda node: isinstance(node, Derivative), _carry_out)
+
+
+def _carry_out(node: Derivative) -> Expr:
+    """One derivative carried out: by :func:`derivative_through_sums` where it applies, else by SymPy."""
+    result = node.expr
+    for var, count in node.variable_count:
+        if not isinstance(var, Symbol) or not count.is_Integer:
+            return node.expr.diff(*node.variable_count)
+        for _ in range(int(count)):
+            result = derivative_through_sums(result, var)
+    return result
+
+
+def derivative_through_sums(expr: Expr, x: Symbol) -> Expr:
+    """``d expr / d x``, the same as SymPy's ``expr.diff(x)``, several times faster on sums.
+
+    SymPy's chain rule builds powers and products of whole sums, and asks of each whether it is
+    positive, which costs most of the time. Here every sum that depends on ``x`` is first hidden
+    behind an undefined function ``S(x)`` (about which nothing can be asked), SymPy differentiates
+    the rest, and then each ``S(x)`` is put back with ``dS/dx = Σ d(body)/dx`` (the sum rule; its
+    bounds do not depend on ``x``). Every step is SymPy's own differentiation or the linearity of
+    a finite sum. Anything else, or any leftover placeholder, falls back to ``expr.diff(x)``.
+    """
+    hidden: dict[Expr, Sum] = {}
+
+    def hide(node: Any) -> Any:
+        if x not in node.free_symbols:
+            return node
+        if isinstance(node, Sum):
+            if any(x in bound.free_symbols for _, *bounds in node.limits for bound in bounds):
+                raise _NotThroughSums
+            placeholder = Function(Dummy("S").name + f"_{len(hidden)}")(x)
+            hidden[placeholder] = node
+            return placeholder
+        if not node.args or not isinstance(node, Expr):
+            return node
+        return node.func(*[hide(a) for a in node.args])
+
+    try:
+        derivative = hide(expr).diff(x)
+        back: dict[Expr, Expr] = {}
+        for placeholder, total in hidden.items():
+            back[placeholder] = total
+            back[Derivative(placeholder, x)] = Sum(
+                derivative_through_sums(total.function, x), *total.limits
+            )
+        result = derivative.xreplace(back)
+    except _NotThroughSums:
+        return expr.diff(x)
+    if any(f in hidden for f in result.atoms(AppliedUndef)) or result.has(Subs):
+        return expr.diff(x)
+    return result
+
+
+class _NotThroughSums(Exception):
+    """A sum whose bounds depend on the variable: left to SymPy."""
 
 
 __all__ = ["Report", "StepResult", "Verdict", "check", "decide", "substitute"]
