@@ -150,29 +150,32 @@ class _Evaluator:
         return value if self.exact else mpmath.mpf(value.numerator) / value.denominator
 
     def __call__(self, expr: Any) -> Number:
-        if expr.is_Rational:
+        kind = _KINDS.get(type(expr))
+        if kind is None:
+            kind = _KINDS[type(expr)] = _kind_of(expr)
+        if kind == "rational":
             return self.number(Fraction(int(expr.p), int(expr.q)))
-        if expr.is_Float:
-            if self.exact:
-                raise Inexact
-            return mpmath.mpf(str(expr))
-        if expr in self.bound:
-            return self.number(self.bound[expr])
-        if isinstance(expr, (Symbol, Idx)):
+        if kind == "symbol":
+            if expr in self.bound:
+                return self.number(self.bound[expr])
             return self.number(self.point.symbol(expr))
-        if isinstance(expr, Indexed):
-            return self.number(self.point.entry(expr, tuple(self.integer(i) for i in expr.indices)))
-        if isinstance(expr, Sum):
-            return self.sum(expr)
-        if isinstance(expr, Add):
-            return _sum_of(self(a) for a in expr.args)
-        if isinstance(expr, Mul):
+        if kind == "mul":
             product: Number = self.number(Fraction(1))
             for factor in expr.args:
                 product = product * self(factor)
             return product
-        if isinstance(expr, Pow):
+        if kind == "add":
+            return _sum_of(self(a) for a in expr.args)
+        if kind == "pow":
             return self.power(self(expr.base), expr.exp)
+        if kind == "indexed":
+            return self.number(self.point.entry(expr, tuple(self.integer(i) for i in expr.indices)))
+        if kind == "sum":
+            return self.sum(expr)
+        if kind == "float":
+            if self.exact:
+                raise Inexact
+            return mpmath.mpf(str(expr))
         return self.function(expr)
 
     def integer(self, expr: Expr) -> int:
@@ -250,6 +253,28 @@ class _Evaluator:
         raise NotEvaluable(f"cannot evaluate {type(expr).__name__} numerically")
 
 
+_KINDS: dict[type, str] = {}
+
+
+def _kind_of(expr: Any) -> str:
+    """How the evaluator treats every expression of this class (decided once per class)."""
+    if expr.is_Rational:
+        return "rational"
+    if expr.is_Float:
+        return "float"
+    for kind, cls in (
+        ("symbol", (Symbol, Idx)),
+        ("indexed", Indexed),
+        ("sum", Sum),
+        ("add", Add),
+        ("mul", Mul),
+        ("pow", Pow),
+    ):
+        if isinstance(expr, cls):
+            return kind
+    return "function"
+
+
 @lru_cache(maxsize=4096)
 def _free_symbols(expr: Expr) -> frozenset[Any]:
     """``expr.free_symbols``, remembered: SymPy recomputes it for a Sum on every call, at every trial."""
@@ -280,10 +305,10 @@ def _integer_root(n: int, degree: int) -> int:
     raise Inexact
 
 
-def _size_symbols(expr: Expr) -> list[Symbol]:
+def _size_symbols(free: frozenset[Any]) -> list[Symbol]:
     found = {
         s
-        for s in expr.free_symbols
+        for s in free
         if isinstance(s, Symbol) and not isinstance(s, Idx) and s.is_integer and s.is_positive
     }
     return sorted(found, key=str)
@@ -336,13 +361,16 @@ def compare(
 ) -> NumericOutcome:
     """Evaluate both sides at ``trials`` random points and report agreement or a counterexample."""
     rng = random.Random(seed)
-    sizes = _size_symbols(lhs - rhs)
+    free = _free_symbols(lhs) | _free_symbols(rhs)
+    sizes = _size_symbols(free)
+    indices = sorted((s for s in free if isinstance(s, Idx)), key=str)
+    exactness = _Exactness()
     agreed, skipped, reason = 0, 0, ""
     used_sizes: list[tuple[tuple[str, int], ...]] = []
     depth = max(sum_depth(lhs), sum_depth(rhs))
     for plan in size_schedule(sizes, rng, trials, depth):
         try:
-            result = _one_trial(lhs, rhs, plan, rng, assumptions)
+            result = _one_trial(lhs, rhs, plan, rng, assumptions, indices, exactness)
         except OutOfDomain as exc:
             skipped, reason = skipped + 1, str(exc)
             continue
@@ -359,6 +387,8 @@ def _one_trial(
     plan: dict[Symbol, int],
     rng: random.Random,
     assumptions: tuple[Relational, ...],
+    indices: list[Idx],
+    exactness: _Exactness,
 ) -> Counterexample | None:
     last = "no admissible values"
     for _ in range(RESAMPLES):
@@ -366,18 +396,18 @@ def _one_trial(
         for s, n in plan.items():
             point.used[s] = Fraction(n)
         try:
-            _fix_indices(lhs - rhs, point)
+            _fix_indices(indices, point)
             if not all(_holds(a, point) for a in assumptions):
                 continue
-            return _differ(lhs, rhs, point)
+            return _differ(lhs, rhs, point, exactness)
         except OutOfDomain as exc:
             last = str(exc)
     raise OutOfDomain(last)
 
 
-def _fix_indices(expr: Expr, point: _Point) -> None:
+def _fix_indices(indices: list[Idx], point: _Point) -> None:
     """Give each free index a value inside its declared range at this point's sizes."""
-    for idx in sorted((s for s in expr.free_symbols if isinstance(s, Idx)), key=str):
+    for idx in indices:
         if idx.lower is None or idx.upper is None:
             raise NotEvaluable(
                 f"the index {idx} has no range; make it with symbn.index(name, upper)"
@@ -408,17 +438,33 @@ def _relation(assumption: Relational, left: Number, right: Number) -> bool:
     }[op]
 
 
-def _differ(lhs: Expr, rhs: Expr, point: _Point) -> Counterexample | None:
+@dataclass
+class _Exactness:
+    """Whether exact rational evaluation is still worth trying for this claim.
+
+    Once it has met an irrational value (a square root of a non-square) the remaining trials go
+    straight to high-precision floats, which decide just as soundly (a difference is confirmed at
+    120 digits), without first redoing most of the work in rationals.
+    """
+
+    worth_trying: bool = True
+
+
+def _differ(
+    lhs: Expr, rhs: Expr, point: _Point, exactness: _Exactness | None = None
+) -> Counterexample | None:
+    exactness = exactness or _Exactness()
     try:
-        evaluator = _Evaluator(point, exact=True)
-        left, right = evaluator(lhs), evaluator(rhs)
-        if left == right:
-            return None
-        return _counterexample(point, left, right, exact=True)
+        if exactness.worth_trying:
+            evaluator = _Evaluator(point, exact=True)
+            left, right = evaluator(lhs), evaluator(rhs)
+            if left == right:
+                return None
+            return _counterexample(point, left, right, exact=True)
     except ZeroDivisionError:
         raise OutOfDomain("division by zero") from None
     except Inexact:
-        pass
+        exactness.worth_trying = False
     try:
         return _differ_in_floats(lhs, rhs, point)
     except ZeroDivisionError:
