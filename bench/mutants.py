@@ -50,6 +50,7 @@ from symbn.check import Verdict
 from symbn.model import Derivation, Kind, Relation
 
 BAR = 0.99
+MAX_EQUAL_SHARE = 0.5
 MAX_MUTANTS_PER_SIDE = 80
 
 
@@ -117,16 +118,46 @@ def _fresh_index(like: Any, taken: set[str]) -> Idx:
     return Idx(name, (lower, upper))
 
 
-def mutants(expr: Expr) -> Iterator[tuple[str, Expr]]:
-    """Wrong variants of ``expr`` (some may happen to be equal to it; the caller decides)."""
+Mutants = Iterator[tuple[str, Expr]]
+
+
+def mutant_families(expr: Expr) -> list[Mutants]:
+    """Generators of wrong variants of ``expr``, one per kind of mistake and per sum or node.
+
+    Some variants may happen to be equal to ``expr``; the caller decides with the checker. A
+    variant SymPy cannot build ends only its own generator.
+    """
+    free = _indices(expr)
+    taken = {str(s) for s in expr.free_symbols} | {
+        str(v) for s in expr.atoms(Sum) for v, *_ in s.limits
+    }
+    nodes = _nodes(expr)
+    return [
+        _term_mutants(expr),
+        _scale_mutants(expr),
+        _size_mutants(expr, nodes),
+        _free_index_mutants(expr, free, taken),
+        *[_sum_mutants(expr, s, free, taken) for s in nodes if isinstance(s, Sum)],
+        *[_node_mutants(expr, node) for node in nodes],
+    ]
+
+
+def mutants(expr: Expr) -> Mutants:
+    """Every wrong variant of ``expr``, family by family (see :func:`mutant_families`)."""
+    for family in mutant_families(expr):
+        yield from family
+
+
+def _term_mutants(expr: Expr) -> Mutants:
     terms = Add.make_args(expr)
-    whole = Add(*terms)
     for k, term in enumerate(_terms(expr)):
         yield f"flip the sign of term {k} ({term})", expr - 2 * term
         yield f"drop term {k} ({term})", expr - term
     if len(terms) == 1 and expr != 0:
-        yield "flip the sign of the whole side", -whole
+        yield "flip the sign of the whole side", -expr
 
+
+def _scale_mutants(expr: Expr) -> Mutants:
     labels = {e.base.label for e in expr.atoms(Indexed)}
     symbols_ = sorted(
         (
@@ -142,93 +173,89 @@ def mutants(expr: Expr) -> Iterator[tuple[str, Expr]]:
         entries = {e: 2 * e for e in expr.atoms(Indexed) if e.base == base}
         yield f"scale every {base}[…] by 2", expr.xreplace(entries)
 
+
+def _size_mutants(expr: Expr, nodes: list[Expr]) -> Mutants:
     for m in _sizes(expr):
-        for node in _nodes(expr):
+        for node in nodes:
             if isinstance(node, Pow) and node.base == m and node.exp.is_negative:
                 yield f"1/{m} → 1/({m}−1)", _replace_node(expr, node, Pow(m - 1, node.exp))
                 break
 
-    free = _indices(expr)
-    taken = {str(s) for s in expr.free_symbols} | {
-        str(v) for s in expr.atoms(Sum) for v, *_ in s.limits
-    }
+
+def _free_index_mutants(expr: Expr, free: list[Idx], taken: set[str]) -> Mutants:
     for j in free:
         others = [x for x in free if x != j] or [_fresh_index(j, taken)]
         yield f"free index {j} → {others[0]}", expr.xreplace({j: others[0]})
 
-    sums = [n for n in _nodes(expr) if isinstance(n, Sum)]
-    for s in sums:
-        body = s.function
-        for position, (var, lower, upper) in enumerate(s.limits):
-            limits = list(s.limits)
-            limits[position] = (var, lower, upper - 1)
-            yield (
-                f"upper bound {upper} → {upper}−1 in {s}",
-                _replace_node(expr, s, Sum(body, *limits)),
-            )
-            limits[position] = (var, lower + 1, upper)
-            yield (
-                f"lower bound {lower} → {lower}+1 in {s}",
-                _replace_node(expr, s, Sum(body, *limits)),
-            )
-            candidates = [x for x in free if x != var] or [_fresh_index(var, taken)]
-            other = candidates[0]
-            yield (
-                f"summation index {var} → {other} in the body of {s}",
-                _replace_node(expr, s, Sum(body.xreplace({var: other}), *s.limits)),
-            )
-        if isinstance(body, Pow) and body.exp == 2:
-            yield f"square moved out of {s}", _replace_node(expr, s, Sum(body.base, *s.limits) ** 2)
-        else:
-            yield f"square moved into {s}", _replace_node(expr, s, Sum(body**2, *s.limits))
-        variables = {v for v, *_ in s.limits}
-        for factor in Mul.make_args(body):
-            if factor.free_symbols & variables and factor != body:
-                rest = body / factor
-                yield (
-                    f"factor {factor} pulled out of {s}",
-                    _replace_node(expr, s, factor.xreplace(_outside(s)) * Sum(rest, *s.limits)),
-                )
 
-    for node in _nodes(expr):
-        if isinstance(node, Pow) and node.exp == 2 and isinstance(node.base, Sum):
-            inner = node.base
+def _sum_mutants(expr: Expr, s: Sum, free: list[Idx], taken: set[str]) -> Mutants:
+    body = s.function
+    for position, (var, lower, upper) in enumerate(s.limits):
+        limits = list(s.limits)
+        limits[position] = (var, lower, upper - 1)
+        yield (
+            f"upper bound {upper} → {upper}−1 in {s}",
+            _replace_node(expr, s, Sum(body, *limits)),
+        )
+        limits[position] = (var, lower + 1, upper)
+        yield (
+            f"lower bound {lower} → {lower}+1 in {s}",
+            _replace_node(expr, s, Sum(body, *limits)),
+        )
+        candidates = [x for x in free if x != var] or [_fresh_index(var, taken)]
+        other = candidates[0]
+        yield (
+            f"summation index {var} → {other} in the body of {s}",
+            _replace_node(expr, s, Sum(body.xreplace({var: other}), *s.limits)),
+        )
+    if isinstance(body, Pow) and body.exp == 2:
+        yield f"square moved out of {s}", _replace_node(expr, s, Sum(body.base, *s.limits) ** 2)
+    else:
+        yield f"square moved into {s}", _replace_node(expr, s, Sum(body**2, *s.limits))
+    variables = {v for v, *_ in s.limits}
+    for factor in Mul.make_args(body):
+        if factor.free_symbols & variables and factor != body:
+            rest = body / factor
             yield (
-                f"square moved into {inner}",
-                _replace_node(expr, node, Sum(inner.function**2, *inner.limits)),
+                f"factor {factor} pulled out of {s}",
+                _replace_node(expr, s, factor.xreplace(_outside(s)) * Sum(rest, *s.limits)),
             )
-        if isinstance(node, Add):
-            inside = [t for t in node.args if isinstance(t, Sum) and len(t.limits) == 1]
-            outside = [t for t in node.args if not isinstance(t, Sum)]
-            if inside and outside:
-                s, t = inside[0], outside[0]
-                moved = Add(*[a for a in node.args if a not in (s, t)]) + Sum(
-                    s.function + t, *s.limits
-                )
-                yield f"term {t} moved into {s}", _replace_node(expr, node, moved)
-        if isinstance(node, Mul):
-            sums_in = [f for f in node.args if isinstance(f, Sum)]
-            rest = [f for f in node.args if not isinstance(f, Sum)]
-            if sums_in and rest and len(node.args) == 2:
-                s, c = sums_in[0], rest[0]
-                yield (
-                    f"factor {c} moved into {s} as a term",
-                    _replace_node(expr, node, Sum(s.function + c, *s.limits)),
-                )
-            nc = [f for f in node.args if not f.is_commutative]
-            if len(nc) >= 2:
-                c = [f for f in node.args if f.is_commutative]
-                yield (
-                    "non-commutative product reversed",
-                    _replace_node(expr, node, Mul(*c) * Mul(*reversed(nc))),
-                )
-        if isinstance(node, MatMul) and len(node.args) >= 2:
-            try:
-                swapped = MatMul(*reversed(node.args))
-                swapped.shape  # noqa: B018 - an incompatible order is not a mutant
-            except Exception:
-                continue
-            yield "matrix product reversed", _replace_node(expr, node, swapped)
+
+
+def _node_mutants(expr: Expr, node: Expr) -> Mutants:
+    if isinstance(node, Pow) and node.exp == 2 and isinstance(node.base, Sum):
+        inner = node.base
+        yield (
+            f"square moved into {inner}",
+            _replace_node(expr, node, Sum(inner.function**2, *inner.limits)),
+        )
+    if isinstance(node, Add):
+        inside = [t for t in node.args if isinstance(t, Sum) and len(t.limits) == 1]
+        outside = [t for t in node.args if not isinstance(t, Sum)]
+        if inside and outside:
+            s, t = inside[0], outside[0]
+            moved = Add(*[a for a in node.args if a not in (s, t)]) + Sum(s.function + t, *s.limits)
+            yield f"term {t} moved into {s}", _replace_node(expr, node, moved)
+    if isinstance(node, Mul):
+        sums_in = [f for f in node.args if isinstance(f, Sum)]
+        rest = [f for f in node.args if not isinstance(f, Sum)]
+        if sums_in and rest and len(node.args) == 2:
+            s, c = sums_in[0], rest[0]
+            yield (
+                f"factor {c} moved into {s} as a term",
+                _replace_node(expr, node, Sum(s.function + c, *s.limits)),
+            )
+        nc = [f for f in node.args if not f.is_commutative]
+        if len(nc) >= 2:
+            c = [f for f in node.args if f.is_commutative]
+            yield (
+                "non-commutative product reversed",
+                _replace_node(expr, node, Mul(*c) * Mul(*reversed(nc))),
+            )
+    if isinstance(node, MatMul) and len(node.args) >= 2:
+        swapped = MatMul(*reversed(node.args))
+        swapped.shape  # noqa: B018 - an order whose shapes do not fit raises: no mutant
+        yield "matrix product reversed", _replace_node(expr, node, swapped)
 
 
 def _outside(s: Sum) -> dict[Expr, Expr]:
@@ -245,16 +272,16 @@ def _outside(s: Sum) -> dict[Expr, Expr]:
 def distinct_mutants(expr: Expr) -> list[tuple[str, Expr]]:
     """The mutants of ``expr`` without repeats and without ``expr`` itself (structurally)."""
     out: dict[Expr, str] = {}
-    generator = mutants(expr)
-    while len(out) < MAX_MUTANTS_PER_SIDE:
-        try:
-            description, mutant = next(generator)
-        except StopIteration:
-            break
-        except Exception:  # a variant SymPy cannot build is no mutant
-            continue
-        if isinstance(mutant, Expr) and mutant != expr and mutant not in out:
-            out[mutant] = description
+    for family in mutant_families(expr):
+        while len(out) < MAX_MUTANTS_PER_SIDE:
+            try:
+                description, mutant = next(family)
+            except StopIteration:
+                break
+            except Exception:  # a variant SymPy cannot build ends its family, not the run
+                break
+            if isinstance(mutant, Expr) and mutant != expr and mutant not in out:
+                out[mutant] = description
     return [(d, m) for m, d in out.items()]
 
 
@@ -287,7 +314,7 @@ def equality_labels(derivation: Derivation) -> list[str]:
     ]
 
 
-def check_step(task: tuple[str, str, float]) -> list[Outcome]:
+def check_step(task: tuple[str, str, float | None]) -> list[Outcome]:
     """Every mutant of one step, checked: refuted, undecided, wrongly accepted, or equal (skipped)."""
     name, label, timeout = task
     derivation = _derivation(name)
@@ -409,14 +436,23 @@ def verdict_of(summary: dict[str, Any]) -> tuple[bool, list[str]]:
             problems.append(f"{name}: {fates['wrongly_accepted']} mutant(s) WRONGLY ACCEPTED")
         if fates["inconsistent"]:
             problems.append(f"{name}: {fates['inconsistent']} mutant(s) inconsistent or crashed")
-        checked += (
+        tried = (
             fates["refuted"]
             + fates["undecided"]
             + fates["wrongly_accepted"]
             + fates["inconsistent"]
         )
+        judged_equal = fates["skipped_equal"]
+        if judged_equal > MAX_EQUAL_SHARE * (tried + judged_equal):
+            problems.append(
+                f"{name}: {judged_equal} of {tried + judged_equal} mutants judged equal to the "
+                "original (a checker that proves too much would look like this)"
+            )
+        checked += tried
         refuted_ce += fates["refuted_with_counterexample"]
-    share = refuted_ce / checked if checked else 1.0
+    if not checked:
+        problems.append("no mutant was checked")
+    share = refuted_ce / checked if checked else 0.0
     summary["refuted_with_counterexample_share"] = round(share, 4)
     if share < BAR:
         problems.append(
