@@ -30,11 +30,16 @@ SYMBN = str(Path(PYTHON).with_name("symbn"))
 TARGETS = {"derive": 1.3, "derive --all": 2.0, "--help": 1.5, "list": 1.5}
 NAIVE_SPEEDUP = 10.0
 MEMORY_LIMIT_MB = 250
+# As installed: pip byte-compiles what it installs, so the measured processes may write and use
+# .pyc files even where the calling shell forbids it (an editable install has none otherwise).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def _wall(command: list[str]) -> float:
     started = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=ENV
+    )
     return time.perf_counter() - started
 
 
@@ -55,14 +60,20 @@ def ratio(command: list[str], baseline: list[str], runs: int) -> dict[str, float
 
 def has_all_flag() -> bool:
     """Whether ``symbn derive`` has an ``--all`` option (added by another change)."""
-    out = subprocess.run([SYMBN, "derive", "--help"], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [SYMBN, "derive", "--help"], capture_output=True, text=True, check=False, env=ENV
+    )
     return "--all" in out.stdout
 
 
 def imports_sympy(args: list[str]) -> bool:
     """Whether ``symbn ARGS`` imports SymPy, by ``python -X importtime``."""
     out = subprocess.run(
-        [PYTHON, "-X", "importtime", SYMBN, *args], capture_output=True, text=True, check=False
+        [PYTHON, "-X", "importtime", SYMBN, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=ENV,
     )
     modules = [line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if "|" in line]
     return any(m == "sympy" or m.startswith("sympy.") for m in modules)
@@ -73,7 +84,7 @@ def peak_memory_mb(args: list[str]) -> float | None:
     if not os.path.exists("/usr/bin/time"):
         return None
     out = subprocess.run(
-        ["/usr/bin/time", "-v", SYMBN, *args], capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-v", SYMBN, *args], capture_output=True, text=True, check=False, env=ENV
     )
     found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
     return round(int(found.group(1)) / 1024, 1) if found else None
