@@ -177,10 +177,11 @@ def check(
     plan: list[tuple[Line, frozenset[str], tuple[Any, ...] | None]] = []
     for line in derivation.lines:
         if line.kind is Kind.DEFINITION:
-            rhs, uses = substitute(line.rhs_meaning, definitions)
-            definitions.append(
-                _Definition(line.label, defined_name(line.lhs), line.lhs, _fresh_bound(rhs), uses)
-            )
+            # Fresh names for this definition's own summation indices, before substituting: the
+            # definitions substituted into it have fresh ones already, and renaming the small
+            # original costs far less than renaming the substituted whole.
+            rhs, uses = substitute(_fresh_bound(line.rhs_meaning), definitions)
+            definitions.append(_Definition(line.label, defined_name(line.lhs), line.lhs, rhs, uses))
             plan.append((line, uses, None))
             continue
         lhs, lhs_uses = substitute(line.lhs_meaning, definitions)
