@@ -19,16 +19,14 @@ from sympy import (
     Dummy,
     Eq,
     Expr,
-    Function,
     GreaterThan,
     Indexed,
     StrictGreaterThan,
-    Subs,
-    Sum,
     Symbol,
 )
 from sympy.concrete.expr_with_limits import ExprWithLimits
-from sympy.core.function import AppliedUndef
+from sympy.concrete.summations import Sum
+from sympy.core.function import AppliedUndef, Function, Subs
 from sympy.core.relational import Relational
 
 from symbn.budget import Failure, run_many

@@ -7,14 +7,14 @@ Heavy modules (SymPy, the checker, rich) are imported only by the commands that 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import threading
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
+    import threading
+
     from symbn.check import Report
 
 FORMATS = ["terminal", "json"]
@@ -110,9 +110,14 @@ class _Prefetch:
     registered = False
 
     def __init__(self, wanted: bool) -> None:
+        import os
+
         self.wanted = wanted and (os.cpu_count() or 1) > 1
 
     def on_progress(self, line: object) -> None:
+        import os
+        import threading
+
         if not self.wanted or _Prefetch.thread is not None:
             return
         if not _Prefetch.registered:
@@ -123,6 +128,8 @@ class _Prefetch:
 
     @staticmethod
     def wait() -> None:
+        import threading
+
         thread = _Prefetch.thread
         if thread is not None and thread is not threading.current_thread():
             thread.join()
@@ -139,12 +146,14 @@ def _import_renderer() -> None:
         pass
 
 
-def entry() -> NoReturn:
+def entry() -> None:
     """The ``symbn`` command: :func:`main`, then a fast exit.
 
     Tearing down an interpreter full of SymPy objects takes tens of milliseconds and does nothing
     a short-lived command needs, so once the output is flushed the process ends with ``os._exit``.
     """
+    import os
+
     code: int = 0
     try:
         main()
