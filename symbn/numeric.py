@@ -144,17 +144,26 @@ class _Evaluator:
         self.exact = exact
         self.bound: dict[Expr, Fraction] = {}
         self.cache: dict[Expr, Number] = {}
+        self.floats: dict[Fraction, Any] = {}
         self.terms = 0
 
     def number(self, value: Fraction) -> Number:
-        return value if self.exact else mpmath.mpf(value.numerator) / value.denominator
+        if self.exact:
+            return value
+        converted = self.floats.get(value)
+        if converted is None:
+            converted = self.floats[value] = mpmath.mpf(value.numerator) / value.denominator
+        return converted
 
     def __call__(self, expr: Any) -> Number:
         kind = _KINDS.get(type(expr))
         if kind is None:
             kind = _KINDS[type(expr)] = _kind_of(expr)
         if kind == "rational":
-            return self.number(Fraction(int(expr.p), int(expr.q)))
+            value = _RATIONALS.get(expr)
+            if value is None:
+                value = _RATIONALS[expr] = Fraction(int(expr.p), int(expr.q))
+            return self.number(value)
         if kind == "symbol":
             if expr in self.bound:
                 return self.number(self.bound[expr])
@@ -179,6 +188,11 @@ class _Evaluator:
         return self.function(expr)
 
     def integer(self, expr: Expr) -> int:
+        known = self.bound.get(expr)
+        if known is None:
+            known = self.point.values.get(expr)  # a free index or a size, already recorded as used
+        if known is not None and known.denominator == 1:
+            return int(known)  # the common cases, taken without a detour
         value = self(expr)
         if self.exact and value.denominator == 1:
             return int(value)
@@ -254,6 +268,7 @@ class _Evaluator:
 
 
 _KINDS: dict[type, str] = {}
+_RATIONALS: dict[Any, Fraction] = {}
 
 
 def _kind_of(expr: Any) -> str:
@@ -416,7 +431,7 @@ def _fix_indices(indices: list[Idx], point: _Point) -> None:
         low, high = evaluator.integer(idx.lower), evaluator.integer(idx.upper)
         if low > high:
             raise OutOfDomain(f"the index {idx} has an empty range here")
-        point.values[idx] = Fraction(point.rng.randint(low, high))
+        point.values[idx] = point.used[idx] = Fraction(point.rng.randint(low, high))
 
 
 def _holds(assumption: Relational, point: _Point) -> bool:
