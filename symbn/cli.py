@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    import threading
-
     from symbn.check import Report
 
 FORMATS = ["terminal", "json"]
@@ -79,7 +77,9 @@ def _check_with_progress(derivation: object, timeout: float, seed: int, *, show:
 
     assert isinstance(derivation, Derivation)
     if not show or not sys.stderr.isatty():
-        warm = _Prefetch(show)
+        from symbn.process import Prefetch
+
+        warm = Prefetch(show)
         return check(derivation, timeout=timeout, seed=seed, progress=warm.on_progress)
     from rich.console import Console
     from rich.progress import Progress
@@ -94,82 +94,6 @@ def _check_with_progress(derivation: object, timeout: float, seed: int, *, show:
                 task, advance=1, description=f"checking ({line.label})"
             ),
         )
-
-
-class _Prefetch:
-    """Imports the renderer in a thread while the checker's worker process computes.
-
-    The parent only waits on a pipe while a forked worker checks the steps, so on a machine with
-    more than one core the renderer's imports (rich, SymPy's pretty printer, which pulls in
-    ``sympy.physics.units``) cost no wall time there. The thread starts once the first worker is
-    forked, and every later fork waits for it to end (``os.register_at_fork``), so no child can
-    inherit an import lock held by the thread.
-    """
-
-    thread: threading.Thread | None = None
-    registered = False
-
-    def __init__(self, wanted: bool) -> None:
-        import os
-
-        self.wanted = wanted and (os.cpu_count() or 1) > 1
-
-    def on_progress(self, line: object) -> None:
-        import os
-        import threading
-
-        if not self.wanted or _Prefetch.thread is not None:
-            return
-        if not _Prefetch.registered:
-            os.register_at_fork(before=_Prefetch.wait)
-            _Prefetch.registered = True
-        _Prefetch.thread = threading.Thread(target=_import_renderer, daemon=True)
-        _Prefetch.thread.start()
-
-    @staticmethod
-    def wait() -> None:
-        import threading
-
-        thread = _Prefetch.thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join()
-
-
-def _import_renderer() -> None:
-    try:
-        import sympy.physics.units  # noqa: F401 - SymPy's pretty printer imports it on first use
-        from rich.console import Console  # noqa: F401
-        from rich.table import Table  # noqa: F401
-
-        import symbn.render.terminal  # noqa: F401
-    except Exception:  # pragma: no cover - the renderer imports again, and reports, when it runs
-        pass
-
-
-def entry() -> None:
-    """The ``symbn`` command: :func:`main`, then a fast exit.
-
-    Tearing down an interpreter full of SymPy objects takes tens of milliseconds and does nothing
-    a short-lived command needs, so once the output is flushed the process ends with ``os._exit``.
-    """
-    import os
-
-    code: int = 0
-    try:
-        main()
-    except SystemExit as done:
-        if isinstance(done.code, int):
-            code = done.code
-        elif done.code is not None:
-            print(done.code, file=sys.stderr)
-            code = 1
-    _Prefetch.wait()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            code = code or 1
-    os._exit(code)
 
 
 def _emit(report: Report, fmt: str) -> None:
