@@ -24,28 +24,40 @@ def _job(kind: str, value: int) -> int:
     return value * 2
 
 
-@pytest.mark.parametrize("timeout", [None, 5.0])
-def test_run_many_returns_every_result_in_order(timeout: float | None) -> None:
-    assert run_many(_job, [("ok", k) for k in range(5)], timeout) == [0, 2, 4, 6, 8]
+@pytest.mark.parametrize(("timeout", "workers"), [(None, 1), (5.0, 1), (5.0, 2), (5.0, 3)])
+def test_run_many_returns_every_result_in_order(timeout: float | None, workers: int) -> None:
+    jobs = [("ok", k) for k in range(7)]
+    assert run_many(_job, jobs, timeout, workers=workers) == [2 * k for k in range(7)]
 
 
-def test_a_job_past_its_budget_fails_and_the_next_job_still_runs() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_job_past_its_budget_fails_and_the_next_job_still_runs(workers: int) -> None:
     started: list[int] = []
-    results = run_many(
-        _job, [("ok", 1), ("sleep", 0), ("ok", 2), ("sleep", 0), ("ok", 3)], 0.5, started.append
-    )
-    assert results[0] == 2 and results[2] == 4 and results[4] == 6
+    jobs = [("ok", 1), ("sleep", 0), ("ok", 2), ("sleep", 0), ("ok", 3), ("ok", 4)]
+    results = run_many(_job, jobs, 0.5, started.append, workers=workers)
+    assert results[0] == 2 and results[2] == 4 and results[4] == 6 and results[5] == 8
     for k in (1, 3):
         assert isinstance(results[k], Failure)
         assert "time budget of 0.5 s" in results[k].reason
-    assert started == [0, 1, 2, 3, 4]
+    assert sorted(started) == list(range(6))
+    if workers == 1:
+        assert started == list(range(6))
 
 
-def test_an_exception_or_a_dead_worker_is_a_failure_not_a_crash() -> None:
-    results = run_many(_job, [("raise", 0), ("die", 0), ("ok", 5)], 5.0)
+def test_a_hanging_lane_does_not_hold_up_the_other() -> None:
+    jobs = [("sleep", 0), ("ok", 1), ("ok", 2), ("ok", 3), ("ok", 4), ("ok", 5)]
+    results = run_many(_job, jobs, 1.0, workers=2)
+    assert isinstance(results[0], Failure)  # killed at its deadline, not waited for
+    assert results[1:] == [2, 4, 6, 8, 10]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_exception_or_a_dead_worker_is_a_failure_not_a_crash(workers: int) -> None:
+    jobs = [("raise", 0), ("die", 0), ("ok", 5), ("ok", 6)]
+    results = run_many(_job, jobs, 5.0, workers=workers)
     assert isinstance(results[0], Failure) and "ValueError" in results[0].reason
     assert isinstance(results[1], Failure) and "died" in results[1].reason
-    assert results[2] == 10
+    assert results[2:] == [10, 12]
 
 
 def test_a_step_that_hangs_is_undecided_and_later_steps_are_still_proved() -> None:
