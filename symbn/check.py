@@ -9,7 +9,7 @@ under a time budget (:mod:`symbn.budget`); a timeout or an exception is ``undeci
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -168,11 +168,81 @@ def check(
 ) -> Report:
     """Check every line of ``derivation`` in order; ``timeout`` is the budget per line in seconds.
 
-    Definitions are substituted here; the claims are then decided in order by one budgeted worker
+    Definitions are substituted here; the claims are then decided by budgeted workers
     (:func:`symbn.budget.run_many`), each claim within its own ``timeout``.
     """
+    each = None if progress is None else (lambda _derivation, line: progress(line))
+    return check_many([derivation], timeout=timeout, seed=seed, progress=each)[0]
+
+
+def check_many(
+    derivations: Sequence[Derivation],
+    *,
+    timeout: float | None = 5.0,
+    seed: int = 0,
+    progress: Callable[[Derivation, Line], None] | None = None,
+) -> list[Report]:
+    """:func:`check` for several derivations at once, their claims shared out among the workers.
+
+    The same verdicts as checking them one by one (every claim has its own seed and budget), but
+    no derivation waits for the slowest claim of the one before it. ``progress(derivation, line)``
+    is called for each line, in order within each derivation.
+    """
+    plans = [_plan(derivation, seed) for derivation in derivations]
+    owners: list[tuple[int, int]] = []
+    jobs: list[tuple[Any, ...]] = []
+    for p, plan in enumerate(plans):
+        for k, (_, _, job) in enumerate(plan):
+            if job is not None:
+                owners.append((p, k))
+                jobs.append(job)
+    announced = [0] * len(plans)
+
+    def announce(p: int, upto: int) -> None:
+        if progress is not None:
+            for line, _, _ in plans[p][announced[p] : upto + 1]:
+                progress(derivations[p], line)
+        announced[p] = max(announced[p], upto + 1)
+
+    def on_start(n: int) -> None:
+        announce(*owners[n])
+
+    outcomes = run_many(decide, jobs, timeout, on_start)
+    decided = dict(zip(owners, outcomes, strict=True))
+    reports = []
+    for p, (derivation, plan) in enumerate(zip(derivations, plans, strict=True)):
+        announce(p, len(plan) - 1)
+        results = []
+        for k, (line, uses, job) in enumerate(plan):
+            if job is None:
+                results.append(StepResult(line, Verdict.DEFINITION, uses=tuple(sorted(uses))))
+                continue
+            outcome = decided[p, k]
+            if isinstance(outcome, Failure):
+                outcome = Decision(Verdict.UNDECIDED, outcome.reason)
+            results.append(
+                StepResult(
+                    line,
+                    outcome.verdict,
+                    outcome.reason,
+                    outcome.remainder,
+                    outcome.counterexample,
+                    outcome.numeric,
+                    tuple(sorted(uses, key=_label_order(derivation))),
+                    job[-1],
+                )
+            )
+        reports.append(Report(derivation, tuple(results)))
+    return reports
+
+
+_Plan = list[tuple[Line, frozenset[str], tuple[Any, ...] | None]]
+
+
+def _plan(derivation: Derivation, seed: int) -> _Plan:
+    """Each line with the labels it uses and, for a claim, the arguments of :func:`decide`."""
     definitions: list[_Definition] = []
-    plan: list[tuple[Line, frozenset[str], tuple[Any, ...] | None]] = []
+    plan: _Plan = []
     for line in derivation.lines:
         if line.kind is Kind.DEFINITION:
             # Fresh names for this definition's own summation indices, before substituting: the
@@ -187,44 +257,7 @@ def check(
         line_seed = zlib.crc32(f"{seed}:{derivation.name}:{line.label}".encode())
         job = (lhs, rhs, line.relation, derivation.assumptions, line_seed)
         plan.append((line, lhs_uses | rhs_uses, job))
-    claims = [k for k, (_, _, job) in enumerate(plan) if job is not None]
-    jobs = [job for _, _, job in plan if job is not None]
-    announced = 0
-
-    def announce(upto: int) -> None:
-        nonlocal announced
-        if progress is not None:
-            for line, _, _ in plan[announced : upto + 1]:
-                progress(line)
-        announced = max(announced, upto + 1)
-
-    def on_start(k: int) -> None:
-        announce(claims[k])
-
-    outcomes = run_many(decide, jobs, timeout, on_start)
-    announce(len(plan) - 1)
-    decided = dict(zip(claims, outcomes, strict=True))
-    results = []
-    for k, (line, uses, step_job) in enumerate(plan):
-        if step_job is None:
-            results.append(StepResult(line, Verdict.DEFINITION, uses=tuple(sorted(uses))))
-            continue
-        outcome = decided[k]
-        if isinstance(outcome, Failure):
-            outcome = Decision(Verdict.UNDECIDED, outcome.reason)
-        results.append(
-            StepResult(
-                line,
-                outcome.verdict,
-                outcome.reason,
-                outcome.remainder,
-                outcome.counterexample,
-                outcome.numeric,
-                tuple(sorted(uses, key=_label_order(derivation))),
-                step_job[-1],
-            )
-        )
-    return Report(derivation, tuple(results))
+    return plan
 
 
 def _label_order(derivation: Derivation) -> Callable[[str], int]:
@@ -449,4 +482,4 @@ class _NotThroughSums(Exception):
     """A sum whose bounds depend on the variable: left to SymPy."""
 
 
-__all__ = ["Report", "StepResult", "Verdict", "check", "decide", "substitute"]
+__all__ = ["Report", "StepResult", "Verdict", "check", "check_many", "decide", "substitute"]

@@ -96,3 +96,23 @@ def test_progress_sees_every_line_in_order() -> None:
     d = symbn.load("batchnorm-bias")
     d.check(progress=lambda line: seen.append(line.label))
     assert seen == [line.label for line in d.lines]
+
+
+def test_check_many_gives_the_verdicts_of_checking_one_by_one() -> None:
+    from symbn.check import check_many
+
+    x = Symbol("x", real=True)
+    wrong = symbn.Derivation("wrong", name="wrong").step(x * (x + 1), x**2 + 2 * x, label="1")
+    seed = symbn.load("batchnorm-bias")
+    seen: list[tuple[str, str]] = []
+    reports = check_many([seed, wrong], progress=lambda d, line: seen.append((d.name, line.label)))
+    for report, alone in zip(reports, (seed.check(), wrong.check()), strict=True):
+        assert [r.verdict for r in report] == [r.verdict for r in alone]
+        assert [r.seed for r in report] == [r.seed for r in alone]
+        assert [r.uses for r in report] == [r.uses for r in alone]
+    assert reports[0].ok and not reports[1].ok
+    assert reports[1]["1"].counterexample is not None
+    assert [label for name, label in seen if name == "batchnorm-bias"] == [
+        line.label for line in seed.lines
+    ]
+    assert [label for name, label in seen if name == "wrong"] == ["1"]
