@@ -285,7 +285,10 @@ def _check_with_progress(derivation: object, timeout: float, seed: int, *, show:
 
     assert isinstance(derivation, Derivation)
     if not show or not sys.stderr.isatty():
-        return check(derivation, timeout=timeout, seed=seed)
+        from symbn.process import Prefetch
+
+        warm = Prefetch(show)
+        return check(derivation, timeout=timeout, seed=seed, progress=warm.on_progress)
     from rich.console import Console
     from rich.progress import Progress
 

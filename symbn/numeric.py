@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import mpmath
@@ -35,6 +36,7 @@ from sympy.logic.boolalg import BooleanAtom
 MAX_TERMS = 200_000
 SINGLE_SIZE_SCHEDULE = (1, 2, 3)
 RANDOM_SIZE_RANGE = (4, 30)
+TERMS_PER_TRIAL = 5_000
 MULTI_SIZE_CAP = {2: 12, 3: 6}
 RESAMPLES = 12
 TOLERANCE_DIGITS = 40
@@ -92,13 +94,13 @@ class _Point:
 
     rng: random.Random
     values: dict[Any, Fraction] = field(default_factory=dict)
-    used: dict[str, Fraction] = field(default_factory=dict)
+    used: dict[Any, Fraction] = field(default_factory=dict)
 
     def symbol(self, sym: Symbol) -> Fraction:
         if sym not in self.values:
             self.values[sym] = _sample(self.rng, sym)
         value = self.values[sym]
-        self.used.setdefault(str(sym), value)
+        self.used.setdefault(sym, value)
         return value
 
     def entry(self, item: Indexed, indices: tuple[int, ...]) -> Fraction:
@@ -106,9 +108,23 @@ class _Point:
         if key not in self.values:
             self.values[key] = _sample(self.rng, item)
         value = self.values[key]
-        name = f"{item.base}[{', '.join(map(str, indices))}]"
-        self.used.setdefault(name, value)
+        self.used.setdefault(key, value)
         return value
+
+    def assignment(self) -> tuple[tuple[str, str], ...]:
+        """The values used, by name (``a[2]`` for an entry), in the order they were first met.
+
+        Names are made only here, for a counterexample: printing SymPy names on every lookup costs
+        more than the arithmetic.
+        """
+        named: dict[str, Fraction] = {}
+        for key, value in self.used.items():
+            if isinstance(key, tuple):
+                base, indices = key
+                named.setdefault(f"{base}[{', '.join(map(str, indices))}]", value)
+            else:
+                named.setdefault(str(key), value)
+        return tuple((name, str(value)) for name, value in named.items())
 
 
 def _sample(rng: random.Random, sym: Expr) -> Fraction:
@@ -129,38 +145,55 @@ class _Evaluator:
         self.exact = exact
         self.bound: dict[Expr, Fraction] = {}
         self.cache: dict[Expr, Number] = {}
+        self.floats: dict[Fraction, Any] = {}
         self.terms = 0
 
     def number(self, value: Fraction) -> Number:
-        return value if self.exact else mpmath.mpf(value.numerator) / value.denominator
+        if self.exact:
+            return value
+        converted = self.floats.get(value)
+        if converted is None:
+            converted = self.floats[value] = mpmath.mpf(value.numerator) / value.denominator
+        return converted
 
     def __call__(self, expr: Any) -> Number:
-        if expr.is_Rational:
-            return self.number(Fraction(int(expr.p), int(expr.q)))
-        if expr.is_Float:
-            if self.exact:
-                raise Inexact
-            return mpmath.mpf(str(expr))
-        if expr in self.bound:
-            return self.number(self.bound[expr])
-        if isinstance(expr, (Symbol, Idx)):
+        kind = _KINDS.get(type(expr))
+        if kind is None:
+            kind = _KINDS[type(expr)] = _kind_of(expr)
+        if kind == "rational":
+            value = _RATIONALS.get(expr)
+            if value is None:
+                value = _RATIONALS[expr] = Fraction(int(expr.p), int(expr.q))
+            return self.number(value)
+        if kind == "symbol":
+            if expr in self.bound:
+                return self.number(self.bound[expr])
             return self.number(self.point.symbol(expr))
-        if isinstance(expr, Indexed):
-            return self.number(self.point.entry(expr, tuple(self.integer(i) for i in expr.indices)))
-        if isinstance(expr, Sum):
-            return self.sum(expr)
-        if isinstance(expr, Add):
-            return _sum_of(self(a) for a in expr.args)
-        if isinstance(expr, Mul):
+        if kind == "mul":
             product: Number = self.number(Fraction(1))
             for factor in expr.args:
                 product = product * self(factor)
             return product
-        if isinstance(expr, Pow):
+        if kind == "add":
+            return _sum_of(self(a) for a in expr.args)
+        if kind == "pow":
             return self.power(self(expr.base), expr.exp)
+        if kind == "indexed":
+            return self.number(self.point.entry(expr, tuple(self.integer(i) for i in expr.indices)))
+        if kind == "sum":
+            return self.sum(expr)
+        if kind == "float":
+            if self.exact:
+                raise Inexact
+            return mpmath.mpf(str(expr))
         return self.function(expr)
 
     def integer(self, expr: Expr) -> int:
+        known = self.bound.get(expr)
+        if known is None:
+            known = self.point.values.get(expr)  # a free index or a size, already recorded as used
+        if known is not None and known.denominator == 1:
+            return int(known)  # the common cases, taken without a detour
         value = self(expr)
         if self.exact and value.denominator == 1:
             return int(value)
@@ -185,7 +218,7 @@ class _Evaluator:
         return root ** int(exponent.p)
 
     def sum(self, expr: Sum) -> Number:
-        free_bound = expr.free_symbols & set(self.bound)
+        free_bound = _free_symbols(expr) & set(self.bound)
         if not free_bound and expr in self.cache:
             return self.cache[expr]
         result = self.sum_limits(expr.function, list(expr.limits))
@@ -235,6 +268,35 @@ class _Evaluator:
         raise NotEvaluable(f"cannot evaluate {type(expr).__name__} numerically")
 
 
+_KINDS: dict[type, str] = {}
+_RATIONALS: dict[Any, Fraction] = {}
+
+
+def _kind_of(expr: Any) -> str:
+    """How the evaluator treats every expression of this class (decided once per class)."""
+    if expr.is_Rational:
+        return "rational"
+    if expr.is_Float:
+        return "float"
+    for kind, cls in (
+        ("symbol", (Symbol, Idx)),
+        ("indexed", Indexed),
+        ("sum", Sum),
+        ("add", Add),
+        ("mul", Mul),
+        ("pow", Pow),
+    ):
+        if isinstance(expr, cls):
+            return kind
+    return "function"
+
+
+@lru_cache(maxsize=4096)
+def _free_symbols(expr: Expr) -> frozenset[Any]:
+    """``expr.free_symbols``, remembered: SymPy recomputes it for a Sum on every call, at every trial."""
+    return frozenset(expr.free_symbols)
+
+
 def _sum_of(values: Any) -> Number:
     iterator = iter(values)
     total = next(iterator)
@@ -259,23 +321,44 @@ def _integer_root(n: int, degree: int) -> int:
     raise Inexact
 
 
-def _size_symbols(expr: Expr) -> list[Symbol]:
+def _size_symbols(free: frozenset[Any]) -> list[Symbol]:
     found = {
         s
-        for s in expr.free_symbols
+        for s in free
         if isinstance(s, Symbol) and not isinstance(s, Idx) and s.is_integer and s.is_positive
     }
     return sorted(found, key=str)
 
 
-def size_schedule(sizes: list[Symbol], rng: random.Random, trials: int) -> list[dict[Symbol, int]]:
+def sum_depth(expr: Expr) -> int:
+    """The most summation indices nested around any term of ``expr`` (0 without sums)."""
+    if isinstance(expr, Sum):
+        return len(expr.limits) + sum_depth(expr.function)
+    return max((sum_depth(a) for a in expr.args if isinstance(a, Expr)), default=0)
+
+
+def largest_size(depth: int) -> int:
+    """The largest random size to try for sums nested ``depth`` deep: about 30, fewer when deeply nested.
+
+    A trial adds up to ``size ** depth`` terms; the cap keeps that near TERMS_PER_TRIAL, but never
+    below the first random size (4), so a wrong factor such as (m−1)(m−2)(m−3) is still caught.
+    """
+    low, high = RANDOM_SIZE_RANGE
+    if depth <= 1:
+        return high
+    return max(low, min(high, int(TERMS_PER_TRIAL ** (1 / depth))))
+
+
+def size_schedule(
+    sizes: list[Symbol], rng: random.Random, trials: int, depth: int = 1
+) -> list[dict[Symbol, int]]:
     """Concrete sizes for each trial: small ones first (1, 2, 3), then random ones up to about 30."""
     if not sizes:
         return [{} for _ in range(trials)]
     if len(sizes) == 1:
         chosen = list(SINGLE_SIZE_SCHEDULE)
         while len(chosen) < trials:
-            chosen.append(rng.randint(*RANDOM_SIZE_RANGE))
+            chosen.append(rng.randint(RANDOM_SIZE_RANGE[0], largest_size(depth)))
         return [{sizes[0]: n} for n in chosen[:trials]]
     cap = MULTI_SIZE_CAP.get(len(sizes), 4)
     plans = [dict.fromkeys(sizes, 1), dict.fromkeys(sizes, 2)]
@@ -294,12 +377,16 @@ def compare(
 ) -> NumericOutcome:
     """Evaluate both sides at ``trials`` random points and report agreement or a counterexample."""
     rng = random.Random(seed)
-    sizes = _size_symbols(lhs - rhs)
+    free = _free_symbols(lhs) | _free_symbols(rhs)
+    sizes = _size_symbols(free)
+    indices = sorted((s for s in free if isinstance(s, Idx)), key=str)
+    exactness = _Exactness()
     agreed, skipped, reason = 0, 0, ""
     used_sizes: list[tuple[tuple[str, int], ...]] = []
-    for plan in size_schedule(sizes, rng, trials):
+    depth = max(sum_depth(lhs), sum_depth(rhs))
+    for plan in size_schedule(sizes, rng, trials, depth):
         try:
-            result = _one_trial(lhs, rhs, plan, rng, assumptions)
+            result = _one_trial(lhs, rhs, plan, rng, assumptions, indices, exactness)
         except OutOfDomain as exc:
             skipped, reason = skipped + 1, str(exc)
             continue
@@ -316,25 +403,27 @@ def _one_trial(
     plan: dict[Symbol, int],
     rng: random.Random,
     assumptions: tuple[Relational, ...],
+    indices: list[Idx],
+    exactness: _Exactness,
 ) -> Counterexample | None:
     last = "no admissible values"
     for _ in range(RESAMPLES):
         point = _Point(rng, {s: Fraction(n) for s, n in plan.items()})
         for s, n in plan.items():
-            point.used[str(s)] = Fraction(n)
+            point.used[s] = Fraction(n)
         try:
-            _fix_indices(lhs - rhs, point)
+            _fix_indices(indices, point)
             if not all(_holds(a, point) for a in assumptions):
                 continue
-            return _differ(lhs, rhs, point)
+            return _differ(lhs, rhs, point, exactness)
         except OutOfDomain as exc:
             last = str(exc)
     raise OutOfDomain(last)
 
 
-def _fix_indices(expr: Expr, point: _Point) -> None:
+def _fix_indices(indices: list[Idx], point: _Point) -> None:
     """Give each free index a value inside its declared range at this point's sizes."""
-    for idx in sorted((s for s in expr.free_symbols if isinstance(s, Idx)), key=str):
+    for idx in indices:
         if idx.lower is None or idx.upper is None:
             raise NotEvaluable(
                 f"the index {idx} has no range; make it with symbn.index(name, upper)"
@@ -343,7 +432,7 @@ def _fix_indices(expr: Expr, point: _Point) -> None:
         low, high = evaluator.integer(idx.lower), evaluator.integer(idx.upper)
         if low > high:
             raise OutOfDomain(f"the index {idx} has an empty range here")
-        point.values[idx] = Fraction(point.rng.randint(low, high))
+        point.values[idx] = point.used[idx] = Fraction(point.rng.randint(low, high))
 
 
 def _holds(assumption: Relational, point: _Point) -> bool:
@@ -367,17 +456,33 @@ def _relation(assumption: Relational, left: Number, right: Number) -> bool:
     }[op]
 
 
-def _differ(lhs: Expr, rhs: Expr, point: _Point) -> Counterexample | None:
+@dataclass
+class _Exactness:
+    """Whether exact rational evaluation is still worth trying for this claim.
+
+    Once it has met an irrational value (a square root of a non-square) the remaining trials go
+    straight to high-precision floats, which decide just as soundly (a difference is confirmed at
+    120 digits), without first redoing most of the work in rationals.
+    """
+
+    worth_trying: bool = True
+
+
+def _differ(
+    lhs: Expr, rhs: Expr, point: _Point, exactness: _Exactness | None = None
+) -> Counterexample | None:
+    exactness = exactness or _Exactness()
     try:
-        evaluator = _Evaluator(point, exact=True)
-        left, right = evaluator(lhs), evaluator(rhs)
-        if left == right:
-            return None
-        return _counterexample(point, left, right, exact=True)
+        if exactness.worth_trying:
+            evaluator = _Evaluator(point, exact=True)
+            left, right = evaluator(lhs), evaluator(rhs)
+            if left == right:
+                return None
+            return _counterexample(point, left, right, exact=True)
     except ZeroDivisionError:
         raise OutOfDomain("division by zero") from None
     except Inexact:
-        pass
+        exactness.worth_trying = False
     try:
         return _differ_in_floats(lhs, rhs, point)
     except ZeroDivisionError:
@@ -405,5 +510,4 @@ def _close(left: Number, right: Number, digits: int) -> bool:
 
 def _counterexample(point: _Point, left: Number, right: Number, *, exact: bool) -> Counterexample:
     show = str if exact else (lambda v: mpmath.nstr(v, 15))
-    assignment = tuple((name, str(value)) for name, value in point.used.items())
-    return Counterexample(assignment, show(left), show(right), show(left - right), exact)
+    return Counterexample(point.assignment(), show(left), show(right), show(left - right), exact)

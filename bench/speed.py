@@ -1,0 +1,381 @@
+"""Speed benchmark: whole-process wall times as ratios to a baseline measured in the same run.
+
+    python bench/speed.py [--runs N] [--quick] [--json]
+
+Absolute times on a shared machine are noise, so every figure is a ratio of medians against a
+baseline taken in the same run, interleaved with it: ``symbn derive`` and ``symbn derive --all``
+against ``python -c "import sympy"``; ``symbn --help`` and ``symbn list`` against
+``python -c "import click"`` (and neither may import SymPy); symbn's checker against the naive
+``sympy.simplify(lhs - rhs) == 0`` on the same definition-substituted steps; time per step of
+synthetic derivations of 10, 100 and 1000 steps and of sums over 1 to 4 nested indices; peak memory
+of ``symbn derive --all`` by ``/usr/bin/time -v``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+PYTHON = sys.executable
+SYMBN = str(Path(PYTHON).with_name("symbn"))
+TARGETS = {"derive": 1.3, "derive --all": 2.0, "--help": 1.5, "list": 1.5}
+NAIVE_SPEEDUP = 10.0
+MEMORY_LIMIT_MB = 250
+# As installed: pip byte-compiles what it installs, so the measured processes may write and use
+# .pyc files even where the calling shell forbids it (an editable install has none otherwise).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def _wall(command: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, with the process's own children) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=ENV
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def ratio(command: list[str], baseline: list[str], runs: int) -> dict[str, float]:
+    """Median wall (and CPU) time of ``command`` and of ``baseline``, run interleaved; their ratio."""
+    _wall(command), _wall(baseline)  # warm the file cache and write the byte-code
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(_wall(command))
+        theirs.append(_wall(baseline))
+    mine = statistics.median(w for w, _ in ours)
+    base = statistics.median(w for w, _ in theirs)
+    mine_cpu = statistics.median(c for _, c in ours)
+    base_cpu = statistics.median(c for _, c in theirs)
+    return {
+        "seconds": round(mine, 3),
+        "baseline_seconds": round(base, 3),
+        "ratio": round(mine / base, 2),
+        "cpu_ratio": round(mine_cpu / base_cpu, 2) if base_cpu else float("nan"),
+    }
+
+
+def has_all_flag() -> bool:
+    """Whether ``symbn derive`` has an ``--all`` option (added by another change)."""
+    out = subprocess.run(
+        [SYMBN, "derive", "--help"], capture_output=True, text=True, check=False, env=ENV
+    )
+    return "--all" in out.stdout
+
+
+def imports_sympy(args: list[str]) -> bool:
+    """Whether ``symbn ARGS`` imports SymPy, by ``python -X importtime``."""
+    out = subprocess.run(
+        [PYTHON, "-X", "importtime", SYMBN, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=ENV,
+    )
+    modules = [line.rsplit("|", 1)[-1].strip() for line in out.stderr.splitlines() if "|" in line]
+    return any(m == "sympy" or m.startswith("sympy.") for m in modules)
+
+
+def peak_memory_mb(args: list[str]) -> float | None:
+    """Peak resident memory of ``symbn ARGS`` in MB, by ``/usr/bin/time -v`` (None without it)."""
+    if not os.path.exists("/usr/bin/time"):
+        return None
+    out = subprocess.run(
+        ["/usr/bin/time", "-v", SYMBN, *args], capture_output=True, text=True, check=False, env=ENV
+    )
+    found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
+    return round(int(found.group(1)) / 1024, 1) if found else None
+
+
+# In-process measurements ------------------------------------------------------------------------
+
+
+def substituted_steps(name: str) -> list[tuple[str, Any, Any]]:
+    """The equality steps of a shipped derivation with its definitions substituted, as the checker sees them."""
+    import symbn
+    from symbn.check import _Definition, _fresh_bound, substitute
+    from symbn.model import Kind, Relation, defined_name
+
+    derivation = symbn.load(name)
+    definitions: list[Any] = []
+    steps = []
+    for line in derivation.lines:
+        if line.kind is Kind.DEFINITION:
+            rhs, uses = substitute(_fresh_bound(line.rhs_meaning), definitions)
+            definitions.append(_Definition(line.label, defined_name(line.lhs), line.lhs, rhs, uses))
+        elif line.relation is Relation.EQUAL:
+            lhs, _ = substitute(line.lhs_meaning, definitions)
+            rhs, _ = substitute(line.rhs_meaning, definitions)
+            steps.append((line.label, lhs, rhs))
+    return steps
+
+
+def _naive(lhs: Any, rhs: Any) -> bool:
+    import sympy
+
+    return bool(sympy.simplify(lhs - rhs) == 0)
+
+
+def checker_vs_naive(names: list[str], timeout: float) -> dict[str, Any]:
+    """symbn's checker against ``simplify(lhs - rhs) == 0`` on the same steps, both in this process."""
+    import symbn
+    from symbn.budget import Failure, run_budgeted
+    from symbn.check import Verdict
+
+    ours = naive = 0.0
+    proved_ours = proved_naive = total = 0
+    naive_fails: list[str] = []
+    for name in names:
+        derivation = symbn.load(name)
+        derivation.check(timeout=timeout)  # warm SymPy's caches for both sides alike
+        started = time.perf_counter()
+        report = derivation.check(timeout=timeout)
+        ours += time.perf_counter() - started
+        for label, lhs, rhs in substituted_steps(name):
+            total += 1
+            proved_ours += report[label].verdict is Verdict.PROVED
+            started = time.perf_counter()
+            outcome = run_budgeted(_naive, (lhs, rhs), timeout)
+            naive += time.perf_counter() - started
+            if outcome is True:
+                proved_naive += 1
+            else:
+                why = outcome.reason if isinstance(outcome, Failure) else "simplify(lhs - rhs) != 0"
+                naive_fails.append(f"{name} {label}: {why}")
+    return {
+        "steps": total,
+        "symbn_seconds": round(ours, 3),
+        "naive_seconds": round(naive, 3),
+        "speedup": round(naive / ours, 1) if ours else None,
+        "symbn_proved": proved_ours,
+        "naive_proved": proved_naive,
+        "naive_fails": naive_fails,
+    }
+
+
+def _chain(steps: int) -> Any:
+    """A synthetic derivation of ``steps`` true steps over one indexed sum each."""
+    from sympy import Rational, Sum
+
+    import symbn
+
+    a = symbn.examples("a")
+    b = symbn.symbols("b")
+    m = symbn.size("m")
+    i = symbn.index("i", m)
+    d = symbn.Derivation(f"chain of {steps}", name=f"chain-{steps}")
+    for k in range(1, steps + 1):
+        c = Rational(k, 7)
+        d.step(Sum(c * a[i] + b, (i, 1, m)), c * Sum(a[i], (i, 1, m)) + m * b, label=str(k))
+    return d
+
+
+def _nested(depth: int, steps: int) -> Any:
+    """``steps`` true steps, each a sum over ``depth`` nested indices."""
+    from sympy import Integer, Sum
+
+    import symbn
+
+    a = symbn.examples("a")
+    b = symbn.symbols("b")
+    m = symbn.size("m")
+    idx = [symbn.index(f"i{k}", m) for k in range(depth)]
+    d = symbn.Derivation(f"nested {depth}", name=f"nested-{depth}")
+    for k in range(1, steps + 1):
+        body = Integer(k) * a[idx[0]] + b
+        lhs = Sum(body, *[(x, 1, m) for x in idx])
+        rhs = k * m ** (depth - 1) * Sum(a[idx[0]], (idx[0], 1, m)) + m**depth * b
+        d.step(lhs, rhs, label=str(k))
+    return d
+
+
+def _per_step(derivation: Any, timeout: float) -> dict[str, Any]:
+    started = time.perf_counter()
+    report = derivation.check(timeout=timeout)
+    seconds = time.perf_counter() - started
+    counts = {v.value: n for v, n in report.counts().items() if n}
+    return {
+        "steps": len(derivation.lines),
+        "seconds": round(seconds, 3),
+        "ms_per_step": round(1000 * seconds / len(derivation.lines), 2),
+        "verdicts": counts,
+    }
+
+
+def growth(sizes: list[int], depths: list[int], timeout: float) -> dict[str, Any]:
+    """Time per step of long chains and of deeply nested sums; the slope of time per step in n."""
+    _per_step(_chain(3), timeout)
+    chains = {n: _per_step(_chain(n), timeout) for n in sizes}
+    nested = {d: _per_step(_nested(d, 5), timeout) for d in depths}
+    xs = [float(n) for n in sizes]
+    ys = [chains[n]["ms_per_step"] for n in sizes]
+    slope = statistics.linear_regression(xs, ys).slope if len(xs) > 1 else 0.0
+    return {
+        "chains": chains,
+        "slope_ms_per_step_per_step": round(slope, 5),
+        "nested": nested,
+    }
+
+
+# Report ---------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": model, "python": sys.version.split()[0]}
+
+
+def run(runs: int, quick: bool, timeout: float) -> dict[str, Any]:
+    import symbn
+
+    sympy_baseline = [PYTHON, "-c", "import sympy"]
+    click_baseline = [PYTHON, "-c", "import click"]
+    all_flag = has_all_flag()
+    out: dict[str, Any] = {"machine": machine(), "runs": runs, "processes": {}}
+    out["processes"]["derive"] = ratio([SYMBN, "derive"], sympy_baseline, runs)
+    out["processes"]["derive --all"] = (
+        ratio([SYMBN, "derive", "--all"], sympy_baseline, runs) if all_flag else None
+    )
+    out["processes"]["--help"] = ratio([SYMBN, "--help"], click_baseline, runs)
+    out["processes"]["list"] = ratio([SYMBN, "list"], click_baseline, runs)
+    out["sympy_imported"] = {
+        "--help": imports_sympy(["--help"]),
+        "list": imports_sympy(["list"]),
+    }
+    out["checker_vs_naive"] = checker_vs_naive(symbn.names(), timeout)
+    sizes = [10, 100] if quick else [10, 100, 1000]
+    out["growth"] = growth(sizes, [1, 2, 3, 4], timeout)
+    memory_args = ["derive", "--all"] if all_flag else ["derive"]
+    out["peak_memory"] = {
+        "command": "symbn " + " ".join(memory_args),
+        "mb": peak_memory_mb(memory_args),
+    }
+    return out
+
+
+def targets(result: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
+    """Each target: its name, whether it holds (None: not measurable here), and the figure."""
+    rows: list[tuple[str, bool | None, str]] = []
+    for name, limit in TARGETS.items():
+        figure = result["processes"][name]
+        base = "import sympy" if name.startswith("derive") else "import click"
+        if figure is None:
+            rows.append((f"symbn {name} vs {base} ≤ {limit}×", None, "n/a (no --all option yet)"))
+        else:
+            rows.append(
+                (
+                    f"symbn {name} vs {base} ≤ {limit}×",
+                    figure["ratio"] <= limit,
+                    f"{figure['ratio']}× ({figure['seconds']} s vs {figure['baseline_seconds']} s;"
+                    f" CPU time {figure['cpu_ratio']}×)",
+                )
+            )
+    for command, imported in result["sympy_imported"].items():
+        rows.append(
+            (
+                f"symbn {command} does not import SymPy",
+                not imported,
+                "imports SymPy" if imported else "no SymPy",
+            )
+        )
+    naive = result["checker_vs_naive"]
+    rows.append(
+        (
+            f"checker vs simplify(lhs - rhs) == 0 ≥ {NAIVE_SPEEDUP:g}× faster",
+            bool(naive["speedup"] and naive["speedup"] >= NAIVE_SPEEDUP),
+            f"{naive['speedup']}× ({naive['symbn_seconds']} s vs {naive['naive_seconds']} s, {naive['steps']} steps)",
+        )
+    )
+    rows.append(
+        (
+            "checker proves at least as many steps as simplify",
+            naive["symbn_proved"] >= naive["naive_proved"],
+            f"{naive['symbn_proved']} vs {naive['naive_proved']} of {naive['steps']}",
+        )
+    )
+    chains = result["growth"]["chains"]
+    first, last = min(chains), max(chains)
+    flat = chains[last]["ms_per_step"] <= 2 * chains[first]["ms_per_step"]
+    rows.append(
+        (
+            "time per step flat in the number of steps",
+            flat,
+            ", ".join(f"{n}: {c['ms_per_step']} ms" for n, c in chains.items())
+            + f"; slope {result['growth']['slope_ms_per_step_per_step']} ms per step per step",
+        )
+    )
+    nested = result["growth"]["nested"]
+    rows.append(
+        (
+            "sums over 1-4 nested indices all proved",
+            all(set(n["verdicts"]) == {"proved"} for n in nested.values()),
+            ", ".join(
+                f"depth {d}: {n['ms_per_step']} ms/step {n['verdicts']}" for d, n in nested.items()
+            ),
+        )
+    )
+    memory = result["peak_memory"]
+    rows.append(
+        (
+            f"peak memory of {memory['command']} < {MEMORY_LIMIT_MB} MB",
+            None if memory["mb"] is None else memory["mb"] < MEMORY_LIMIT_MB,
+            "n/a (no /usr/bin/time)" if memory["mb"] is None else f"{memory['mb']} MB",
+        )
+    )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per command (the median counts)")
+    parser.add_argument("--quick", action="store_true", help="skip the 1000-step chain")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per step")
+    parser.add_argument("--json", action="store_true", help="print every figure as JSON")
+    args = parser.parse_args(argv)
+    if not shutil.which(SYMBN):
+        print(f"symbn is not installed next to {PYTHON}", file=sys.stderr)
+        return 2
+    result = run(max(1, args.runs), args.quick, args.timeout)
+    rows = targets(result)
+    result["targets"] = [{"target": t, "holds": h, "figure": f} for t, h, f in rows]
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    else:
+        m = result["machine"]
+        print(
+            f"machine: {m['nproc']} × {m['cpu']}, Python {m['python']}; median of {result['runs']} runs\n"
+        )
+        for target, holds, figure in rows:
+            mark = {True: "ok  ", False: "MISS", None: "n/a "}[holds]
+            print(f"[{mark}] {target}: {figure}")
+        fails = result["checker_vs_naive"]["naive_fails"]
+        if fails:
+            print("\nsteps simplify(lhs - rhs) == 0 does not prove:")
+            for line in fails:
+                print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
