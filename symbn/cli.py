@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ import click
 
 if TYPE_CHECKING:
     from symbn.check import Report
-    from symbn.model import Line
+    from symbn.model import Derivation, Line
     from symbn.parse.declare import Declaration
 
 FORMATS = ["terminal", "json", "latex", "markdown"]
@@ -124,7 +125,7 @@ def derive(
         derivation = load(name)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
-    report = _check_with_progress(derivation, timeout, seed, show=fmt == "terminal")
+    (report,) = _check([derivation], timeout, seed, show=fmt == "terminal")
     options: dict[str, Any] = {"why": not no_why, "marks": marks}
     if fmt == "latex":
         options.update(env=env or "align", standalone=standalone)
@@ -272,36 +273,29 @@ def _check_file(
         return 2, {"file": path, "error": message}
     for problem in document.problems:
         click.echo(f"Error: {problem}", err=True)
-    report = _check_with_progress(document.derivation, timeout, seed, show=fmt == "terminal")
+    (report,) = _check([document.derivation], timeout, seed, show=fmt == "terminal")
     if fmt != "json" and document.derivation.lines:
         _emit(report, fmt, {})
     code = 2 if document.problems else (0 if report.ok else 1)
     return code, {"file": path, "problems": document.problems, **report.as_dict()}
 
 
-def _check_with_progress(derivation: object, timeout: float, seed: int, *, show: bool) -> Report:
-    from symbn.check import check
-    from symbn.model import Derivation
+def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bool) -> list[Report]:
+    """Check ``derivations`` together, with one progress bar on a terminal's stderr when ``show``."""
+    from symbn.check import check_many
+    from symbn.process import Prefetch
+    from symbn.progress import bar
 
-    assert isinstance(derivation, Derivation)
-    if not show or not sys.stderr.isatty():
-        from symbn.process import Prefetch
+    warm = Prefetch(show)
+    total = sum(len(d.lines) for d in derivations)
+    with bar(total) if show else nullcontext() as advance:
 
-        warm = Prefetch(show)
-        return check(derivation, timeout=timeout, seed=seed, progress=warm.on_progress)
-    from rich.console import Console
-    from rich.progress import Progress
+        def on_line(derivation: Derivation, line: Line) -> None:
+            warm.on_progress(line)
+            if advance is not None:
+                advance(f"checking {derivation.name} ({line.label})")
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(f"checking {derivation.name}", total=len(derivation.lines))
-        return check(
-            derivation,
-            timeout=timeout,
-            seed=seed,
-            progress=lambda line: progress.update(
-                task, advance=1, description=f"checking ({line.label})"
-            ),
-        )
+        return check_many(derivations, timeout=timeout, seed=seed, progress=on_line)
 
 
 def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
@@ -322,7 +316,7 @@ def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
     if fmt not in ("terminal", "json"):
         raise InputProblem(f"--all prints a summary table or JSON, not --format {fmt}")
     derivations = [load(n) for n in names()]
-    reports = _check_all_with_progress(derivations, timeout, seed, show=fmt == "terminal")
+    reports = _check(derivations, timeout, seed, show=fmt == "terminal")
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
     else:
@@ -334,29 +328,6 @@ def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
         style = "bold green" if holding == len(reports) else "bold red"
         console.print(f"{holding} of {len(reports)} derivations hold", style=style)
     sys.exit(0 if all(r.ok for r in reports) else 1)
-
-
-def _check_all_with_progress(
-    derivations: list[Any], timeout: float, seed: int, *, show: bool
-) -> list[Report]:
-    from symbn.check import check
-
-    if not show or not sys.stderr.isatty():
-        return [check(d, timeout=timeout, seed=seed) for d in derivations]
-    from rich.console import Console
-    from rich.progress import Progress
-
-    reports = []
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("checking", total=sum(len(d.lines) for d in derivations))
-        for derivation in derivations:
-            name = derivation.name
-
-            def advance(line: Line, name: str = name) -> None:
-                progress.update(task, advance=1, description=f"checking {name} ({line.label})")
-
-            reports.append(check(derivation, timeout=timeout, seed=seed, progress=advance))
-    return reports
 
 
 def _summary_table(reports: list[Report]) -> Any:

@@ -53,6 +53,16 @@ def reporting(
             )
         yield progress
         return
+    with bar(len(lines), console=console) as advance:
+        yield None if advance is None else (lambda line: advance(f"checking ({line.label})"))
+
+
+@contextmanager
+def bar(total: int, *, console: Console | None = None) -> Iterator[Callable[[str], None] | None]:
+    """A transient bar of ``total`` steps on stderr; ``advance(description)`` moves it by one.
+
+    Yields None where a bar would be noise: in a notebook, in a pipe or a log.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -66,14 +76,14 @@ def reporting(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     ]
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("checking", total=len(lines))
+    with Progress(*columns, console=console, transient=True) as drawn:
+        task = drawn.add_task("checking", total=total)
         done = 0
 
-        def advance(line: Line) -> None:
+        def advance(description: str) -> None:
             nonlocal done
-            bar.update(task, completed=done, description=f"checking ({line.label})")
+            drawn.update(task, completed=done, description=description)
             done += 1
 
         yield advance
-        bar.update(task, completed=len(lines))
+        drawn.update(task, completed=total)
