@@ -258,3 +258,11 @@ def test_a_count_of_sizes_prints_batch_size_first() -> None:
         parse_expression(tex, sizes), Sum(a[i], (i, 1, m)) / (m * height * width)
     )
     assert ok, why
+
+
+def test_inline_math_of_texts_reads_nested_braces() -> None:
+    from symbn.render.unicode import inline_math
+
+    assert inline_math(r"\gamma_j / \sqrt{\sigma_{run,j}^2 + \epsilon}") == "γ_j / √(σ_run,j² + ε)"
+    assert inline_math(r"\frac{1}{\sqrt{x^{2}}}") == "(1)/(√(x²))"
+    assert inline_math(r"\bar{z}^{[l]}") == "z̄^[l]"

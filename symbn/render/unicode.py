@@ -318,15 +318,61 @@ INLINE_MACROS = {
 }
 
 
+def _braced_args(tex: str, start: int, count: int) -> tuple[list[str], int] | None:
+    """``count`` brace groups of ``tex`` from ``start`` (nesting allowed), and where they end."""
+    args = []
+    pos = start
+    for _ in range(count):
+        while pos < len(tex) and tex[pos] == " ":
+            pos += 1
+        if pos >= len(tex) or tex[pos] != "{":
+            return None
+        depth, end = 0, pos
+        while end < len(tex):
+            depth += {"{": 1, "}": -1}.get(tex[end], 0)
+            if depth == 0:
+                break
+            end += 1
+        if depth:
+            return None
+        args.append(tex[pos + 1 : end])
+        pos = end + 1
+    return args, pos
+
+
+INLINE_COMMANDS = {
+    **{name: 1 for name in ACCENT_UNICODE},
+    "frac": 2,
+    "sqrt": 1,
+}
+
+
+def _commands(tex: str) -> str:
+    """Accents, fractions and roots (arguments with nested braces too) in one line of Unicode."""
+    out, pos = "", 0
+    for found in re.finditer(r"\\(" + "|".join(INLINE_COMMANDS) + r")(?![A-Za-z])", tex):
+        if found.start() < pos:
+            continue
+        name = found.group(1)
+        parsed = _braced_args(tex, found.end(), INLINE_COMMANDS[name])
+        if parsed is None:
+            continue
+        args, end = parsed
+        inner = [inline_math(a) for a in args]
+        if name == "frac":
+            shown = f"({inner[0]})/({inner[1]})"
+        elif name == "sqrt":
+            shown = f"√({inner[0]})"
+        else:
+            shown = inner[0] + ACCENT_UNICODE[name]
+        out += tex[pos : found.start()] + shown
+        pos = end
+    return out + tex[pos:]
+
+
 def inline_math(tex: str) -> str:
     """Inline math of a text (``b^{[l]} - b^{[l]} = 0``) in one line of Unicode: ``b^[l] - b^[l] = 0``."""
-    out = re.sub(
-        r"\\(tilde|bar|hat|overline)\{([^{}]*)\}",
-        lambda m: inline_math(m.group(2)) + ACCENT_UNICODE[m.group(1)],
-        tex,
-    )
-    out = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", out)
-    out = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", out)
+    out = _commands(tex)
     out = re.sub(r"\^\{?(\d+)\}?", lambda m: m.group(1).translate(SUPERSCRIPT_DIGITS), out)
     out = re.sub(
         r"\\([A-Za-z]+) ?",
