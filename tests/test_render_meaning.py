@@ -142,6 +142,7 @@ def expressions() -> st.SearchStrategy[Expr]:
 def test_printed_latex_reads_back_with_the_same_meaning(expr: Expr) -> None:
     assume(not normal_form(symbn.meaning(expr)).has(zoo, nan))  # 1/(W - W) means nothing to compare
     assert_reads_back(expr)
+    assert draw(expr)  # the terminal draws every such formula too
 
 
 # One test per display bug ------------------------------------------------------------------
