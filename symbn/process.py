@@ -15,10 +15,9 @@ class Prefetch:
     """Imports the renderer in a thread while the checker's worker process computes.
 
     The parent only waits on a pipe while a forked worker checks the steps, so on a machine with
-    more than one core the renderer's imports (rich, SymPy's pretty printer, which pulls in
-    ``sympy.physics.units``) cost no wall time there. The thread starts once the first worker is
-    forked, and every later fork waits for it to end (``os.register_at_fork``), so no child can
-    inherit an import lock held by the thread.
+    more than one core the renderer's imports (rich, SymPy's pretty printer) cost no wall time
+    there. The thread starts once the first worker is forked, and every later fork waits for it to
+    end (``os.register_at_fork``), so no child can inherit an import lock held by the thread.
     """
 
     thread: threading.Thread | None = None
@@ -47,7 +46,6 @@ class Prefetch:
 
 def _import_renderer() -> None:
     try:
-        import sympy.physics.units  # noqa: F401 - SymPy's pretty printer imports it on first use
         from rich.console import Console  # noqa: F401
         from rich.table import Table  # noqa: F401
 

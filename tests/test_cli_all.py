@@ -80,4 +80,4 @@ def test_derive_prints_the_assumptions_and_the_counterexample_of_a_difference() 
     assert "assuming α > 0, ε" in out
     section = out[out.index("(5.15)") :]
     assert "the sides differ at these values" in section
-    assert "epsilon = " in section and "lhs - rhs = " in section
+    assert "ε = " in section and "lhs - rhs = " in section

@@ -22,13 +22,10 @@ from sympy import (
     Expr,
     Idx,
     Indexed,
-    IndexedBase,
-    Integer,
     Mul,
     Pow,
     Rational,
     Sum,
-    Symbol,
 )
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
@@ -189,13 +186,23 @@ class SymbnLatexPrinter(LatexPrinter):
         return str(super()._helper_print_standard_power(expr, template))
 
     def _print_Written(self, expr: Written) -> str:
+        """The terms in written order; a term that would change the meaning bare is parenthesised."""
         out = self._print(expr.args[0])
         for term in expr.args[1:]:
             if term.could_extract_minus_sign():
                 out += " - " + self.parenthesize(-term, PRECEDENCE["Add"])
-            else:
-                out += " + " + self._print(term)
+                continue
+            shown = self._print(term)
+            if self._needs_add_brackets(term) or shown.startswith("-"):
+                shown = r"\left(" + shown + r"\right)"
+            out += " + " + shown
         return out
+
+    def _needs_add_brackets(self, expr: Any) -> bool:
+        """A written sum inside a sum is bracketed, as SymPy brackets an ``Add`` there."""
+        if isinstance(expr, Written) and not isinstance(expr, Paren):
+            return len(expr.args) > 1 or expr.args[0].could_extract_minus_sign()
+        return bool(super()._needs_add_brackets(expr))
 
     def _print_Paren(self, expr: Paren) -> str:
         return r"\left(" + self._print_Written(expr) + r"\right)"
@@ -211,14 +218,16 @@ class SymbnLatexPrinter(LatexPrinter):
         return r"\overline{" + self._print(body) + "}"
 
     def _print_Sum(self, expr: Sum) -> str:
-        """A sum over several indices as one ``\\sum`` per index, the outermost first."""
-        if len(expr.limits) == 1:
-            return str(super()._print_Sum(expr))
+        """One ``\\sum`` per index, the outermost first; a body that is a sum, written or not, or a
+        negative is bracketed (``\\sum_{i=1}^{m} W + b`` would end the sum at ``+``)."""
         signs = "".join(
             rf"\sum_{{{self._print(v)}={self._print(lo)}}}^{{{self._print(hi)}}} "
             for v, lo, hi in reversed(expr.limits)
         )
-        return signs + self.parenthesize(expr.function, PRECEDENCE["Mul"], strict=True)
+        body = expr.function
+        if body.could_extract_minus_sign():
+            return signs + r"\left(" + self._print(body) + r"\right)"
+        return signs + self.parenthesize(body, PRECEDENCE["Mul"], strict=True)
 
     def _print_Derivative(self, expr: Derivative) -> str:
         """Always the partial sign: in ML derivations everything is a function of many variables."""
@@ -241,19 +250,48 @@ class SymbnLatexPrinter(LatexPrinter):
         if coefficient == -1 and isinstance(rest, Written) and not isinstance(rest, Paren):
             return r"- \left(" + self._print(rest) + r"\right)"
         factors = list(expr.args)
-        over = [f for f in factors if isinstance(f, Pow) and f.exp == -1 and not f.base.is_Add]
+        over = [f for f in factors if _is_over(f)]
         if over and any(isinstance(f, (Sum, Mean)) for f in factors):
-            rest = [f for f in factors if f not in over]
-            sums = [f for f in rest if isinstance(f, (Sum, Mean))]
-            plain = [f for f in rest if f not in sums]
-            fraction = r"\frac{1}{" + self._print(Mul(*[f.base for f in over])) + "}"
-            tail = " ".join([fraction, *(self._print(s) for s in sums)])
-            if not plain:
-                return tail
-            if plain == [-1]:
-                return "- " + tail
-            return self._print(Mul(*plain)) + r" \cdot " + tail
+            return self._mean_form(expr)
         return str(super()._print_Mul(expr))
+
+    def _mean_form(self, expr: Mul) -> str:
+        """``x \\cdot \\frac{1}{m} \\sum …``, as the document writes a mean, with every bracket the
+        meaning needs: around a sum before it, and around each ``\\sum`` but the last."""
+        if expr.could_extract_minus_sign():
+            return "- " + self._mean_form(-expr)
+        factors = list(expr.args)
+        over = [f for f in factors if _is_over(f)]
+        rest = [f for f in factors if f not in over]
+        sums = [f for f in rest if isinstance(f, (Sum, Mean))]
+        plain = Mul(*[f for f in rest if f not in sums])
+        from symbn.render.unicode import sizes_first
+
+        bases = sizes_first([f.base for f in over])
+        below = r" \cdot ".join(self.parenthesize(f, PRECEDENCE["Mul"]) for f in bases)
+        fraction = r"\frac{1}{" + (below if len(bases) > 1 else self._print(bases[0])) + "}"
+        shown = [self._print(s) for s in sums]
+        shown = [
+            r"\left(" + tex + r"\right)" if isinstance(s, Sum) and k < len(sums) - 1 else tex
+            for k, (s, tex) in enumerate(zip(sums, shown, strict=True))
+        ]
+        tail = fraction + " " + r" \cdot ".join(shown)
+        if plain == 1:
+            return tail
+        head = self._print(plain)
+        if self._needs_mul_brackets(plain, first=True, last=False) or _is_written_sum(plain):
+            head = r"\left(" + head + r"\right)"
+        return head + r" \cdot " + tail
+
+
+def _is_over(factor: Expr) -> bool:
+    """A ``1/m`` factor: the reciprocal of something that is not a sum."""
+    return isinstance(factor, Pow) and factor.exp == -1 and not factor.base.is_Add
+
+
+def _is_written_sum(expr: Expr) -> bool:
+    """A written sum of several terms, not already in parentheses."""
+    return isinstance(expr, Written) and not isinstance(expr, Paren) and len(expr.args) > 1
 
 
 def _in_notation(name: str) -> bool:
@@ -455,25 +493,17 @@ def evidence(result: StepResult, derivation: Derivation) -> list[Segment]:
 
 def _names(derivation: Derivation) -> dict[str, Expr]:
     """Every symbol and indexed family of the derivation, by the name the numeric trials report."""
-    found: dict[str, Expr] = {}
-    for line in derivation.lines:
-        for side in (line.lhs_meaning, line.rhs_meaning):
-            for atom in side.atoms(Symbol, Idx):
-                found.setdefault(str(atom), atom)
-            for entry in side.atoms(Indexed):
-                found[str(entry.base)] = entry.base
-    return found
+    from symbn.render.unicode import names_in
+
+    return names_in([s for line in derivation.lines for s in (line.lhs_meaning, line.rhs_meaning)])
 
 
 def _value_name(name: str, names: dict[str, Expr]) -> str:
     """A counterexample's name (``a^{[l-1]}[1]``) in the notation (``a^{[l-1](1)}``)."""
-    entry = re.fullmatch(r"(.+)\[(-?\d+(?:, *-?\d+)*)\]", name)
-    if entry and isinstance(names.get(entry.group(1)), IndexedBase):
-        indices = [Integer(int(k)) for k in entry.group(2).split(",")]
-        return latex(Indexed(names[entry.group(1)], *indices))
-    if name in names:
-        return latex(names[name])
-    return math_text(name)
+    from symbn.render.unicode import named_value
+
+    value = named_value(name, names)
+    return math_text(name) if value is None else latex(value)
 
 
 def _number(value: str) -> str:

@@ -11,12 +11,20 @@ from typing import TYPE_CHECKING
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from sympy import Expr
 from sympy.core.relational import Relational
 from sympy.printing.pretty.stringpict import prettyForm
 
 from symbn.check import Report, StepResult, Verdict
 from symbn.model import Derivation, Kind, Line
-from symbn.render.unicode import UnicodePrinter, draw_equation, inline_text
+from symbn.render.unicode import (
+    UnicodePrinter,
+    draw_equation,
+    inline,
+    inline_text,
+    inline_value_name,
+    names_in,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -38,7 +46,7 @@ def equation_text(line: Line) -> str:
     return draw_equation(lhs, line.rhs, line.relation.value)
 
 
-def _cell(line: Line, result: StepResult | None) -> RenderableType:
+def _cell(line: Line, result: StepResult | None, names: dict[str, Expr]) -> RenderableType:
     parts: list[RenderableType] = [Text(equation_text(line), no_wrap=True, overflow="ellipsis")]
     if line.why:
         parts.append(Text(inline_text(line.why), style="dim italic"))
@@ -47,23 +55,27 @@ def _cell(line: Line, result: StepResult | None) -> RenderableType:
             Text(f"{result.verdict.value}: {result.reason}", style=MARKS[result.verdict][1])
         )
         if result.counterexample is not None:
-            parts.append(_counterexample(result))
+            parts.append(_counterexample(result, names))
     elif result is not None and result.counterexample is not None:
         parts.append(Text(f"{result.verdict.value}: {result.reason}", style="green"))
-        parts.append(_counterexample(result, style="green"))
+        parts.append(_counterexample(result, names, style="green"))
     return Group(*parts)
 
 
-def _counterexample(result: StepResult, style: str = "red") -> Text:
+def _counterexample(result: StepResult, names: dict[str, Expr], style: str = "red") -> Text:
+    """The values at which a step fails, their names in the notation (``W^[l]_12``, ``a^[l-1](1)``)."""
     example = result.counterexample
     assert example is not None
-    values = ", ".join(f"{name} = {value}" for name, value in example.assignment)
+    values = ", ".join(
+        f"{inline_value_name(name, names)} = {value}" for name, value in example.assignment
+    )
     text = Text("  at ", style=style)
     text.append(values)
     text.append(f"\n  lhs = {example.lhs}, rhs = {example.rhs}, lhs - rhs = {example.difference}")
     remainder = result.remainder
-    if remainder is not None and remainder != 0 and len(str(remainder)) <= MAX_REMAINDER:
-        text.append(f"\n  symbolic remainder lhs - rhs = {remainder}")
+    shown = inline(remainder) if remainder is not None and remainder != 0 else ""
+    if shown and len(shown) <= MAX_REMAINDER:
+        text.append(f"\n  symbolic remainder lhs - rhs = {shown}")
     return text
 
 
@@ -72,13 +84,14 @@ def _table(derivation: Derivation, results: dict[str, StepResult]) -> Table:
     table.add_column(justify="right", style="bold", no_wrap=True)
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")
+    names = names_in([s for line in derivation.lines for s in (line.lhs_meaning, line.rhs_meaning)])
     for line in derivation.lines:
         result = results.get(line.label)
         mark = Text(" ")
         if result is not None:
             symbol, style = MARKS[result.verdict]
             mark = Text(symbol, style=style)
-        table.add_row(f"({line.label})", mark, _cell(line, result))
+        table.add_row(f"({line.label})", mark, _cell(line, result, names))
         table.add_row("", "", "")
     return table
 

@@ -9,9 +9,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sympy import Derivative, Expr, Idx, Indexed, Mul, Pow, S, Sum
+from sympy import (
+    Derivative,
+    Expr,
+    Idx,
+    Indexed,
+    IndexedBase,
+    Integer,
+    Mul,
+    Number,
+    Pow,
+    Rational,
+    S,
+    Sum,
+    Symbol,
+)
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
+from sympy.printing.str import StrPrinter
 
 from symbn.notation import (
     ACCENT_UNICODE,
@@ -91,7 +106,10 @@ class UnicodePrinter(PrettyPrinter):
                     negated = prettyForm(*negated.parens())
                 form = prettyForm(*form.right(" - ", negated))
             else:
-                form = prettyForm(*form.right(" + ", self._print(term)))
+                shown = self._print(term)
+                if shown.binding in (prettyForm.ADD, prettyForm.NEG) or str(shown).startswith("-"):
+                    shown = prettyForm(*shown.parens())
+                form = prettyForm(*form.right(" + ", shown))
         if len(expr.args) > 1:
             form.binding = prettyForm.ADD  # a factor or a base gets parentheses
         return form
@@ -113,6 +131,13 @@ class UnicodePrinter(PrettyPrinter):
             body = body.xreplace({var: HiddenIdx(var.label, (var.lower, var.upper))})
         form = self._print(body)
         return prettyForm(*form.above("_" * form.width()))
+
+    def _print_Sum(self, expr: Sum) -> prettyForm:
+        """A written sum as the body of a ``Σ`` is parenthesised, as SymPy does for an ``Add``."""
+        body = expr.function
+        if isinstance(body, Written) and not isinstance(body, Paren) and len(body.args) > 1:
+            expr = Sum(Paren(*body.args), *expr.limits)
+        return super()._print_Sum(expr)
 
     def _print_Derivative(self, deriv: Derivative) -> prettyForm:
         """Always ``∂``, as in the LaTeX export: in ML derivations everything has many variables."""
@@ -138,22 +163,123 @@ class UnicodePrinter(PrettyPrinter):
         form.binding = prettyForm.MUL
         return form
 
-    def _print_Mul(self, expr: Mul) -> prettyForm:
-        factors = list(expr.args)
-        over = [f for f in factors if isinstance(f, Pow) and f.exp == -1 and not f.base.is_Add]
-        if over and any(isinstance(f, (Sum, Mean)) for f in factors):
-            rest = [f for f in factors if f not in over]
-            fraction = prettyForm("1") / self._print(Mul(*[f.base for f in over]))
-            sums = [f for f in rest if isinstance(f, (Sum, Mean))]
-            plain = [f for f in rest if f not in sums]
-            head = self._print(Mul(*plain)) if plain else None
-            form = fraction if head is None else prettyForm(*head.right("⋅", fraction))
-            if plain == [S.NegativeOne]:
-                form = prettyForm(*prettyForm("-").right(fraction))
-            for term in sums:
-                form = prettyForm(*form.right(" ", self._print(term)))
-            return form
-        return super()._print_Mul(expr)
+    def _print_Pow(self, power: Pow) -> prettyForm:
+        """A power of a name that already carries a superscript (``W^[l]``, ``σ²``) is parenthesised."""
+        form = super()._print_Pow(power)
+        base = power.base
+        if form.binding == prettyForm.POW and isinstance(base, (Symbol, Indexed, Cancel)):
+            drawn = self._print(base)
+            if drawn.baseline > 0:  # something is raised above the base's letter
+                exponent = self._print(power.exp)
+                return prettyForm(*drawn.parens()) ** exponent
+        return form
+
+    def _print_Mul(self, product: Mul) -> prettyForm:
+        """Products drawn without SymPy's (whose import of ``sympy.physics.units`` costs ~70 ms).
+
+        Sums other than the last factor are parenthesised (``(Σ a)⋅Σ b``, never ``Σ a⋅Σ b``), and a
+        product with a sum and a ``1/m`` is drawn as the document writes it: ``x⋅(1/m) Σ …``.
+        """
+        args = product.args
+        if args[0] is S.One or any(isinstance(arg, Number) for arg in args[1:]):
+            return self._unevaluated_mul(list(args))
+        if product.could_extract_minus_sign() and _has_mean_form(product):
+            form = self._print(-product)
+            if form.binding == prettyForm.ADD:
+                form = prettyForm(*form.parens())
+            return prettyForm(*prettyForm("-").right(form), binding=prettyForm.NEG)
+        factors = product.as_ordered_factors() if self.order not in ("old", "none") else list(args)
+        if _has_mean_form(product):
+            return self._mean_form(factors)
+        numerator: list[Expr] = []
+        denominator: list[Expr] = []
+        for item in factors:
+            if (
+                item.is_commutative
+                and item.is_Pow
+                and item.exp.is_Rational
+                and item.exp.is_negative
+            ):
+                if item.exp != -1:
+                    denominator.append(Pow(item.base, -item.exp, evaluate=False))
+                else:
+                    denominator.append(Pow(item.base, -item.exp))
+            elif item.is_Rational and item is not S.Infinity:
+                if item.p != 1:
+                    numerator.append(Rational(item.p))
+                if item.q != 1:
+                    denominator.append(Rational(item.q))
+            else:
+                numerator.append(item)
+        top = self._factors(numerator) if numerator else self._print(S.One)
+        if not denominator:
+            return top
+        return top / self._factors(denominator)
+
+    def _unevaluated_mul(self, args: list[Expr]) -> prettyForm:
+        """An unevaluated product, every factor shown in its order (as SymPy draws it)."""
+        forms = [self._print(arg) for arg in args]
+        negative_one = str(forms[0]) == "-1"
+        if negative_one:
+            forms[0] = prettyForm("1")
+        form = prettyForm.__mul__(*forms)
+        if negative_one:
+            form = prettyForm("-" + str(form), form.baseline, form.binding)
+        return form
+
+    def _factors(self, factors: list[Expr]) -> prettyForm:
+        """Factors joined with ``⋅``, parenthesised where needed (a sum that is not the last factor)."""
+        forms = []
+        for k, factor in enumerate(factors):
+            form = self._print(factor)
+            if k < len(factors) - 1 and factor.has(Sum) and form.binding <= prettyForm.MUL:
+                form = prettyForm(*form.parens())
+            forms.append(form)
+        return prettyForm.__mul__(*forms)
+
+    def _mean_form(self, factors: list[Expr]) -> prettyForm:
+        """``x⋅(1/m) Σ …``: the document's way of writing a mean, whatever SymPy's order of factors."""
+        over = [f for f in factors if _is_over(f)]
+        rest = [f for f in factors if not _is_over(f)]
+        sums = [f for f in rest if isinstance(f, (Sum, Mean))]
+        plain = [f for f in rest if f not in sums]
+        bases = sizes_first([f.base for f in over])
+        below = self._factors(bases) if len(bases) > 1 else self._print(bases[0])
+        fraction = prettyForm("1") / below
+        form = fraction
+        if plain:
+            head = self._print(Mul(*plain))
+            if head.binding > prettyForm.MUL or plain_needs_parens(Mul(*plain)):
+                head = prettyForm(*head.parens())
+            form = prettyForm(*head.right("⋅", fraction))
+        for k, term in enumerate(sums):
+            drawn = self._print(term)
+            if k < len(sums) - 1 and isinstance(term, Sum):
+                drawn = prettyForm(*drawn.parens())
+            form = prettyForm(*form.right(" " if k == 0 else "⋅", drawn))
+        form.binding = prettyForm.MUL
+        return form
+
+
+def sizes_first(factors: list[Expr]) -> list[Expr]:
+    """The factors of a count as the field writes them: ``m⋅H⋅W``, not SymPy's ``H⋅W⋅m``."""
+    return sorted(factors, key=lambda f: (not f.is_Number, f.is_Symbol and str(f)[:1].isupper()))
+
+
+def _is_over(factor: Expr) -> bool:
+    """A ``1/m`` factor: a reciprocal of something that is not a sum."""
+    return isinstance(factor, Pow) and factor.exp == -1 and not factor.base.is_Add
+
+
+def _has_mean_form(product: Mul) -> bool:
+    """Whether a product is written ``(1/m) Σ …``: it has a reciprocal and a sum or mean."""
+    factors = product.args
+    return any(_is_over(f) for f in factors) and any(isinstance(f, (Sum, Mean)) for f in factors)
+
+
+def plain_needs_parens(expr: Expr) -> bool:
+    """Whether the factors before ``(1/m) Σ`` need parentheses: a sum, or a sum of written terms."""
+    return bool(expr.is_Add) or (isinstance(expr, Written) and not isinstance(expr, Paren))
 
 
 def draw(expr: Expr) -> str:
@@ -192,15 +318,61 @@ INLINE_MACROS = {
 }
 
 
+def _braced_args(tex: str, start: int, count: int) -> tuple[list[str], int] | None:
+    """``count`` brace groups of ``tex`` from ``start`` (nesting allowed), and where they end."""
+    args = []
+    pos = start
+    for _ in range(count):
+        while pos < len(tex) and tex[pos] == " ":
+            pos += 1
+        if pos >= len(tex) or tex[pos] != "{":
+            return None
+        depth, end = 0, pos
+        while end < len(tex):
+            depth += {"{": 1, "}": -1}.get(tex[end], 0)
+            if depth == 0:
+                break
+            end += 1
+        if depth:
+            return None
+        args.append(tex[pos + 1 : end])
+        pos = end + 1
+    return args, pos
+
+
+INLINE_COMMANDS = {
+    **{name: 1 for name in ACCENT_UNICODE},
+    "frac": 2,
+    "sqrt": 1,
+}
+
+
+def _commands(tex: str) -> str:
+    """Accents, fractions and roots (arguments with nested braces too) in one line of Unicode."""
+    out, pos = "", 0
+    for found in re.finditer(r"\\(" + "|".join(INLINE_COMMANDS) + r")(?![A-Za-z])", tex):
+        if found.start() < pos:
+            continue
+        name = found.group(1)
+        parsed = _braced_args(tex, found.end(), INLINE_COMMANDS[name])
+        if parsed is None:
+            continue
+        args, end = parsed
+        inner = [inline_math(a) for a in args]
+        if name == "frac":
+            shown = f"({inner[0]})/({inner[1]})"
+        elif name == "sqrt":
+            shown = f"√({inner[0]})"
+        else:
+            shown = inner[0] + ACCENT_UNICODE[name]
+        out += tex[pos : found.start()] + shown
+        pos = end
+    return out + tex[pos:]
+
+
 def inline_math(tex: str) -> str:
     """Inline math of a text (``b^{[l]} - b^{[l]} = 0``) in one line of Unicode: ``b^[l] - b^[l] = 0``."""
-    out = re.sub(
-        r"\\(tilde|bar|hat|overline)\{([^{}]*)\}",
-        lambda m: inline_math(m.group(2)) + ACCENT_UNICODE[m.group(1)],
-        tex,
-    )
-    out = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", out)
-    out = re.sub(r"\\sqrt\{([^{}]*)\}", r"√(\1)", out)
+    out = _commands(tex)
     out = re.sub(r"\^\{?(\d+)\}?", lambda m: m.group(1).translate(SUPERSCRIPT_DIGITS), out)
     out = re.sub(
         r"\\([A-Za-z]+) ?",
@@ -213,3 +385,78 @@ def inline_math(tex: str) -> str:
 def inline_text(text: str) -> str:
     """A justification or conclusion for the terminal: its ``$…$`` math in Unicode, without the ``$``."""
     return re.sub(r"\$([^$]+)\$", lambda m: inline_math(m.group(1)), text)
+
+
+def _inline_scripted(base: str, sub: str, sup: str) -> str:
+    """A scripted name on one line: ``σ²_run``, ``W^[l]_12``, ``a^[l-1](1)``."""
+    out = base
+    if sup:
+        out += sup.translate(SUPERSCRIPT_DIGITS) if sup.isdigit() else "^" + sup
+    if sub:
+        out += "_" + sub
+    return out
+
+
+class InlinePrinter(StrPrinter):
+    """Expressions on one line with names in the notation (``a^[l-1](1)``, not ``a^{[l-1]}[1]``),
+    for counterexamples and remainders in the terminal."""
+
+    printmethod = "_symbn_inline"
+
+    def _print_Symbol(self, expr: Any) -> str:
+        name = parse_name(expr.name)
+        return _inline_scripted(name.unicode_base, name.sub, name.sup)
+
+    _print_Dummy = _print_Symbol
+
+    def _print_Idx(self, expr: Idx) -> str:
+        return str(self._print(expr.label))
+
+    def _print_IndexedBase(self, expr: Any) -> str:
+        return str(self._print(expr.label))
+
+    def _print_Indexed(self, expr: Indexed) -> str:
+        name = parse_name(str(expr.base.label))
+        indices = list(expr.indices)
+        sup = name.sup
+        if isinstance(expr.base, ExampleFamily):
+            example = indices.pop()
+            if not isinstance(example, HiddenIdx):
+                sup += f"({self._print(example)})"
+        elif not isinstance(expr.base, UnitFamily) and not name.sub and not sup:
+            return f"{name.unicode_base}[{', '.join(self._print(i) for i in indices)}]"
+        texts = [str(self._print(i)) for i in indices]
+        joined = ("" if all(len(t) == 1 for t in texts) else ",").join(texts)
+        sub = ",".join(filter(None, [name.sub, joined]))
+        return _inline_scripted(name.unicode_base, sub, sup)
+
+
+def inline(expr: Expr) -> str:
+    """``expr`` on one line in the notation: ``-σ² - a^[l-1](1)``."""
+    return str(InlinePrinter().doprint(expr))
+
+
+def names_in(sides: list[Expr]) -> dict[str, Expr]:
+    """Every symbol and indexed family in ``sides``, by the name the numeric trials report."""
+    found: dict[str, Expr] = {}
+    for side in sides:
+        for atom in side.atoms(Symbol, Idx):
+            found.setdefault(str(atom), atom)
+        for entry in side.atoms(Indexed):
+            found[str(entry.base)] = entry.base
+    return found
+
+
+def named_value(name: str, names: dict[str, Expr]) -> Expr | None:
+    """The object a counterexample's name stands for: ``a^{[l-1]}[1]`` is the entry ``a[1]``."""
+    entry = re.fullmatch(r"(.+)\[(-?\d+(?:, *-?\d+)*)\]", name)
+    if entry and isinstance(names.get(entry.group(1)), IndexedBase):
+        indices = [Integer(int(k)) for k in entry.group(2).split(",")]
+        return Indexed(names[entry.group(1)], *indices)
+    return names.get(name)
+
+
+def inline_value_name(name: str, names: dict[str, Expr]) -> str:
+    """A counterexample's name in the notation on one line (``W^{[l]}[1, 2]`` → ``W^[l]_12``)."""
+    value = named_value(name, names)
+    return name if value is None else inline(value)
