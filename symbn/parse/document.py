@@ -419,6 +419,9 @@ def _build(
         trees.append(tree)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
     builder = Builder(decl, sizes, index_letters=frozenset(indices - sizes))
+    for row, tree in zip(rows, trees, strict=True):
+        if tree is not None:
+            builder.note_sums(tree, row.text, row.offset)
     readable = True
     used: set[Any] = set()
     for row, tree in zip(rows, trees, strict=True):

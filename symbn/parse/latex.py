@@ -290,6 +290,9 @@ class Builder:
     mean_used: bool = False
     depth: int = 0
     index_letters: frozenset[str] = frozenset()
+    sums: dict[str, list[tuple[str, int, Any, Any]]] = field(default_factory=dict)
+    free: dict[str, Expr] = field(default_factory=dict)
+    ranging: set[str] = field(default_factory=set)
 
     # Entry points --------------------------------------------------------------------------
 
@@ -606,14 +609,75 @@ class Builder:
             return self.bound[name]
         as_index = self.index_mode or name in self.index_letters
         if as_index and name not in self.sizes and name not in self.decl.families:
-            return self.free_index(name)
+            return self.free_index(name, pos or 0)
         return self.resolve(name, [], None, pos or 0)
 
-    def free_index(self, name: str) -> Expr:
+    def note_sums(self, tree: Tree, text: str, offset: int) -> None:
+        """Remember the bounds of the sums in ``tree`` (one row's): a free index takes their range."""
+        for node in tree.find_data("bigop"):
+            sub, sup = _split_scripts(
+                next(
+                    (c for c in node.children if isinstance(c, Tree) and c.data == "scripts"), None
+                )
+            )
+            if sub is None or sup is None:
+                continue
+            try:
+                var_node, lower = self.sum_index(sub)
+            except MathError:
+                continue
+            var = self.name_text(var_node)
+            items = _arg_items(sup)
+            if var is not None and lower is not None and len(items) == 1:
+                self.sums.setdefault(var, []).append((text, offset, lower, items[0]))
+
+    def free_index(self, name: str, pos: int = 0) -> Expr:
+        """The letter ``name`` as an index outside any sum: ONE object per name in a document.
+
+        Where the document sums over the letter, the free index has the sum's range (it is the
+        same index, as in the library's ``symbn.index``); else the declared number of examples;
+        else an integer symbol.
+        """
+        known = self.free.get(name)
+        if known is not None:
+            return known
+        ranges = self.sum_ranges(name)
         count = self.decl.example_count
-        if count:
-            return Idx(name, (1, self.symbol(count)))
-        return Symbol(name, integer=True)
+        value: Expr
+        if len(set(ranges)) > 1:
+            shown = ", ".join(f"{lo}..{hi}" for lo, hi in dict.fromkeys(ranges))
+            raise MathError(
+                pos,
+                f"{name} is written as an index outside a sum, and the sums over {name} run over "
+                f"different ranges ({shown}); use another letter for one of them",
+            )
+        if ranges:
+            value = Idx(name, ranges[0])
+        elif count:
+            value = Idx(name, (1, self.symbol(count)))
+        else:
+            value = Symbol(name, integer=True)
+        self.free[name] = value
+        return value
+
+    def sum_ranges(self, name: str) -> list[tuple[Expr, Expr]]:
+        """The (lower, upper) bounds of every sum over ``name`` in the document."""
+        if name in self.ranging:
+            return []
+        saved = (self.text, self.offset, self.bound, self.mean_index)
+        self.ranging.add(name)
+        found = []
+        try:
+            for text, offset, lower, upper in self.sums.get(name, []):
+                self.text, self.offset, self.bound, self.mean_index = text, offset, {}, None
+                try:
+                    found.append((self.index_expr(lower), self.index_expr(upper)))
+                except MathError:
+                    continue
+        finally:
+            self.text, self.offset, self.bound, self.mean_index = saved
+            self.ranging.discard(name)
+        return found
 
     def resolve(self, name: str, indices: list[Expr], example: Expr | None, pos: int) -> Expr:
         """The object a written name stands for: a symbol, an indexed entry, or an example."""
@@ -812,6 +876,7 @@ def parse_expression(text: str, declaration: Declaration | None = None) -> Expr:
     decl = declaration or Declaration()
     tree = parse_tree(text)
     builder = Builder(decl, frozenset(decl.sizes | bound_letters(tree)))
+    builder.note_sums(tree, text, 0)
     return builder.expression(text)
 
 
