@@ -26,6 +26,7 @@ from sympy import (
     Indexed,
     IndexedBase,
     Integer,
+    KroneckerDelta,
     Rational,
     Sum,
     Symbol,
@@ -319,7 +320,7 @@ class Builder:
         steps = []
         while children:
             rel, node = children.pop(0), children.pop(0)
-            steps.append((str(rel.value), self.expr(node)))
+            steps.append((relation(str(rel.value)), self.expr(node)))
         return Chain(lhs, tuple(steps), lhs_pos)
 
     def expr(self, node: Any) -> Expr:
@@ -488,28 +489,65 @@ class Builder:
             tag, example_node, exponent = self.sup_shape(sup)
             if example_node is not None:
                 example = self.index_expr(example_node)
-        family = canonical(base, "", tag)
-        subname, indices = "", []
+        subname, indices = "", list[Expr]()
+        if base == "delta" and sub is not None and sup is None and not self.declared("delta"):
+            pair = self.index_list(sub, split=True)
+            if len(pair) == 2:  # \delta_{jr}: Kronecker's delta, as SymPy and papers write it
+                return KroneckerDelta(*pair)
         if sub is not None:
-            if family in self.decl.units:
-                indices = self.index_list(sub, split=True)
-            elif _is_word(sub_raw):
-                subname = _word(sub_raw)
-                clash = set(subname) & set(self.bound)
-                if clash and not sub_raw.startswith("\\"):
-                    letter = sorted(clash)[0]
-                    raise MathError(
-                        _start(sub),
-                        f"{canonical(base, sub_raw)} is written with the summation index {letter}: "
-                        f'declare units = ["{base}"] to read it as indexed, or write '
-                        f"{base}_{{{','.join(subname)}}}",
-                    )
-            else:
-                indices = self.index_list(sub)
+            subname, indices = self.subscript(base, sub, sub_raw, tag, sup_raw, example)
+        if (
+            exponent is not None
+            and indices
+            and canonical(base, subname, sup_raw) in self.decl.units | self.decl.families
+        ):
+            # sigma_{c}^{2} with units = ["sigma^2"]: the superscript is part of the family's name
+            return self.resolve(canonical(base, subname, sup_raw), indices, example, pos)
         value = self.resolve(canonical(base, subname, tag), indices, example, pos)
         if exponent is not None:
             return self.power(value, self.exponent_of(exponent), sup)
         return value
+
+    def declared(self, name: str) -> bool:
+        decl = self.decl
+        return name in decl.names | decl.units | decl.families | decl.sizes | decl.positive
+
+    def subscript(
+        self, base: str, sub: Any, sub_raw: str, tag: str, sup_raw: str, example: Any
+    ) -> tuple[str, list[Expr]]:
+        """A subscript as (label word, indices): ``norm``; ``j``; ``norm,j``; ``jk`` of a unit."""
+        items = _arg_items(sub)
+        if len(items) >= 2:
+            first = self.node_text(items[0])
+            if _is_word(first) and len(first) >= 2:
+                # z_{norm,j}: the family z_{norm} at index j (as the renderers write it)
+                return _word(first), [self.index_expr(i) for i in items[1:]]
+            return "", [self.index_expr(i) for i in items]
+        family = canonical(base, "", tag)
+        named = canonical(base, "", sup_raw)
+        if family in self.decl.units or named in self.decl.units:
+            return "", self.index_list(sub, split=True)
+        if not _is_word(sub_raw):
+            return "", self.index_list(sub)
+        word = _word(sub_raw)
+        if self.declared(canonical(base, word, tag)) or sub_raw.startswith("\\"):
+            return word, []
+        letters = set(word)
+        indexable = set(self.bound) | self.index_letters | {self.decl.index, self.decl.current}
+        is_family = family in self.decl.families or example is not None
+        if is_family and word.islower() and letters <= indexable:
+            # z_{chw}^{[l](i)}: a family's entry at the indices c, h, w (each an index letter)
+            return "", self.index_list(sub, split=True)
+        clash = letters & set(self.bound)
+        if clash:
+            letter = sorted(clash)[0]
+            raise MathError(
+                _start(sub),
+                f"{canonical(base, sub_raw)} is written with the summation index {letter}: "
+                f'declare units = ["{base}"] to read it as indexed, or write '
+                f"{base}_{{{','.join(word)}}}",
+            )
+        return word, []
 
     def sup_shape(self, sup: Any) -> tuple[str, Any, Any]:
         """A superscript as (layer tag, example index node, exponent node)."""
@@ -869,6 +907,15 @@ class Builder:
         elif exponent.is_number and not exponent.is_Number:
             raise MathError(pos, "an exponent must be a number or an expression with names")
         return base**exponent
+
+
+def relation(written: str) -> str:
+    """The relation of a REL token: a verdict mark over it (``\\overset{\\checkmark}{=}``) is dropped,
+    so a marked document reads as the same document unmarked."""
+    if not written.startswith("\\mathrel"):
+        return written
+    inner = written.rstrip("} \t\n")
+    return "\\neq" if inner.endswith(("\\neq", "\\ne")) else "="
 
 
 def parse_expression(text: str, declaration: Declaration | None = None) -> Expr:
