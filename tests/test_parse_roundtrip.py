@@ -28,13 +28,9 @@ def rendered(name: str, fmt: str) -> str:
     return derivation.to_markdown() if fmt == "markdown" else derivation.to_latex()
 
 
-# Known gaps, not the reader's: the renderer writes Sum(z - mu) as \sum z - \mu (the sum's parentheses
-# are lost; reported to the render-fixes branch), and a document carries no assumptions (5.10-5.12
-# hold only under epsilon_0 = 0, alpha > 0, said in prose). Non-strict: they pass once fixed.
-KNOWN = {
-    "batchnorm-stats": "renderer: \\sum_{i} (z - mu) printed without its parentheses",
-    "batchnorm-scale": "a document cannot declare the derivation's assumptions yet",
-}
+# A known gap, not the reader's: the renderer writes Sum(z - mu) as \sum z - \mu (the sum's
+# parentheses are lost; reported to the render-fixes branch). Non-strict: it passes once fixed.
+KNOWN = {"batchnorm-stats": "renderer: \\sum_{i} (z - mu) printed without its parentheses"}
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "latex"])
@@ -110,3 +106,30 @@ def test_marked_and_aligned_exports_read_back(tmp_path: Path, seed: Derivation, 
         assert result.stderr == "", text
         verdicts = {step["label"]: step["verdict"] for step in json.loads(result.stdout)["steps"]}
         assert verdicts == expected
+
+
+def test_declared_assumptions_decide_as_in_the_library(tmp_path: Path) -> None:
+    """assume = [...] in the declaration: 5.10-5.12 of batchnorm-scale hold only under them."""
+    derivation = symbn.load("batchnorm-scale")
+    document = tmp_path / "scale.md"
+    document.write_text(derivation.to_markdown(), encoding="utf-8")
+    sidecar = tmp_path / "scale.md.symbn.toml"
+    declaration = declaration_for(derivation)
+    assert 'assume = ["\\\\alpha > 0", "\\\\epsilon_{0} = 0"]' in declaration
+    sidecar.write_text(declaration, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(document), "--format", "json"])
+    verdicts = {step["label"]: step["verdict"] for step in json.loads(result.stdout)["steps"]}
+    assert verdicts["5.11"] == "proved" and result.exit_code == 0
+    sidecar.write_text(declaration.replace("assume = [", "# ["), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(document), "--format", "json"])
+    verdicts = {step["label"]: step["verdict"] for step in json.loads(result.stdout)["steps"]}
+    assert verdicts["5.11"] == "refuted" and result.exit_code == 1
+
+
+def test_an_assumption_that_is_not_a_relation_is_a_clear_error(tmp_path: Path) -> None:
+    document = tmp_path / "a.md"
+    document.write_text("$$2 = 2$$\n", encoding="utf-8")
+    (tmp_path / "a.md.symbn.toml").write_text('assume = ["\\\\alpha + 1"]\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(document)])
+    assert "assume" in result.stderr and "is not a relation" in result.stderr
+    assert "Traceback" not in result.output + result.stderr

@@ -565,7 +565,54 @@ def _build(
                 f"cannot build this equation ({type(exc).__name__})",
             )
             readable = False
+    _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
+
+
+_ASSUMED_RELATION = re.compile(r"\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|>=|<=|[<>=]")
+
+
+def _assume(
+    derivation: Derivation, builder: Builder, decl: Declaration, problems: list[tuple[int, str]]
+) -> None:
+    """The declared assumptions (``assume = ["\\alpha > 0"]``), read with symbn's grammar."""
+    from sympy import Eq, Ge, Gt, Le, Lt
+
+    relations = {">": Gt, "<": Lt, ">=": Ge, "<=": Le, "=": Eq}
+    source = decl.sources[-1] if decl.sources else "the declaration"
+    for written in decl.assume:
+        match = _top_level_relation(written)
+        if match is None:
+            problems.append(
+                (-1, f"{source}: assume: {written!r} is not a relation such as \\alpha > 0")
+            )
+            continue
+        op = {"\\ge": ">=", "\\geq": ">=", "\\le": "<=", "\\leq": "<="}.get(
+            match.group(0), match.group(0)
+        )
+        try:
+            sides = []
+            for text in (written[: match.start()], written[match.end() :]):
+                builder.text, builder.offset = text, 0
+                sides.append(builder.expression(text))
+            derivation.assume(relations[op](meaning(sides[0]), meaning(sides[1])))
+        except (MathError, DerivationError, RecursionError, TypeError, ValueError) as exc:
+            reason = exc.message if isinstance(exc, MathError) else str(exc) or type(exc).__name__
+            problems.append((-1, f"{source}: assume {written!r}: {reason}"))
+
+
+def _top_level_relation(text: str) -> re.Match[str] | None:
+    """The first relation sign of ``text`` outside braces (``\\sum_{i=1}`` has its ``=`` inside)."""
+    depth = 0
+    for match in re.finditer(r"[{}]|" + _ASSUMED_RELATION.pattern, text):
+        token = match.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0:
+            return match
+    return None
 
 
 def _add(
