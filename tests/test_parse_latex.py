@@ -338,3 +338,67 @@ def test_a_letter_written_as_an_index_is_the_same_integer_everywhere() -> None:
     assert verdicts == ["definition", "proved", "refuted", "proved"]
     # Letters in ordinary parentheses stay real numbers: only indices are integers.
     assert all(not s.is_integer for s in document.derivation.lines[3].lhs.free_symbols)
+
+
+def test_a_free_index_is_the_same_object_as_the_sums_over_it() -> None:
+    """x-hat_i = … and sum_{i=1}^m x-hat_i use ONE i (an index over 1..m), not an Idx and a symbol."""
+    document = read_text(
+        "$$\\hat{x}_i = x_i - \\frac{1}{m} \\sum_{i=1}^{m} x_i$$\n\n"
+        "$$\\sum_{i=1}^{m} \\hat{x}_i = 0$$\n\n$$\\sum_{i=1}^{m} \\hat{x}_i = 1$$"
+    )
+    assert document.problems == []
+    report = document.derivation.check()
+    assert report["2"].verdict.value == "proved"
+    assert report["3"].verdict.value == "refuted"
+
+
+def test_kronecker_delta_and_run_together_family_indices() -> None:
+    """delta_{jr} is Kronecker's delta; z_{chw}^{[l](i)} of a declared family, with c, h, w all
+    summation indices, is the entry at c, h, w (as the renderer writes it), not a name z_{chw}."""
+    from sympy import Indexed, KroneckerDelta
+
+    assert isinstance(parse_expression("\\delta_{j r}"), KroneckerDelta)
+    decl = Declaration(families=frozenset({"z^{[l]}"}))
+    value = parse_expression(
+        "\\sum_{c=1}^{C} \\sum_{h=1}^{H} \\sum_{w=1}^{W} z_{chw}^{[l](i)}", decl
+    )
+    (entry,) = symbn.meaning(value).atoms(Indexed)
+    assert str(entry.base) == "z^{[l]}" and [str(i) for i in entry.indices] == ["c", "h", "w", "i"]
+    with pytest.raises(MathError, match="summation index"):
+        parse_expression("\\sum_{h=1}^{H} x_{hw}")
+
+
+def test_adjacent_inline_math_is_not_a_display() -> None:
+    """$\\sigma$$^{2}$ in prose (as the Markdown export writes a title) is two inline maths."""
+    document = read_text(
+        "# Variance $\\sigma$$^{2}$ of $x$\n\n$$2 \\cdot 3 = 5$$\n\nthen $a$$b$.\n"
+    )
+    assert document.problems == [] and [line.label for line in document.derivation.lines] == ["1"]
+    assert document.derivation.check()["1"].verdict.value == "refuted"
+
+
+def test_justification_beside_or_below_a_line_is_not_part_of_it() -> None:
+    """The renderers' \\qquad \\text{…}{math} and a justification row of its own are notes, so the
+    braced math in them is never multiplied into the equation."""
+    text = (
+        "$$\\begin{gathered} y = 2 \\\\ \\text{two }{x = 1} \\end{gathered} \\tag{1}$$\n\n"
+        "$$= 1 + 1 \\qquad {y}\\text{ written out} \\tag{2}$$\n\n"
+        "\\begin{align}\n= 2 \\tag{3} \\\\\n&\\qquad {2 = 2} \\notag\n\\end{align}\n"
+    )
+    document = read_text(text)
+    assert document.problems == []
+    lines = {line.label: line for line in document.derivation.lines}
+    assert lines["1"].why == "two $x = 1$" and lines["2"].why == "$y$ written out"
+    assert lines["3"].why == "$2 = 2$"
+    report = document.derivation.check()
+    assert report["2"].verdict.value == "proved" and report["3"].verdict.value == "proved"
+
+
+def test_a_verdict_mark_over_a_relation_is_the_relation() -> None:
+    document = read_text(
+        "$$y \\mathrel{\\overset{\\mathrm{def}}{=}} 2$$\n\n"
+        "$$y \\mathrel{\\overset{\\checkmark}{\\neq}} 3$$\n\n$$y \\mathrel{\\overset{?}{=}} 3$$"
+    )
+    assert document.problems == []
+    verdicts = [r.verdict.value for r in document.derivation.check().results]
+    assert verdicts == ["definition", "proved", "refuted"]

@@ -22,7 +22,19 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 GREEK_NAMES = frozenset([*GREEK, "varepsilon", "vartheta", "varphi", "ell"])
-KEYS = {"title", "name", "sizes", "positive", "names", "bar", "units", "claims", "examples"}
+KEYS = {
+    "title",
+    "name",
+    "sizes",
+    "positive",
+    "names",
+    "bar",
+    "units",
+    "claims",
+    "examples",
+    "assume",
+}
+MAX_ASSUMPTIONS = 50
 EXAMPLE_KEYS = {"families", "count", "index", "current"}
 BAR_MEANINGS = ("name", "mean")
 
@@ -83,6 +95,7 @@ class Declaration:
     count: str = ""
     index: str = "i"
     current: str = "j"
+    assume: tuple[str, ...] = ()
     sources: tuple[str, ...] = field(default=())
 
     def merged(self, other: Declaration) -> Declaration:
@@ -101,6 +114,7 @@ class Declaration:
             count=other.count or self.count,
             index=other.index if other.index != "i" else self.index,
             current=other.current if other.current != "j" else self.current,
+            assume=self.assume + tuple(a for a in other.assume if a not in self.assume),
             sources=self.sources + other.sources,
         )
 
@@ -155,6 +169,7 @@ def from_mapping(data: dict[str, Any], source: str) -> Declaration:
         count=name_of(count) if count else "",
         index=_letter(examples, "index", source) or "i",
         current=_letter(examples, "current", source) or "j",
+        assume=_assumptions(data, source),
         sources=(source,),
     )
 
@@ -173,6 +188,14 @@ def _strings(data: dict[str, Any], key: str, source: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InputError(f"{source}: {key} must be a list of strings")
     return value
+
+
+def _assumptions(data: dict[str, Any], source: str) -> tuple[str, ...]:
+    """``assume = ["\\alpha > 0", "\\epsilon_0 = 0"]``: relations read later by symbn's grammar."""
+    found = _strings(data, "assume", source)
+    if len(found) > MAX_ASSUMPTIONS:
+        raise InputError(f"{source}: more than {MAX_ASSUMPTIONS} assumptions")
+    return tuple(found)
 
 
 def _names(data: dict[str, Any], key: str, source: str) -> set[str]:
@@ -243,6 +266,11 @@ def declaration_for(derivation: Any) -> str:
         lines.append('bar = "mean"')
     if claims:
         lines.append(f"claims = [{', '.join(_toml(v) for v in claims)}]")
+    if derivation.assumptions:
+        from symbn.render.latex import latex
+
+        assumed = ", ".join(_toml(latex(a)) for a in derivation.assumptions)
+        lines.append(f"assume = [{assumed}]")
     if families:
         lines.append("\n[examples]")
         lines.append(f"families = [{', '.join(_toml(v) for v in sorted(families))}]")

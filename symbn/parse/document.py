@@ -39,7 +39,29 @@ from symbn.parse.latex import (
 MAX_FILE_BYTES = 4 << 20
 MAX_EQUATIONS = 500  # Derivation.define scans earlier lines: keep the whole document fast
 
-_OPEN = re.compile(r"\$\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign)(\*?)\}")
+_OPEN = re.compile(
+    r"\$\$|(?<!\\)\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign)(\*?)\}"
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_INLINE_CLOSE = re.compile(r"(?<!\\)\$")
+_INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
+_LEFT_NUMBER = re.compile(r"^\s*\\text\{\(([^(){}]*)\)\}\s*&&")
+_NOTE_PIECE = re.compile(
+    r"\s+|\\(?:text|mbox|textrm|textit)\s*\{|\{|\\(?:backslash|sim)(?![A-Za-z])|\\hat\{\\ \}"
+    r"|\\[&%#_{}$]"
+)
+_NOTE_SPECIALS = {
+    "\\backslash": "\\",
+    "\\sim": "~",
+    "\\hat{\\ }": "^",
+    "\\&": "&",
+    "\\%": "%",
+    "\\#": "#",
+    "\\_": "_",
+    "\\{": "{",
+    "\\}": "}",
+    "\\$": "$",
+}
 _INNER_ENV = re.compile(r"\\(begin|end)\{(aligned|split|gathered|alignedat)\}(\{[0-9]*\})?")
 _TRAILING_NUMBER = re.compile(r"\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$")
 _TRAILING_PUNCT = re.compile(r"[.,;]\s*$")
@@ -227,11 +249,21 @@ def _rows(text: str, kind: str, positions: _Positions) -> tuple[list[Row], list[
     rows: list[Row] = []
     problems: list[tuple[int, str]] = []
     pos = 0
+    paragraph_end = -1
     while True:
         match = _OPEN.search(text, pos)
         if match is None:
             break
         opener = match.group(0)
+        if opener == "$":
+            # Inline math ($\sigma$$^{2}$ is two of them, not a display): skip to its closing $
+            # within the paragraph, as MathJax, KaTeX and TeX read it; a lone $ is text.
+            if paragraph_end < match.end():
+                blank_line = _BLANK_LINE.search(text, match.end())
+                paragraph_end = len(text) if blank_line is None else blank_line.start()
+            close = _INLINE_CLOSE.search(text, match.end(), paragraph_end)
+            pos = match.end() if close is None else close.end()
+            continue
         if opener == "$$":
             closer = "$$"
         elif opener == "\\[":
@@ -263,11 +295,20 @@ def _rows(text: str, kind: str, positions: _Positions) -> tuple[list[Row], list[
 
 def _block_rows(text: str, start: int, end: int) -> list[Row]:
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
-    rows = []
+    rows: list[Row] = []
     for piece_start, piece_end in _split_rows(body):
-        row = _row(body[piece_start:piece_end], start + piece_start)
-        if row is not None:
-            rows.append(row)
+        row = _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows))
+        if row is None:
+            continue
+        if not row.text.strip():
+            # A row with only a justification (or a number): it belongs to the equation above it,
+            # as the renderers place a justification too long to stand beside its line.
+            if rows:
+                last = rows[-1]
+                why = "; ".join(w for w in (last.why, row.why) if w)
+                rows[-1] = Row(last.text, last.offset, last.label or row.label, why)
+            continue
+        rows.append(row)
     return rows
 
 
@@ -293,7 +334,8 @@ def _split_rows(body: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _row(text: str, offset: int) -> Row | None:
+def _row(text: str, offset: int, *, follows: bool = False) -> Row | None:
+    """One row; ``follows``: a row after another in its block, which may be a justification alone."""
     if len(text) > MAX_LENGTH:
         return Row(text, offset)  # too long to read: the parser says so, with its position
     chars = list(text)
@@ -307,9 +349,20 @@ def _row(text: str, offset: int) -> Row | None:
     for match in re.finditer(r"\\tag\*?\s*\{([^{}]*)\}", text):
         label = match.group(1).strip()
         blank(match.start(), match.end())
+    left = _LEFT_NUMBER.match(text)
+    if left:  # the number of an aligned row, written on its left: \text{(1.9)} && …
+        label = _unescape(left.group(1).strip())
+        blank(left.start(), left.end())
+    for start, stop in _intertexts(text):
+        blank(start, stop)
     for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b)", text):
         blank(match.start(), match.end())
-    for start, stop, body in _top_level_texts(text):
+    note = _trailing_note("".join(chars), whole=follows)
+    if note is not None:
+        start, words = note
+        why.append(words)
+        blank(start, len(chars))
+    for start, stop, body in _top_level_texts("".join(chars)):
         why.append(_unescape(body.strip()))
         blank(start, stop)
     for k, char in enumerate(chars):
@@ -326,9 +379,69 @@ def _row(text: str, offset: int) -> Row | None:
     if punct:
         blank(punct.start(), punct.end())
         cleaned = "".join(chars)
-    if not cleaned.strip():
+    if not cleaned.strip() and not label and not any(why):
         return None
     return Row(cleaned, offset, label, "; ".join(w for w in why if w))
+
+
+def _intertexts(text: str) -> list[tuple[int, int]]:
+    """``\\intertext{…}`` spans (text between the rows of an ``align``: never an equation)."""
+    found = []
+    pos = 0
+    while (match := _INTERTEXT.search(text, pos)) is not None:
+        close = _matching_brace(text, match.end() - 1)
+        end = len(text) if close is None else close + 1
+        found.append((match.start(), end))
+        pos = end
+    return found
+
+
+def _trailing_note(text: str, *, whole: bool = False) -> tuple[int, str] | None:
+    """A justification after the last top-level ``\\qquad``: ``\\text{…}`` and ``{math}`` to the end.
+
+    The renderers write ``… \\qquad \\text{the mean of }{a^{[l-1]}}``; its braced math is part of
+    the justification, not a factor of the equation. Returns (start, the justification as text).
+    """
+    depth, start, k = 0, -1, 0
+    while k < len(text):
+        char = text[k]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "\\":
+            if depth == 0 and text.startswith("\\qquad", k) and not text[k + 6 : k + 7].isalpha():
+                start = k
+            k += 2
+            continue
+        k += 1
+    if start >= 0:
+        k = start + len("\\qquad")
+    elif whole and re.match(r"[\s&]*(\{|\\text\s*\{)", text):
+        # a row below an equation that is only a justification: {b - b = 0}, \text{…}{x}
+        start = k = len(text) - len(text.lstrip(" \t\n&"))
+    else:
+        return None
+    words: list[str] = []
+    while k < len(text):
+        piece = _NOTE_PIECE.match(text, k)
+        if piece is None:
+            return None
+        token = piece.group(0)
+        if token.isspace():
+            k = piece.end()
+            continue
+        if token.endswith("{"):
+            close = _matching_brace(text, piece.end() - 1)
+            if close is None:
+                return None
+            body = text[piece.end() : close]
+            words.append(_unescape(body) if token != "{" else f"${body.strip()}$")
+            k = close + 1
+            continue
+        words.append(_NOTE_SPECIALS[token])
+        k = piece.end()
+    return (start, "".join(words).strip()) if words else None
 
 
 def _top_level_texts(text: str) -> list[tuple[int, int, str]]:
@@ -419,6 +532,9 @@ def _build(
         trees.append(tree)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
     builder = Builder(decl, sizes, index_letters=frozenset(indices - sizes))
+    for row, tree in zip(rows, trees, strict=True):
+        if tree is not None:
+            builder.note_sums(tree, row.text, row.offset)
     readable = True
     used: set[Any] = set()
     for row, tree in zip(rows, trees, strict=True):
@@ -449,7 +565,54 @@ def _build(
                 f"cannot build this equation ({type(exc).__name__})",
             )
             readable = False
+    _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
+
+
+_ASSUMED_RELATION = re.compile(r"\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|>=|<=|[<>=]")
+
+
+def _assume(
+    derivation: Derivation, builder: Builder, decl: Declaration, problems: list[tuple[int, str]]
+) -> None:
+    """The declared assumptions (``assume = ["\\alpha > 0"]``), read with symbn's grammar."""
+    from sympy import Eq, Ge, Gt, Le, Lt
+
+    relations = {">": Gt, "<": Lt, ">=": Ge, "<=": Le, "=": Eq}
+    source = decl.sources[-1] if decl.sources else "the declaration"
+    for written in decl.assume:
+        match = _top_level_relation(written)
+        if match is None:
+            problems.append(
+                (-1, f"{source}: assume: {written!r} is not a relation such as \\alpha > 0")
+            )
+            continue
+        op = {"\\ge": ">=", "\\geq": ">=", "\\le": "<=", "\\leq": "<="}.get(
+            match.group(0), match.group(0)
+        )
+        try:
+            sides = []
+            for text in (written[: match.start()], written[match.end() :]):
+                builder.text, builder.offset = text, 0
+                sides.append(builder.expression(text))
+            derivation.assume(relations[op](meaning(sides[0]), meaning(sides[1])))
+        except (MathError, DerivationError, RecursionError, TypeError, ValueError) as exc:
+            reason = exc.message if isinstance(exc, MathError) else str(exc) or type(exc).__name__
+            problems.append((-1, f"{source}: assume {written!r}: {reason}"))
+
+
+def _top_level_relation(text: str) -> re.Match[str] | None:
+    """The first relation sign of ``text`` outside braces (``\\sum_{i=1}`` has its ``=`` inside)."""
+    depth = 0
+    for match in re.finditer(r"[{}]|" + _ASSUMED_RELATION.pattern, text):
+        token = match.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0:
+            return match
+    return None
 
 
 def _add(

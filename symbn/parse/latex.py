@@ -26,6 +26,7 @@ from sympy import (
     Indexed,
     IndexedBase,
     Integer,
+    KroneckerDelta,
     Rational,
     Sum,
     Symbol,
@@ -290,6 +291,9 @@ class Builder:
     mean_used: bool = False
     depth: int = 0
     index_letters: frozenset[str] = frozenset()
+    sums: dict[str, list[tuple[str, int, Any, Any]]] = field(default_factory=dict)
+    free: dict[str, Expr] = field(default_factory=dict)
+    ranging: set[str] = field(default_factory=set)
 
     # Entry points --------------------------------------------------------------------------
 
@@ -316,7 +320,7 @@ class Builder:
         steps = []
         while children:
             rel, node = children.pop(0), children.pop(0)
-            steps.append((str(rel.value), self.expr(node)))
+            steps.append((relation(str(rel.value)), self.expr(node)))
         return Chain(lhs, tuple(steps), lhs_pos)
 
     def expr(self, node: Any) -> Expr:
@@ -485,28 +489,65 @@ class Builder:
             tag, example_node, exponent = self.sup_shape(sup)
             if example_node is not None:
                 example = self.index_expr(example_node)
-        family = canonical(base, "", tag)
-        subname, indices = "", []
+        subname, indices = "", list[Expr]()
+        if base == "delta" and sub is not None and sup is None and not self.declared("delta"):
+            pair = self.index_list(sub, split=True)
+            if len(pair) == 2:  # \delta_{jr}: Kronecker's delta, as SymPy and papers write it
+                return KroneckerDelta(*pair)
         if sub is not None:
-            if family in self.decl.units:
-                indices = self.index_list(sub, split=True)
-            elif _is_word(sub_raw):
-                subname = _word(sub_raw)
-                clash = set(subname) & set(self.bound)
-                if clash and not sub_raw.startswith("\\"):
-                    letter = sorted(clash)[0]
-                    raise MathError(
-                        _start(sub),
-                        f"{canonical(base, sub_raw)} is written with the summation index {letter}: "
-                        f'declare units = ["{base}"] to read it as indexed, or write '
-                        f"{base}_{{{','.join(subname)}}}",
-                    )
-            else:
-                indices = self.index_list(sub)
+            subname, indices = self.subscript(base, sub, sub_raw, tag, sup_raw, example)
+        if (
+            exponent is not None
+            and indices
+            and canonical(base, subname, sup_raw) in self.decl.units | self.decl.families
+        ):
+            # sigma_{c}^{2} with units = ["sigma^2"]: the superscript is part of the family's name
+            return self.resolve(canonical(base, subname, sup_raw), indices, example, pos)
         value = self.resolve(canonical(base, subname, tag), indices, example, pos)
         if exponent is not None:
             return self.power(value, self.exponent_of(exponent), sup)
         return value
+
+    def declared(self, name: str) -> bool:
+        decl = self.decl
+        return name in decl.names | decl.units | decl.families | decl.sizes | decl.positive
+
+    def subscript(
+        self, base: str, sub: Any, sub_raw: str, tag: str, sup_raw: str, example: Any
+    ) -> tuple[str, list[Expr]]:
+        """A subscript as (label word, indices): ``norm``; ``j``; ``norm,j``; ``jk`` of a unit."""
+        items = _arg_items(sub)
+        if len(items) >= 2:
+            first = self.node_text(items[0])
+            if _is_word(first) and len(first) >= 2:
+                # z_{norm,j}: the family z_{norm} at index j (as the renderers write it)
+                return _word(first), [self.index_expr(i) for i in items[1:]]
+            return "", [self.index_expr(i) for i in items]
+        family = canonical(base, "", tag)
+        named = canonical(base, "", sup_raw)
+        if family in self.decl.units or named in self.decl.units:
+            return "", self.index_list(sub, split=True)
+        if not _is_word(sub_raw):
+            return "", self.index_list(sub)
+        word = _word(sub_raw)
+        if self.declared(canonical(base, word, tag)) or sub_raw.startswith("\\"):
+            return word, []
+        letters = set(word)
+        indexable = set(self.bound) | self.index_letters | {self.decl.index, self.decl.current}
+        is_family = family in self.decl.families or example is not None
+        if is_family and word.islower() and letters <= indexable:
+            # z_{chw}^{[l](i)}: a family's entry at the indices c, h, w (each an index letter)
+            return "", self.index_list(sub, split=True)
+        clash = letters & set(self.bound)
+        if clash:
+            letter = sorted(clash)[0]
+            raise MathError(
+                _start(sub),
+                f"{canonical(base, sub_raw)} is written with the summation index {letter}: "
+                f'declare units = ["{base}"] to read it as indexed, or write '
+                f"{base}_{{{','.join(word)}}}",
+            )
+        return word, []
 
     def sup_shape(self, sup: Any) -> tuple[str, Any, Any]:
         """A superscript as (layer tag, example index node, exponent node)."""
@@ -606,14 +647,75 @@ class Builder:
             return self.bound[name]
         as_index = self.index_mode or name in self.index_letters
         if as_index and name not in self.sizes and name not in self.decl.families:
-            return self.free_index(name)
+            return self.free_index(name, pos or 0)
         return self.resolve(name, [], None, pos or 0)
 
-    def free_index(self, name: str) -> Expr:
+    def note_sums(self, tree: Tree, text: str, offset: int) -> None:
+        """Remember the bounds of the sums in ``tree`` (one row's): a free index takes their range."""
+        for node in tree.find_data("bigop"):
+            sub, sup = _split_scripts(
+                next(
+                    (c for c in node.children if isinstance(c, Tree) and c.data == "scripts"), None
+                )
+            )
+            if sub is None or sup is None:
+                continue
+            try:
+                var_node, lower = self.sum_index(sub)
+            except MathError:
+                continue
+            var = self.name_text(var_node)
+            items = _arg_items(sup)
+            if var is not None and lower is not None and len(items) == 1:
+                self.sums.setdefault(var, []).append((text, offset, lower, items[0]))
+
+    def free_index(self, name: str, pos: int = 0) -> Expr:
+        """The letter ``name`` as an index outside any sum: ONE object per name in a document.
+
+        Where the document sums over the letter, the free index has the sum's range (it is the
+        same index, as in the library's ``symbn.index``); else the declared number of examples;
+        else an integer symbol.
+        """
+        known = self.free.get(name)
+        if known is not None:
+            return known
+        ranges = self.sum_ranges(name)
         count = self.decl.example_count
-        if count:
-            return Idx(name, (1, self.symbol(count)))
-        return Symbol(name, integer=True)
+        value: Expr
+        if len(set(ranges)) > 1:
+            shown = ", ".join(f"{lo}..{hi}" for lo, hi in dict.fromkeys(ranges))
+            raise MathError(
+                pos,
+                f"{name} is written as an index outside a sum, and the sums over {name} run over "
+                f"different ranges ({shown}); use another letter for one of them",
+            )
+        if ranges:
+            value = Idx(name, ranges[0])
+        elif count:
+            value = Idx(name, (1, self.symbol(count)))
+        else:
+            value = Symbol(name, integer=True)
+        self.free[name] = value
+        return value
+
+    def sum_ranges(self, name: str) -> list[tuple[Expr, Expr]]:
+        """The (lower, upper) bounds of every sum over ``name`` in the document."""
+        if name in self.ranging:
+            return []
+        saved = (self.text, self.offset, self.bound, self.mean_index)
+        self.ranging.add(name)
+        found = []
+        try:
+            for text, offset, lower, upper in self.sums.get(name, []):
+                self.text, self.offset, self.bound, self.mean_index = text, offset, {}, None
+                try:
+                    found.append((self.index_expr(lower), self.index_expr(upper)))
+                except MathError:
+                    continue
+        finally:
+            self.text, self.offset, self.bound, self.mean_index = saved
+            self.ranging.discard(name)
+        return found
 
     def resolve(self, name: str, indices: list[Expr], example: Expr | None, pos: int) -> Expr:
         """The object a written name stands for: a symbol, an indexed entry, or an example."""
@@ -807,11 +909,21 @@ class Builder:
         return base**exponent
 
 
+def relation(written: str) -> str:
+    """The relation of a REL token: a verdict mark over it (``\\overset{\\checkmark}{=}``) is dropped,
+    so a marked document reads as the same document unmarked."""
+    if not written.startswith("\\mathrel"):
+        return written
+    inner = written.rstrip("} \t\n")
+    return "\\neq" if inner.endswith(("\\neq", "\\ne")) else "="
+
+
 def parse_expression(text: str, declaration: Declaration | None = None) -> Expr:
     """One LaTeX expression as a SymPy object under ``declaration`` (sum bounds become sizes)."""
     decl = declaration or Declaration()
     tree = parse_tree(text)
     builder = Builder(decl, frozenset(decl.sizes | bound_letters(tree)))
+    builder.note_sums(tree, text, 0)
     return builder.expression(text)
 
 
