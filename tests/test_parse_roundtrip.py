@@ -28,19 +28,8 @@ def rendered(name: str, fmt: str) -> str:
     return derivation.to_markdown() if fmt == "markdown" else derivation.to_latex()
 
 
-# A known gap, not the reader's: the renderer writes Sum(z - mu) as \sum z - \mu (the sum's
-# parentheses are lost; reported to the render-fixes branch). Non-strict: it passes once fixed.
-KNOWN = {"batchnorm-stats": "renderer: \\sum_{i} (z - mu) printed without its parentheses"}
-
-
 @pytest.mark.parametrize("fmt", ["markdown", "latex"])
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False)) if n in KNOWN else n
-        for n in symbn.names()
-    ],
-)
+@pytest.mark.parametrize("name", symbn.names())
 def test_rendered_derivations_read_back_with_the_same_verdicts(
     tmp_path: Path, name: str, fmt: str
 ) -> None:
