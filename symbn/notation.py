@@ -10,6 +10,7 @@ mathematics behind it, which is all the checker ever sees.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,6 +137,27 @@ class ExampleFamily(IndexedBase):
 
 class UnitFamily(IndexedBase):
     """Values per unit or position: every index is a subscript, ``W_{jk}``, ``b_j``."""
+
+
+def indexed_scripts(expr: Indexed, show: Callable[[Any], str]) -> tuple[Name, str, str] | None:
+    """How the notation writes an entry of a family: its name, subscript and superscript.
+
+    An example family's last index is the superscript ``(i)`` (left out when hidden); the other
+    indices are subscripts, run together when each prints as one character. None for a plain
+    IndexedBase outside the notation, which printers write as ``x[i, j]``.
+    """
+    name = parse_name(str(expr.base.label))
+    indices = list(expr.indices)
+    sup = name.sup
+    if isinstance(expr.base, ExampleFamily):
+        example = indices.pop()
+        if not isinstance(example, HiddenIdx):
+            sup += f"({show(example)})"
+    elif not isinstance(expr.base, UnitFamily) and not name.sub and not name.sup:
+        return None
+    texts = [show(i) for i in indices]
+    joined = ("" if all(len(t) == 1 for t in texts) else ",").join(texts)
+    return name, ",".join(filter(None, [name.sub, joined])), sup
 
 
 def examples(name: str, layer: str | None = None) -> ExampleFamily:

@@ -37,12 +37,11 @@ from symbn.notation import (
     _SCRIPT,
     GREEK_UNICODE,
     Cancel,
-    ExampleFamily,
     HiddenIdx,
     Mean,
     Paren,
-    UnitFamily,
     Written,
+    indexed_scripts,
     parse_name,
 )
 
@@ -159,22 +158,15 @@ class SymbnLatexPrinter(LatexPrinter):
 
     def _print_Indexed(self, expr: Indexed) -> str:
         label = str(expr.base.label)
-        indices = list(expr.indices)
         if not _in_notation(label):
-            return self._print(expr.base) + "_{" + ",".join(self._print(i) for i in indices) + "}"
-        name = parse_name(label)
-        sup = name.sup
-        if isinstance(expr.base, ExampleFamily):
-            example = indices.pop()
-            if not isinstance(example, HiddenIdx):
-                sup += f"({self._print(example)})"
-        elif not isinstance(expr.base, UnitFamily) and not name.sub and not name.sup:
-            sub = ",".join(self._print(i) for i in indices)
-            return f"{name.latex_base}_{{{sub}}}"
-        joined = ("" if all(len(self._print(i)) == 1 for i in indices) else ",").join(
-            self._print(i) for i in indices
-        )
-        sub = ",".join(filter(None, [name.sub, joined]))
+            return (
+                self._print(expr.base) + "_{" + ",".join(self._print(i) for i in expr.indices) + "}"
+            )
+        parts = indexed_scripts(expr, self._print)
+        if parts is None:
+            sub = ",".join(self._print(i) for i in expr.indices)
+            return f"{parse_name(label).latex_base}_{{{sub}}}"
+        name, sub, sup = parts
         return _scripted(name.latex_base, sub, sup)
 
     def _helper_print_standard_power(self, expr: Pow, template: str) -> str:

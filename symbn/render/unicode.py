@@ -32,12 +32,11 @@ from symbn.notation import (
     ACCENT_UNICODE,
     GREEK_UNICODE,
     Cancel,
-    ExampleFamily,
     HiddenIdx,
     Mean,
     Paren,
-    UnitFamily,
     Written,
+    indexed_scripts,
     parse_name,
 )
 
@@ -85,16 +84,11 @@ class UnicodePrinter(PrettyPrinter):
         return self._print(expr.label)
 
     def _print_Indexed(self, expr: Indexed) -> prettyForm:
-        name = parse_name(str(expr.base.label))
-        indices = list(expr.indices)
-        sup = name.sup
-        if isinstance(expr.base, ExampleFamily):
-            example = indices.pop()
-            if not isinstance(example, HiddenIdx):
-                sup += f"({index_text([example])})"
-        elif not isinstance(expr.base, UnitFamily) and not name.sub and not sup:
-            return prettyForm(f"{name.unicode_base}[{index_text(indices)}]")
-        sub = ",".join(filter(None, [name.sub, index_text(indices)])) if indices else name.sub
+        parts = indexed_scripts(expr, lambda i: index_text([i]))
+        if parts is None:
+            name = parse_name(str(expr.base.label))
+            return prettyForm(f"{name.unicode_base}[{index_text(list(expr.indices))}]")
+        name, sub, sup = parts
         return scripted(name.unicode_base, sub, sup)
 
     def _print_Written(self, expr: Written) -> prettyForm:
@@ -416,18 +410,11 @@ class InlinePrinter(StrPrinter):
         return str(self._print(expr.label))
 
     def _print_Indexed(self, expr: Indexed) -> str:
-        name = parse_name(str(expr.base.label))
-        indices = list(expr.indices)
-        sup = name.sup
-        if isinstance(expr.base, ExampleFamily):
-            example = indices.pop()
-            if not isinstance(example, HiddenIdx):
-                sup += f"({self._print(example)})"
-        elif not isinstance(expr.base, UnitFamily) and not name.sub and not sup:
-            return f"{name.unicode_base}[{', '.join(self._print(i) for i in indices)}]"
-        texts = [str(self._print(i)) for i in indices]
-        joined = ("" if all(len(t) == 1 for t in texts) else ",").join(texts)
-        sub = ",".join(filter(None, [name.sub, joined]))
+        parts = indexed_scripts(expr, lambda i: str(self._print(i)))
+        if parts is None:
+            name = parse_name(str(expr.base.label))
+            return f"{name.unicode_base}[{', '.join(self._print(i) for i in expr.indices)}]"
+        name, sub, sup = parts
         return _inline_scripted(name.unicode_base, sub, sup)
 
 
