@@ -34,9 +34,10 @@ from symbn.budget import Failure, run_many
 from symbn.model import Derivation, Kind, Line, Relation, defined_name
 from symbn.normal import normal_form
 from symbn.numeric import Counterexample, NotEvaluable, NumericOutcome, compare
+from symbn.render.protocols import Displayed
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, RenderResult
+    pass
 
 TRIALS = 6
 
@@ -107,7 +108,7 @@ class StepResult:
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(Displayed):
     """The checked derivation: one :class:`StepResult` per line, in order."""
 
     derivation: Derivation
@@ -146,41 +147,13 @@ class Report:
             "steps": [r.as_dict() for r in self.results],
         }
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from symbn.render import display
-
-        yield display.renderable(self)
+    # IPython's pretty printer stops at the first class in the MRO that defines __repr__, so the
+    # mixin's _repr_pretty_ must be named here, beside this class's own __repr__.
+    _repr_pretty_ = Displayed._repr_pretty_
 
     def __repr__(self) -> str:
         verdict = "every claim holds" if self.ok else "NOT every claim holds"
         return f"<Report {self.derivation.name!r}: {len(self.results)} lines, {verdict}>"
-
-    def to_latex(self, **options: Any) -> str:
-        """The checked derivation as LaTeX (options of :func:`symbn.render.latex.to_latex`)."""
-        from symbn.render.latex import to_latex
-
-        return to_latex(self, **options)
-
-    def to_markdown(self, **options: Any) -> str:
-        """The checked derivation as Markdown (options of :func:`symbn.render.markdown.to_markdown`)."""
-        from symbn.render.markdown import to_markdown
-
-        return to_markdown(self, **options)
-
-    def _repr_markdown_(self) -> str:
-        from symbn.render import display
-
-        return display.markdown(self)
-
-    def _repr_latex_(self) -> str:
-        from symbn.render import display
-
-        return display.latex(self)
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        from symbn.render import display
-
-        display.pretty(self, printer, cycle)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,11 @@ from sympy.core.relational import Relational
 
 from symbn.errors import DerivationError
 from symbn.notation import as_expr, meaning
+from symbn.render.protocols import Displayed
 from symbn.validate import RERUN, Names, check_definition
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from rich.console import Console, ConsoleOptions, RenderResult
 
     from symbn.check import Report
 
@@ -81,7 +80,7 @@ def _why(why: Any, label: str) -> str:
     return why
 
 
-class Derivation:
+class Derivation(Displayed):
     """A derivation in document order: definitions, claims and ``= …`` continuations, each numbered.
 
     Build it line by line with :meth:`define`, :meth:`step`, :meth:`then` and :meth:`differs`;
@@ -98,6 +97,10 @@ class Derivation:
         self.assumptions: tuple[Relational, ...] = ()
         self.notes: tuple[str, ...] = ()
         self._names = Names()
+
+    # IPython's pretty printer stops at the first class in the MRO that defines __repr__, so the
+    # mixin's _repr_pretty_ must be named here, beside this class's own __repr__.
+    _repr_pretty_ = Displayed._repr_pretty_
 
     def __repr__(self) -> str:
         return f"<Derivation {self.name!r}: {len(self.lines)} lines>"
@@ -233,41 +236,6 @@ class Derivation:
     def definitions(self) -> tuple[Line, ...]:
         """The definition lines, in order."""
         return tuple(line for line in self.lines if line.kind is Kind.DEFINITION)
-
-    def to_latex(self, **options: Any) -> str:
-        """The derivation as LaTeX (see :func:`symbn.render.latex.to_latex` for the options;
-        ``marks=True`` checks it first)."""
-        from symbn.render.latex import to_latex
-
-        return to_latex(self, **options)
-
-    def to_markdown(self, **options: Any) -> str:
-        """The derivation as Markdown with display math (see :func:`symbn.render.markdown.to_markdown`)."""
-        from symbn.render.markdown import to_markdown
-
-        return to_markdown(self, **options)
-
-    # Displaying (checked when shown; never raises: see symbn.render.display) ---------------
-
-    def _repr_markdown_(self) -> str:
-        from symbn.render import display
-
-        return display.markdown(self)
-
-    def _repr_latex_(self) -> str:
-        from symbn.render import display
-
-        return display.latex(self)
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        from symbn.render import display
-
-        display.pretty(self, printer, cycle)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        from symbn.render import display
-
-        yield display.renderable(self)
 
     def check(
         self,

@@ -1,0 +1,48 @@
+"""The display and export methods a derivation and a report share, as one mixin.
+
+Each method only delegates, importing its renderer when called, so the model stays light and every
+output format keeps its code in its own module (:mod:`symbn.render.latex`, ``markdown``, ``display``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
+
+class Displayed:
+    """``to_latex``/``to_markdown`` exports, Jupyter's ``_repr_*_``, rich's and IPython's protocols."""
+
+    def to_latex(self, **options: Any) -> str:
+        """LaTeX (see :func:`symbn.render.latex.to_latex`; on a derivation ``marks=True`` checks it first)."""
+        from symbn.render.latex import to_latex
+
+        return to_latex(self, **options)  # type: ignore[arg-type]
+
+    def to_markdown(self, **options: Any) -> str:
+        """Markdown with display math (see :func:`symbn.render.markdown.to_markdown`)."""
+        from symbn.render.markdown import to_markdown
+
+        return to_markdown(self, **options)  # type: ignore[arg-type]
+
+    def _repr_markdown_(self) -> str:
+        from symbn.render import display
+
+        return display.markdown(self)  # type: ignore[arg-type]
+
+    def _repr_latex_(self) -> str:
+        from symbn.render import display
+
+        return display.latex(self)  # type: ignore[arg-type]
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from symbn.render import display
+
+        display.pretty(self, printer, cycle)  # type: ignore[arg-type]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from symbn.render import display
+
+        yield display.renderable(self)  # type: ignore[arg-type]
