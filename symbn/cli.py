@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,31 @@ class InputProblem(click.ClickException):
     exit_code = 2
 
 
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="terminal",
+    show_default=True,
+    help="terminal: the checked derivation drawn for people; json: every verdict, for scripts; "
+    "latex: an amsmath align for papers; markdown: $$ math for notebooks and the web.",
+)
+
+
+def budget_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--timeout`` and ``--seed``, the checker's budget and numeric seed, for every checking command."""
+    command = click.option(
+        "--seed", type=int, default=0, show_default=True, help="Seed of the numeric trials."
+    )(command)
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=5.0,
+        show_default=True,
+        help="Seconds allowed per step; past it the step is undecided.",
+    )(command)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="symbn")
 def main() -> None:
@@ -46,23 +72,8 @@ def list_command() -> None:
 
 @main.command()
 @click.argument("name", required=False)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="terminal",
-    show_default=True,
-    help="terminal: the checked derivation drawn for people; json: every verdict, for scripts; "
-    "latex: an amsmath align for papers; markdown: $$ math for notebooks and the web.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=5.0,
-    show_default=True,
-    help="Seconds allowed per step; past it the step is undecided.",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numeric trials.")
+@format_option
+@budget_options
 @click.option(
     "--all",
     "check_all",
@@ -170,22 +181,8 @@ def _write(output: str, text: str) -> None:
 
 @main.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="terminal",
-    show_default=True,
-    help="terminal: the checked derivation drawn for people; json: every verdict, for scripts.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=5.0,
-    show_default=True,
-    help="Seconds allowed per step; past it the step is undecided.",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numeric trials.")
+@format_option
+@budget_options
 @click.option(
     "--declare",
     "declare_files",
