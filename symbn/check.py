@@ -8,6 +8,7 @@ under a time budget (:mod:`symbn.budget`); a timeout or an exception is ``undeci
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -462,7 +463,7 @@ def derivative_through_sums(expr: Expr, x: Symbol) -> Expr:
         if isinstance(node, Sum):
             if any(x in bound.free_symbols for _, *bounds in node.limits for bound in bounds):
                 raise _NotThroughSums
-            placeholder = Function(Dummy("S").name + f"_{len(hidden)}")(x)
+            placeholder = Function(f"_symbn_sum_{next(_PLACEHOLDERS)}")(x)
             hidden[placeholder] = node
             return placeholder
         if not node.args or not isinstance(node, Expr):
@@ -483,6 +484,10 @@ def derivative_through_sums(expr: Expr, x: Symbol) -> Expr:
     if any(f in hidden for f in result.atoms(AppliedUndef)) or result.has(Subs):
         return expr.diff(x)
     return result
+
+
+# Names no user function has, never reused, so a placeholder can only ever stand for its own sum.
+_PLACEHOLDERS = itertools.count()
 
 
 class _NotThroughSums(Exception):

@@ -97,3 +97,12 @@ def test_random_expressions_agree_with_sympy(expr: Expr) -> None:
     theirs = expr.diff(b)
     outcome = compare(mine, theirs, seed=3, trials=4)
     assert outcome.counterexample is None
+
+
+def test_a_users_own_function_is_never_taken_for_a_hidden_sum() -> None:
+    from sympy import Function
+
+    for name in ("S_0", "S_1", "_symbn_sum_0"):
+        own = Function(name)(b)
+        expr = own * S + own**2
+        assert (derivative_through_sums(expr, b) - expr.diff(b)).doit().expand() == 0
