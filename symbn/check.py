@@ -456,6 +456,13 @@ def derivative_through_sums(expr: Expr, x: Symbol) -> Expr:
     a finite sum. Anything else, or any leftover placeholder, falls back to ``expr.diff(x)``.
     """
     hidden: dict[Expr, Sum] = {}
+    taken = {f.func.__name__ for f in expr.atoms(AppliedUndef)}
+
+    def fresh_placeholder() -> Expr:
+        name = f"_symbn_sum_{next(_PLACEHOLDERS)}"
+        while name in taken:
+            name = f"_symbn_sum_{next(_PLACEHOLDERS)}"
+        return Function(name)(x)
 
     def hide(node: Any) -> Any:
         if x not in node.free_symbols:
@@ -463,7 +470,7 @@ def derivative_through_sums(expr: Expr, x: Symbol) -> Expr:
         if isinstance(node, Sum):
             if any(x in bound.free_symbols for _, *bounds in node.limits for bound in bounds):
                 raise _NotThroughSums
-            placeholder = Function(f"_symbn_sum_{next(_PLACEHOLDERS)}")(x)
+            placeholder = fresh_placeholder()
             hidden[placeholder] = node
             return placeholder
         if not node.args or not isinstance(node, Expr):
@@ -486,7 +493,8 @@ def derivative_through_sums(expr: Expr, x: Symbol) -> Expr:
     return result
 
 
-# Names no user function has, never reused, so a placeholder can only ever stand for its own sum.
+# Placeholder names are never reused and never one of the expression's own functions, so a
+# placeholder can only ever stand for its own sum.
 _PLACEHOLDERS = itertools.count()
 
 
