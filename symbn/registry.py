@@ -52,7 +52,10 @@ def load(name: str) -> Derivation:
     if name not in by_name:
         known = ", ".join(by_name)
         raise UnknownDerivationError(f"no derivation named {name!r}; known: {known}")
-    module = importlib.import_module(by_name[name].module)
+    try:
+        module = importlib.import_module(by_name[name].module)
+    except SymbnError as exc:
+        raise SymbnError(f"the shipped derivation {name!r} is malformed: {exc}") from exc
     derivation = getattr(module, "derivation", None)
     from symbn.model import Derivation
 

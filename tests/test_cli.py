@@ -168,3 +168,17 @@ def test_the_cli_offers_every_latex_environment() -> None:
     from symbn.render import latex
 
     assert tuple(ENVIRONMENTS) == latex.ENVIRONMENTS
+
+
+def test_a_malformed_shipped_derivation_is_a_one_line_error(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+
+    from symbn.errors import DerivationError
+
+    def broken(name: str) -> object:
+        raise DerivationError("1.3: then() has no previous line")
+
+    monkeypatch.setattr(importlib, "import_module", broken)
+    code, _, err = run("derive", "batchnorm-bias")
+    assert code == 2
+    assert "malformed" in err and "1.3" in err and "Traceback" not in err
