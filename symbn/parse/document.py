@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -312,24 +313,30 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
     return rows
 
 
-def _split_rows(body: str) -> list[tuple[int, int]]:
-    """Spans of the rows of a block: split at ``\\\\`` outside braces."""
-    spans, depth, begin, k = [], 0, 0, 0
-    while k < len(body):
-        char = body[k]
+def _top_level_backslashes(text: str) -> Iterator[int]:
+    """Positions of the backslashes outside any braces; an escaped pair (``\\{``, ``\\\\``) counts once."""
+    depth, k = 0, 0
+    while k < len(text):
+        char = text[k]
+        if char == "\\":
+            if depth == 0:
+                yield k
+            k += 2
+            continue
         if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
-        elif char == "\\" and body.startswith("\\\\", k) and depth == 0:
+        k += 1
+
+
+def _split_rows(body: str) -> list[tuple[int, int]]:
+    """Spans of the rows of a block: split at ``\\\\`` outside braces."""
+    spans, begin = [], 0
+    for k in _top_level_backslashes(body):
+        if body.startswith("\\\\", k):
             spans.append((begin, k))
             begin = k + 2
-            k += 2
-            continue
-        elif char == "\\":
-            k += 2
-            continue
-        k += 1
     spans.append((begin, len(body)))
     return spans
 
@@ -402,19 +409,14 @@ def _trailing_note(text: str, *, whole: bool = False) -> tuple[int, str] | None:
     The renderers write ``… \\qquad \\text{the mean of }{a^{[l-1]}}``; its braced math is part of
     the justification, not a factor of the equation. Returns (start, the justification as text).
     """
-    depth, start, k = 0, -1, 0
-    while k < len(text):
-        char = text[k]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == "\\":
-            if depth == 0 and text.startswith("\\qquad", k) and not text[k + 6 : k + 7].isalpha():
-                start = k
-            k += 2
-            continue
-        k += 1
+    start = max(
+        (
+            k
+            for k in _top_level_backslashes(text)
+            if text.startswith("\\qquad", k) and not text[k + 6 : k + 7].isalpha()
+        ),
+        default=-1,
+    )
     if start >= 0:
         k = start + len("\\qquad")
     elif whole and re.match(r"[\s&]*(\{|\\text\s*\{)", text):
@@ -447,26 +449,13 @@ def _trailing_note(text: str, *, whole: bool = False) -> tuple[int, str] | None:
 def _top_level_texts(text: str) -> list[tuple[int, int, str]]:
     """``\\text{…}`` (and ``\\mbox``, ``\\textrm``) outside any braces: justifications."""
     found = []
-    depth = 0
-    k = 0
-    while k < len(text):
-        char = text[k]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == "\\" and depth == 0:
-            command = _TEXT_COMMAND.match(text, k)
-            if command:
-                close = _matching_brace(text, command.end() - 1)
-                if close is None:
-                    break
-                found.append((k, close + 1, text[command.end() : close]))
-                k = close + 1
-                continue
-            k += 2
-            continue
-        k += 1
+    for k in _top_level_backslashes(text):
+        command = _TEXT_COMMAND.match(text, k)
+        if command:
+            close = _matching_brace(text, command.end() - 1)
+            if close is None:
+                break
+            found.append((k, close + 1, text[command.end() : close]))
     return found
 
 
