@@ -19,7 +19,7 @@ from sympy.core.relational import Relational
 from symbn.errors import DerivationError
 from symbn.notation import as_expr, meaning
 from symbn.render.protocols import Displayed
-from symbn.validate import RERUN, Names, check_definition
+from symbn.validate import RERUN, Names, check_definition, names_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -165,7 +165,21 @@ class Derivation(Displayed):
                 raise DerivationError(
                     f"assume() takes relations such as alpha > 0 or Eq(epsilon, 0); got {relation!r}"
                 )
+        names = self._names
+        for relation in relations:
+            names = names.extend("an assumption", (relation.lhs, relation.rhs))
+        if self.lines:
+            used = set().union(*(names_in(line.lhs) | names_in(line.rhs) for line in self.lines))
+            for relation in relations:
+                unused = (names_in(relation.lhs) | names_in(relation.rhs)) - used
+                if unused:
+                    raise DerivationError(
+                        f"assume({relation}): no line uses {', '.join(sorted(map(str, unused)))}; "
+                        "an assumption binds only the objects the lines are built from "
+                        "(a new Symbol with the same name is a different variable)"
+                    )
         self.assumptions = self.assumptions + tuple(relations)
+        self._names = names
         return self
 
     def conclude(self, statement: str) -> Derivation:
