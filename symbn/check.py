@@ -68,8 +68,26 @@ class StepResult:
             "counterexample": self.counterexample.as_dict() if self.counterexample else None,
             "trials": self.numeric.agreed if self.numeric else 0,
             "sizes": [dict(s) for s in self.numeric.sizes] if self.numeric else [],
+            "evidence": _evidence(self.numeric),
             "seed": self.seed,
         }
+
+
+def _evidence(numeric: NumericOutcome | None) -> dict[str, Any] | None:
+    """What the numeric trials rest on, for JSON: counts of each kind and the probability bound."""
+    if numeric is None:
+        return None
+    return {
+        "exact_agreements": numeric.agreed,
+        "generic_points": numeric.generic,
+        "special_points": numeric.special,
+        "unresolved": numeric.unresolved,
+        "excluded": numeric.skipped,
+        "distinct_sizes": numeric.distinct_sizes,
+        "degree_bound": numeric.degree,
+        "false_accept_bound_per_generic_point": numeric.false_accept_bound,
+        "summary": numeric.evidence(),
+    }
 
 
 @dataclass(frozen=True)
@@ -139,7 +157,7 @@ class Definitions:
     def __init__(self, entries: tuple[_Definition, ...]) -> None:
         self.entries = entries
         self.by_name = {d.name: d for d in entries}
-        self._raw: dict[Any, Expr] = {}
+        self._raw: dict[Any, Any] = {}
         self._full: dict[tuple[Any, frozenset[Any]], tuple[Expr, frozenset[str]]] = {}
 
     def extended(self, definition: _Definition) -> Definitions:
@@ -149,10 +167,26 @@ class Definitions:
         return more
 
     def raw(self, name: Any) -> Expr:
-        """The right side of ``name``'s definition as meant, its summation indices made fresh."""
+        """The right side of ``name``'s definition as meant, its summation indices made fresh.
+
+        A function's parameters (``x`` in ``σ(x) := 1/(1 + e^{−x})``) become the definition's own
+        placeholders, so no definition of a symbol that happens to be called ``x`` reaches them.
+        """
         if name not in self._raw:
-            self._raw[name] = _fresh_bound(self.by_name[name].line.rhs_meaning)
+            definition = self.by_name[name]
+            rhs = _fresh_bound(definition.line.rhs_meaning)
+            if isinstance(definition.lhs, AppliedUndef):
+                rhs = rhs.xreplace(dict(zip(definition.lhs.args, self.parameters(name), strict=True)))
+            self._raw[name] = rhs
         return self._raw[name]
+
+    def parameters(self, name: Any) -> tuple[Dummy, ...]:
+        """The placeholders of a function definition's parameters, one set per definition."""
+        definition = self.by_name[name]
+        key = ("parameters", name)
+        if key not in self._raw:
+            self._raw[key] = tuple(Dummy(str(a)) for a in definition.lhs.args)
+        return self._raw[key]
 
     def expanded(self, name: Any, blocked: frozenset[Any]) -> tuple[Expr, frozenset[str]]:
         """``name``'s right side with every definition not in ``blocked`` substituted, and the labels used."""
@@ -249,7 +283,8 @@ def _plan(derivation: Derivation, seed: int) -> _Plan:
     plan: _Plan = []
     for line in derivation.lines:
         if line.kind is Kind.DEFINITION:
-            entry = _Definition(line.label, defined_name(line.lhs), line.lhs, line)
+            name = line.lhs.func if isinstance(line.lhs, AppliedUndef) else defined_name(line.lhs)
+            entry = _Definition(line.label, name, line.lhs, line)
             definitions = definitions.extended(entry)
             plan.append((line, None))
             continue
@@ -290,6 +325,14 @@ def _substitute(
             if node in definitions.by_name and node not in blocked:
                 return definitions.expanded(node, blocked)
             return node, frozenset()
+        if isinstance(node, AppliedUndef) and node.func in definitions.by_name:
+            parts = [walk(a, blocked) for a in node.args]
+            uses = frozenset().union(*(u for _, u in parts))
+            if node.func in blocked:
+                return node.func(*[p for p, _ in parts]), uses
+            rhs, more = definitions.expanded(node.func, blocked)
+            mapping = dict(zip(definitions.parameters(node.func), [p for p, _ in parts], strict=True))
+            return rhs.xreplace(mapping), uses | more
         if isinstance(node, Indexed):
             indices = [walk(i, blocked) for i in node.indices]
             uses = frozenset().union(*(u for _, u in indices))

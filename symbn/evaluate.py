@@ -84,6 +84,10 @@ class NotEvaluable(Exception):
     """The expression holds something the evaluator cannot compute (said in the message)."""
 
 
+class TooLarge(NotEvaluable):
+    """This point needs more work than allowed (terms, digits, a factorial): another point may not."""
+
+
 class Undefined(Exception):
     """The expression has no value at this point: a division by zero, or a non-real value over the reals."""
 
@@ -399,7 +403,7 @@ class Evaluator:
                 result.numerator.bit_length() > MAX_EXACT_BITS
                 or result.denominator.bit_length() > MAX_EXACT_BITS
             ):
-                raise NotEvaluable("a number with more than 200,000 bits")
+                raise TooLarge("a number with more than 200,000 bits")
             return result
         if (is_exact(left) and left == 0) or (is_exact(right) and right == 0):
             return Fraction(0)
@@ -429,7 +433,7 @@ class Evaluator:
                 n = -n
             if is_exact(base):
                 if n * max(1, _bits(base)) > MAX_EXACT_BITS:
-                    raise NotEvaluable("a power with more than 200,000 bits")
+                    raise TooLarge("a power with more than 200,000 bits")
                 return base**n
             return base**n
         if exponent.is_Rational:
@@ -461,22 +465,32 @@ class Evaluator:
         return self.general_power(base, Fraction(p, q))
 
     def general_power(self, base: Value, exponent: Value) -> Value:
-        if self.real:
-            sign_ = sign_of(real_part(base)) if not _is_complex_interval(base) else None
-            if sign_ is not None and sign_ < 0:
-                raise Undefined("a non-integer power of a negative number is not real")
-            if sign_ == 0:
-                if compare(real_part(exponent), Fraction(0)) <= 0:
+        """``base ** exponent`` on the principal branch, for an exponent that is not an integer."""
+        complex_base = isinstance(base, Gauss) or _is_complex_interval(base)
+        complex_exponent = isinstance(exponent, Gauss) or _is_complex_interval(exponent)
+        if not complex_base:
+            side = sign_of(base)
+            if side == 0:
+                if sign_of(real_part(exponent)) <= 0:
                     raise Undefined("a non-positive power of zero")
                 return Fraction(0)
-        elif is_exact(base) and base == 0:
-            if sign_of(real_part(exponent)) <= 0:
-                raise Undefined("a non-positive power of zero")
-            return Fraction(0)
-        b, e = to_interval(base), to_interval(exponent)
-        if not self.real or _is_complex_interval(b) or _is_complex_interval(e):
-            return iv.exp(e * _complex_log(iv.mpc(b) if not _is_complex_interval(b) else b))
-        return iv.exp(e * iv.log(b))
+            if side > 0 and not complex_exponent:
+                return iv.exp(to_interval(exponent) * iv.log(to_interval(base)))
+            if side < 0 and self.real:
+                raise Undefined("a non-integer power of a negative number is not real")
+        if self.real:
+            raise NotEvaluable("a complex power in a real evaluation")
+        return iv.exp(to_interval(exponent) * self.complex_log(base))
+
+    def complex_log(self, value: Value) -> Any:
+        """The principal logarithm of a non-zero value, as a complex interval."""
+        if isinstance(value, Fraction) and value < 0:
+            return iv.mpc(iv.log(to_interval(-value)), iv.pi)
+        z = to_interval(value)
+        if not _is_complex_interval(z):
+            z = iv.mpc(z)
+        self.nonzero(z)
+        return _complex_log(z)
 
     def integer(self, expr: Expr) -> int:
         """An index or a bound, which must be an exact integer here."""
@@ -506,7 +520,7 @@ class Evaluator:
         if not limits:
             self.terms += 1
             if self.terms > MAX_TERMS:
-                raise NotEvaluable(f"more than {MAX_TERMS} terms to add at these sizes")
+                raise TooLarge(f"more than {MAX_TERMS} terms to add at these sizes")
             return self(body)
         var, lower, upper = limits[-1]
         low, high = self.integer(lower), self.integer(upper)
@@ -606,7 +620,7 @@ class Evaluator:
         if n < 0:
             raise Undefined("the factorial of a negative integer")
         if n > MAX_FACTORIAL:
-            raise NotEvaluable(f"a factorial of more than {MAX_FACTORIAL}")
+            raise TooLarge(f"a factorial of more than {MAX_FACTORIAL}")
         product = 1
         for k in range(2, n + 1):
             product *= k
@@ -615,7 +629,7 @@ class Evaluator:
     def _binomial(self, expr: Any) -> Value:
         n, k = (self.integer(a) for a in expr.args)
         if abs(n) > MAX_FACTORIAL or abs(k) > MAX_FACTORIAL:
-            raise NotEvaluable(f"a binomial beyond {MAX_FACTORIAL}")
+            raise TooLarge(f"a binomial beyond {MAX_FACTORIAL}")
         if k < 0:
             return Fraction(0)
         result = Fraction(1)
@@ -648,14 +662,17 @@ class Evaluator:
                 raise Undefined("the logarithm of zero")
             if value == 1:
                 return Fraction(0)
-        if self.real and not isinstance(value, Gauss) and not _is_complex_interval(value):
-            if sign_of(value) <= 0:
-                raise Undefined("the logarithm of a non-positive number is not real")
-            return iv.log(to_interval(value))
-        if isinstance(value, Fraction) and value > 0:
-            return iv.log(to_interval(value))
-        self.nonzero(to_interval(value))
-        return _complex_log(iv.mpc(to_interval(value)))
+        if not isinstance(value, Gauss) and not _is_complex_interval(value):
+            side = sign_of(value)
+            if side > 0:
+                return iv.log(to_interval(value))
+            if side == 0:
+                raise Undefined("the logarithm of zero")
+            if self.real:
+                raise Undefined("the logarithm of a negative number is not real")
+        if self.real:
+            raise NotEvaluable("a complex logarithm in a real evaluation")
+        return self.complex_log(value)
 
     def _trig(self, expr: Any) -> Value:
         value = self(expr.args[0])
@@ -838,6 +855,7 @@ __all__ = [
     "Gauss",
     "NotEvaluable",
     "Point",
+    "TooLarge",
     "Undefined",
     "Undetermined",
     "equal",

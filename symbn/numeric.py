@@ -53,6 +53,7 @@ from symbn.evaluate import (
     Gauss,
     NotEvaluable,
     Point,
+    TooLarge,
     Undefined,
     Undetermined,
     equal,
@@ -78,6 +79,7 @@ RESAMPLES = 40  # attempts at an admissible point for one trial
 UNDEFINED_RETRIES = 4  # points where both sides are undefined before a trial's sizes are given up
 PRECISIONS = (128, 512, 2048, 8192)  # bits, raised while the intervals of the two sides overlap
 QUICK_PRECISION = 128
+EXACT_OPS = 300  # larger differences are not handed to SymPy's minimal_polynomial
 
 # Sizes: how many terms a trial may add up.
 TERMS_SMALL = 3_000
@@ -135,6 +137,13 @@ class NumericOutcome:
         if self.degree is None or not self.generic:
             return None
         return min(1.0, self.degree / GENERIC_SET_SIZE)
+
+    def cross_check(self) -> str:
+        """One phrase: the trials that cross-checked a symbolic proof."""
+        text = f"{self.agreed} exact trials agree"
+        if self.unresolved:
+            text += f", {self.unresolved} more to the working precision"
+        return text
 
     def evidence(self) -> str:
         """One sentence: what the agreeing trials rest on."""
@@ -661,7 +670,7 @@ def _side(expr: Expr, point: Point, claim: _Claim) -> Any:
     """The value of one side, or the exception that says why it has none."""
     try:
         return Evaluator(point, real=claim.real)(expr)
-    except (Undefined, Undetermined) as exc:
+    except (Undefined, Undetermined, TooLarge) as exc:
         return exc
     except ZeroDivisionError:
         return Undefined("division by zero")
@@ -674,6 +683,8 @@ def _evaluate(claim: _Claim, point: Point, bits: tuple[int, ...], want_differenc
     for width in bits:
         with precision(width):
             left, right = _side(claim.lhs, point, claim), _side(claim.rhs, point, claim)
+            if isinstance(left, TooLarge) or isinstance(right, TooLarge):
+                return _Trial("excluded", reason=str(left if isinstance(left, TooLarge) else right))
             undetermined = isinstance(left, Undetermined) or isinstance(right, Undetermined)
             left_undefined, right_undefined = isinstance(left, Undefined), isinstance(right, Undefined)
             if left_undefined and right_undefined:
@@ -715,7 +726,7 @@ def _decide_exactly(claim: _Claim, point: Point) -> bool | None:
         difference = _exact_value(claim.lhs - claim.rhs, point)
         if difference == 0:
             return True
-        if difference.free_symbols:
+        if difference.free_symbols or difference.count_ops() > EXACT_OPS:
             return None
         x = Dummy("x")
         polynomial = minimal_polynomial(difference, x)
@@ -756,6 +767,8 @@ def _sympy_number(value: Any) -> Expr:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, Undetermined):
+        return "an algebraic number (the sides' difference is not 0, decided exactly)"
     if isinstance(value, Exception):
         return f"undefined ({value})"
     if is_exact(value):

@@ -97,7 +97,8 @@ def policy(
     evaluated = numeric.agreed + numeric.unresolved
     if symbolic_zero:
         if evaluated:
-            return Decision(Verdict.PROVED, numeric.evidence(), None, numeric=numeric)
+            reason = f"the normal form of lhs − rhs is 0; cross-checked: {numeric.cross_check()}"
+            return Decision(Verdict.PROVED, reason, None, numeric=numeric)
         return Decision(
             Verdict.UNDECIDED,
             "the normal form is 0, but no numeric trial could be evaluated to cross-check it "
