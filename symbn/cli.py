@@ -30,6 +30,37 @@ class InputProblem(click.ClickException):
     exit_code = 2
 
 
+MAX_TIMEOUT = 86_400.0  # one day per step; symbn.budget and Derivation.check refuse more too
+
+
+class Seconds(click.ParamType):
+    """A budget in seconds: a finite number above 0 and at most :data:`MAX_TIMEOUT`.
+
+    ``nan`` would remove the budget, ``inf`` or ``1e308`` overflow the clock: refused here, with
+    the value named, before anything runs.
+    """
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        """``value`` as float seconds, or a usage error (exit 2)."""
+        if isinstance(value, float):
+            number = value
+        else:
+            try:
+                number = float(str(value).strip())
+            except (ValueError, OverflowError):
+                self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not 0 < number <= MAX_TIMEOUT:
+            self.fail(
+                f"{value!r} is not a budget: give seconds above 0 and at most {MAX_TIMEOUT:g} "
+                "(one day)",
+                param,
+                ctx,
+            )
+        return number
+
+
 format_option = click.option(
     "--format",
     "fmt",
@@ -48,7 +79,7 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
     return click.option(
         "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
+        type=Seconds(),
         default=5.0,
         show_default=True,
         help="Seconds allowed per step; past it the step is undecided.",
@@ -180,14 +211,14 @@ def _write(output: str, text: str) -> None:
 
 
 @main.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @format_option
 @budget_options
 @click.option(
     "--declare",
     "declare_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(),
     help="A TOML declaration, read after FILE.symbn.toml and the document's own.",
 )
 @click.option("--size", "sizes", multiple=True, metavar="NAME", help="NAME is a size (m).")
@@ -218,7 +249,7 @@ def check_command(
     The notation is declared in FILE.symbn.toml, in the document, or by the options here.
     """
     from symbn.errors import SymbnError
-    from symbn.parse.declare import from_mapping, from_toml
+    from symbn.parse.declare import from_file, from_mapping
 
     try:
         extra = from_mapping(
@@ -233,9 +264,8 @@ def check_command(
             "the command line",
         )
         for path in declare_files:
-            with open(path, encoding="utf-8") as handle:
-                extra = from_toml(handle.read(), path).merged(extra)
-    except (SymbnError, OSError, UnicodeDecodeError) as exc:
+            extra = from_file(path).merged(extra)
+    except SymbnError as exc:
         raise InputProblem(str(exc)) from None
     code = 0
     outputs = []
@@ -257,9 +287,16 @@ def _check_file(
 ) -> tuple[int, dict[str, object]]:
     """Check one document: (exit code, its JSON summary); problems go to stderr, one line each."""
     from symbn.errors import SymbnError
-    from symbn.parse.document import read_document
+    from symbn.parse.declare import from_file
+    from symbn.parse.document import MAX_FILE_BYTES, read_document, sidecar
+    from symbn.parse.files import read_regular
 
     try:
+        # Bounded, regular-file-only reads first: the reader's own read trusts the file's size.
+        read_regular(path, MAX_FILE_BYTES, "document")
+        side = sidecar(Path(path))
+        if side is not None:
+            from_file(side)
         document = read_document(path, extra)
     except SymbnError as exc:
         click.echo(f"Error: {exc}", err=True)
