@@ -1,14 +1,54 @@
-"""The ``symbn`` process: a fast exit once the output is out, and the renderer loaded while checking.
+"""The ``symbn`` process: signals, a fast exit once the output is out, the renderer loaded while checking.
 
 Kept apart from :mod:`symbn.cli` (the click commands) because it is about the process, not about
 the commands: ``entry`` is the installed script's entry point.
+
+A stopping signal ends the run cleanly: Ctrl-C (SIGINT), SIGTERM and SIGHUP unwind the parent,
+which ends its workers on the way out (they ignore Ctrl-C themselves, and die with the parent
+anyway, see :mod:`symbn.budget`), print one line on stderr and exit with 128 + the signal's
+number: 130, 143 and 129, as a shell reports a command a signal ended.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
+from types import FrameType
+
+STOPPING = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+class Stopped(BaseException):
+    """A stopping signal arrived; a BaseException so that nothing on the way catches it as an error."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def message(self) -> str:
+        """The one line the run ends with."""
+        if self.signum == signal.SIGINT:
+            return "symbn: interrupted"
+        return f"symbn: stopped by {signal.Signals(self.signum).name}"
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """Unwind on the first stopping signal; later ones are ignored, so the cleanup runs to its end."""
+    for other in STOPPING:
+        signal.signal(other, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+def stop_on_signals() -> None:
+    """Turn SIGINT, SIGTERM and SIGHUP into :class:`Stopped` in this (main) thread."""
+    for signum in STOPPING:
+        if signal.getsignal(signum) is not signal.SIG_IGN:  # nohup's SIGHUP stays ignored
+            signal.signal(signum, _stop)
 
 
 class Prefetch:
@@ -31,6 +71,8 @@ class Prefetch:
         if not self.wanted or Prefetch.thread is not None:
             return
         if not Prefetch.registered:
+            if not hasattr(os, "register_at_fork"):  # no fork here: workers are spawned
+                return
             os.register_at_fork(before=Prefetch.wait)
             Prefetch.registered = True
         Prefetch.thread = threading.Thread(target=_import_renderer, daemon=True)
@@ -55,12 +97,13 @@ def _import_renderer() -> None:
 
 
 def entry() -> None:
-    """The ``symbn`` command: :func:`main`, then a fast exit.
+    """The ``symbn`` command: :func:`main` with clean stops on signals, then a fast exit.
 
     Tearing down an interpreter full of SymPy objects takes tens of milliseconds and does nothing
     a short-lived command needs, so once the output is flushed the process ends with ``os._exit``.
     """
     code: int = 0
+    stop_on_signals()
     try:
         from symbn.cli import main
 
@@ -71,6 +114,12 @@ def entry() -> None:
         elif done.code is not None:
             print(done.code, file=sys.stderr)
             code = 1
+    except Stopped as stopped:
+        code = 128 + stopped.signum
+        try:
+            print(stopped.message, file=sys.stderr)
+        except (OSError, ValueError):  # a hung-up terminal
+            pass
     Prefetch.wait()
     for stream in (sys.stdout, sys.stderr):
         try:
