@@ -150,7 +150,11 @@ class _Lane:
     """One worker's share of the jobs, the worker running them, and the budget of its current job."""
 
     def __init__(
-        self, fn: Callable[..., Any], jobs: Sequence[tuple[Any, ...]], mine: list[int], timeout: float
+        self,
+        fn: Callable[..., Any],
+        jobs: Sequence[tuple[Any, ...]],
+        mine: list[int],
+        timeout: float,
     ) -> None:
         self.fn, self.jobs, self.mine, self.timeout = fn, jobs, mine, timeout
         self.position = 0
@@ -246,7 +250,9 @@ class _Lane:
             if self.wall_limit == self.timeout:
                 reason = self._over_budget("")
             else:
-                reason = self._over_budget(f"it did not end within {self.wall_limit:g} s wall-clock")
+                reason = self._over_budget(
+                    f"it did not end within {self.wall_limit:g} s wall-clock"
+                )
             self._fail(outcome, reason)
             self.restart(outcome, on_start)
             return

@@ -6,8 +6,11 @@ Heavy modules (SymPy, the checker, rich) are imported only by the commands that 
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
@@ -42,7 +45,9 @@ class Seconds(click.ParamType):
 
     name = "seconds"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
         """``value`` as float seconds, or a usage error (exit 2)."""
         if isinstance(value, float):
             number = value
@@ -86,7 +91,29 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group, which also turns a failed write to stdout into its own exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a closed pipe exits 141, a full disk or a closed stdout 2 (one line)."""
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno not in OUTPUT_ERRNOS:
+                raise
+            from symbn.process import output_failed
+
+            ctx.exit(output_failed(exc))
+
+
+OUTPUT_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("EPIPE", "ENOSPC", "EDQUOT", "EIO", "EBADF", "EFBIG", "EINVAL")
+    if hasattr(errno, name)
+)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="symbn")
 def main() -> None:
     """symbn: derivations built in SymPy and checked step by step."""
@@ -131,11 +158,14 @@ def list_command() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False),
     default=None,
-    help="Write to FILE instead of the standard output.",
+    help="Write to FILE instead of the standard output (atomically; never over a file or a "
+    "symlink that exists, unless --force).",
 )
-@click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
+@click.option(
+    "--force", is_flag=True, help="Replace the --output file (or symlink, not its target)."
+)
 def derive(
     name: str | None,
     fmt: str,
@@ -154,8 +184,8 @@ def derive(
     from symbn.registry import load
 
     _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
-    if output is not None and not force and Path(output).exists():
-        raise InputProblem(f"{output} exists; add --force to overwrite it")
+    if output is not None and not force:
+        _refuse_existing(output)
     if check_all:
         if output is not None:
             raise InputProblem(
@@ -174,7 +204,7 @@ def derive(
     if output is None:
         _emit(report, fmt, options)
     else:
-        _write(output, _export(report, fmt, options))
+        _write(output, _export(report, fmt, options), force=force)
     sys.exit(0 if report.ok else 1)
 
 
@@ -200,14 +230,77 @@ def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:
         return report.to_markdown(**options)
     from symbn.render.display import plain
 
+    _draw_in_unicode()
     return plain(report, width=80) + "\n"
 
 
-def _write(output: str, text: str) -> None:
+def _refuse_existing(output: str) -> None:
+    """A one-line error if ``output`` exists, as a file or as a symlink (a dangling one too)."""
+    if os.path.islink(output):
+        raise InputProblem(f"{output} is a symbolic link; add --force to replace the link itself")
+    if os.path.lexists(output):
+        raise InputProblem(f"{output} exists; add --force to overwrite it")
+
+
+def _write(output: str, text: str, *, force: bool) -> None:
+    """Write ``text`` to ``output`` atomically: all of it, or nothing and the old file untouched.
+
+    The text goes to a temporary file in the same folder, then takes the name in one step. Without
+    ``--force`` that step refuses a name that exists by then (a hard link, which fails on an
+    existing name, where the file system has them), so a file created while checking survives;
+    with ``--force`` it replaces the file, or the symlink itself, never a symlink's target.
+    """
+    target = Path(output)
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
     except OSError as exc:
         raise InputProblem(f"cannot write {output}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        if force:
+            os.replace(temporary, target)
+        else:
+            _rename_new(temporary, output)
+    except OSError as exc:
+        _remove(temporary)
+        raise InputProblem(f"cannot write {output}: {exc.strerror or exc}") from None
+    except BaseException:
+        _remove(temporary)
+        raise
+
+
+def _rename_new(temporary: str, output: str) -> None:
+    """Give ``temporary`` the name ``output`` only if no file or link has that name."""
+    try:
+        os.link(temporary, output, follow_symlinks=False)
+    except FileExistsError:
+        _remove(temporary)
+        _refuse_existing(output)
+        raise InputProblem(f"{output} exists; add --force to overwrite it") from None
+    except (OSError, NotImplementedError):  # no hard links here: check, then rename
+        _refuse_existing(output)
+        os.replace(temporary, output)
+        return
+    _remove(temporary)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @main.command("check")
@@ -332,12 +425,25 @@ def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bo
         return check_many(derivations, timeout=timeout, seed=seed, progress=on_line)
 
 
+def _draw_in_unicode() -> None:
+    """SymPy's drawing characters on, whatever the console's encoding.
+
+    SymPy turns them off at import when stdout cannot encode them, and its Unicode printer then
+    fails; symbn draws in Unicode and lets the console's error handler write ASCII
+    (:func:`symbn.process.ascii_console`).
+    """
+    from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
+
+    pretty_use_unicode(True)
+
+
 def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
     if fmt != "terminal":
         click.echo(_export(report, fmt, options), nl=False)
         return
     from rich.console import Console
 
+    _draw_in_unicode()
     Console(highlight=False).print(report)
 
 

@@ -11,10 +11,14 @@ number: 130, 143 and 129, as a shell reports a command a signal ended.
 
 from __future__ import annotations
 
+import codecs
+import errno
+import io
 import os
 import signal
 import sys
 import threading
+import unicodedata
 from types import FrameType
 
 STOPPING = tuple(
@@ -35,6 +39,170 @@ class Stopped(BaseException):
         if self.signum == signal.SIGINT:
             return "symbn: interrupted"
         return f"symbn: stopped by {signal.Signals(self.signum).name}"
+
+
+ASCII_ERRORS = "symbn-ascii"
+# What a console without Unicode shows for the characters symbn draws (anything else: its
+# decomposition, a Greek letter's name, or "?").
+ASCII = {
+    "✓": "+",
+    "✗": "x",
+    "≈": "~",
+    "≠": "!=",
+    "≤": "<=",
+    "≥": ">=",
+    "→": "->",
+    "←": "<-",
+    "⇒": "=>",
+    "∂": "d",
+    "Σ": "sum",
+    "∑": "sum",
+    "∏": "prod",
+    "√": "sqrt",
+    "∞": "oo",
+    "·": "*",
+    "×": "x",
+    "−": "-",
+    "—": "--",
+    "–": "-",
+    "…": "...",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "±": "+-",
+    "∈": " in ",
+    "─": "-",
+    "━": "-",
+    "│": "|",
+    "┃": "|",
+    "⎯": "-",
+    "‾": "-",
+    "╲": "\\",
+    "╱": "/",
+    "⎛": "(",
+    "⎜": "|",
+    "⎝": "(",
+    "⎞": ")",
+    "⎟": "|",
+    "⎠": ")",
+    "⎡": "[",
+    "⎢": "|",
+    "⎣": "[",
+    "⎤": "]",
+    "⎥": "|",
+    "⎦": "]",
+    "⎧": "{",
+    "⎨": "{",
+    "⎩": "{",
+    "⎪": "|",
+    "⎫": "}",
+    "⎬": "}",
+    "⎭": "}",
+    "\u0303": "~",
+    "\u0302": "^",
+    "\u0304": "-",
+    "\u0305": "-",
+    "\u20d7": "->",
+    "\u00a0": " ",
+    "⁻": "^-",
+    "₋": "_-",
+    "⋅": "*",
+    "∙": "*",
+    "•": "*",
+    "≔": ":=",
+    "≡": "==",
+    "\u0336": "",  # the stroke through a cancelled term: the term stays readable
+    **{sup: f"^{d}" for d, sup in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
+    **{sub: f"_{d}" for d, sub in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+}
+# A closed pipe exits as a shell reports a command that SIGPIPE ended: `symbn derive | head -1`
+# under `set -o pipefail` fails like `yes | head -1`, and no verdict is claimed for unread output.
+BROKEN_PIPE = 141
+UNWRITABLE = 2
+
+
+def ascii_replacement(error: UnicodeError) -> tuple[str, int]:
+    """The ``symbn-ascii`` codec error handler: readable ASCII for what the console cannot show."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return "".join(_ascii(char) for char in error.object[error.start : error.end]), error.end
+
+
+def _ascii(char: str) -> str:
+    if char in ASCII:
+        return ASCII[char]
+    name = unicodedata.name(char, "")
+    if name.startswith("GREEK ") and " LETTER " in name:
+        word = name.split(" LETTER ")[1].split()[0].lower()
+        return word.capitalize() if "CAPITAL" in name else word
+    plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    return plain or "?"
+
+
+codecs.register_error(ASCII_ERRORS, ascii_replacement)
+
+
+def ascii_console() -> None:
+    """Let stdout and stderr write readable ASCII where their encoding cannot show symbn's Unicode."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        if stream is None or encoding is None or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            "✓≈μΣ─⎛".encode(encoding)
+        except UnicodeEncodeError:
+            stream.reconfigure(errors=ASCII_ERRORS)
+        except LookupError:
+            pass
+
+
+def output_failed(exc: OSError) -> int:
+    """The exit code for a failed write to stdout, after making every later write harmless.
+
+    A closed pipe is :data:`BROKEN_PIPE`, silently; anything else (a full disk) is one line on
+    stderr and :data:`UNWRITABLE`. Standard output then goes to the null device, so the final
+    flush does not fail again with the rest of the buffer.
+    """
+    _discard_stdout()
+    if exc.errno == errno.EPIPE:
+        return BROKEN_PIPE
+    try:
+        print(f"Error: cannot write the output: {exc.strerror or exc}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
+    return UNWRITABLE
+
+
+class ClosedStream(io.TextIOBase):
+    """Standard output when the process started without one (``>&-``): every write is an error.
+
+    Python sets ``sys.stdout`` to None then, and output would vanish with exit code 0; this makes
+    a command that writes there fail with one line and code 2 instead.
+    """
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        """Refuse, as writing to a closed descriptor does."""
+        raise OSError(errno.EBADF, "the standard output is closed")
+
+    def writable(self) -> bool:
+        """Nothing can be written here."""
+        return True
+
+    def isatty(self) -> bool:
+        """Not a terminal."""
+        return False
+
+
+def _discard_stdout() -> None:
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -104,6 +272,9 @@ def entry() -> None:
     """
     code: int = 0
     stop_on_signals()
+    if sys.stdout is None:
+        sys.stdout = ClosedStream()
+    ascii_console()
     try:
         from symbn.cli import main
 
@@ -121,9 +292,16 @@ def entry() -> None:
         except (OSError, ValueError):  # a hung-up terminal
             pass
     Prefetch.wait()
-    for stream in (sys.stdout, sys.stderr):
+    if sys.stdout is not None:
         try:
-            stream.flush()
+            sys.stdout.flush()
+        except OSError as exc:
+            code = output_failed(exc) if code in (0, 1) else code
+        except ValueError:
+            pass
+    if sys.stderr is not None:
+        try:
+            sys.stderr.flush()
         except (OSError, ValueError):
-            code = code or 1
+            pass
     os._exit(code)

@@ -37,7 +37,10 @@ def _job(kind: str, value: int) -> object:
     if kind == "limits":
         import resource
 
-        return {name: resource.getrlimit(getattr(resource, name))[0] for name in ("RLIMIT_AS", "RLIMIT_DATA")}
+        return {
+            name: resource.getrlimit(getattr(resource, name))[0]
+            for name in ("RLIMIT_AS", "RLIMIT_DATA")
+        }
     if kind == "pid":
         return os.getpid()
     return value * 2

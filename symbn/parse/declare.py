@@ -178,7 +178,9 @@ def _check_depth(data: dict[str, Any], source: str) -> None:
                 f"{source}: {key}: nested more than {MAX_DEPTH} levels; a declaration holds strings, "
                 "lists of strings and the [examples] table"
             )
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        children = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        )
         todo.extend((child, depth + 1, key) for child in children)
 
 
