@@ -267,10 +267,13 @@ class Derivation(Displayed):
         from symbn.progress import reporting
 
         if timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not 0 < timeout <= 86_400  # also refuses nan; the same bound as symbn.budget's
         ):
             raise DerivationError(
-                f"timeout= takes seconds (a positive number) or None; got {timeout!r}"
+                f"timeout= takes seconds (a positive number up to 86400, one day) or None; "
+                f"got {timeout!r}"
             )
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise DerivationError(f"seed= takes an integer; got {seed!r}")
