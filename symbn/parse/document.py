@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lark import Tree
 from sympy import Derivative, Expr, Idx, Indexed, IndexedBase, Pow, Symbol
+from sympy.core.function import AppliedUndef
 
 from symbn.errors import DerivationError, InputError
 from symbn.model import Derivation, defined_name
@@ -32,6 +34,7 @@ from symbn.parse.latex import (
     Builder,
     Chain,
     MathError,
+    Survey,
     bound_letters,
     index_letters,
     parse_tree,
@@ -520,7 +523,18 @@ def _build(
             tree = None
         trees.append(tree)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
-    builder = Builder(decl, sizes, index_letters=frozenset(indices - sizes))
+    survey = Survey()
+    for row, tree in zip(rows, trees, strict=True):
+        if tree is not None:
+            survey.walk(tree, row.text, row.offset)
+    builder = Builder(
+        decl,
+        sizes,
+        index_letters=frozenset(indices - sizes),
+        survey=survey,
+        where=positions.where,
+        euler=not _makes_e(trees, decl),
+    )
     for row, tree in zip(rows, trees, strict=True):
         if tree is not None:
             builder.note_sums(tree, row.text, row.offset)
@@ -556,6 +570,19 @@ def _build(
             readable = False
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
+
+
+def _makes_e(trees: list[Any], decl: Declaration) -> bool:
+    """Whether the document makes ``e`` a quantity (a row ``e = …``, or a declaration)."""
+    if "e" in decl.names | decl.sizes | decl.positive | decl.families | decl.units:
+        return True
+    for tree in trees:
+        if tree is None or tree.data != "relations":
+            continue
+        first = tree.children[0]
+        if isinstance(first, Tree) and first.data == "letter" and str(first.children[0]) == "e":
+            return True
+    return False
 
 
 _ASSUMED_RELATION = re.compile(r"\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|>=|<=|[<>=]")
@@ -664,6 +691,7 @@ def _names_in(expr: Expr) -> set[Any]:
     found: set[Any] = set(expr.atoms(Symbol))
     found |= {i.base for i in expr.atoms(Indexed)}
     found |= {i.label for i in expr.atoms(IndexedBase)}
+    found |= {f.func for f in expr.atoms(AppliedUndef)}
     return found
 
 
@@ -671,6 +699,13 @@ def _defines(lhs: Expr, rhs: Expr, label: str, decl: Declaration, used: set[Any]
     """Whether ``lhs = rhs`` introduces ``lhs``: a plain name or family entry met here first."""
     if label in decl.claims:
         return False
+    if isinstance(lhs, AppliedUndef):
+        # sigma(x) = 1/(1 + e^{-x}): the function sigma, for every argument
+        arguments = lhs.args
+        plain = all(isinstance(a, Symbol) and not a.is_integer for a in arguments)
+        if not plain or len(set(arguments)) != len(arguments):
+            return False
+        return lhs.func not in used and lhs.func not in _names_in(meaning(rhs))
     if isinstance(lhs, Indexed):
         indices = lhs.indices
         plain = all(isinstance(i, Idx) or (isinstance(i, Symbol) and i.is_integer) for i in indices)

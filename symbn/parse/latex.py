@@ -12,6 +12,7 @@ The field's notation is read as the library writes it: ``W^{[l]}`` is a name wit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -20,19 +21,30 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from sympy import (
+    Abs,
     Derivative,
+    E,
     Expr,
+    Function,
     Idx,
     Indexed,
     IndexedBase,
     Integer,
     KroneckerDelta,
+    Max,
+    Min,
     Rational,
     Sum,
     Symbol,
+    binomial,
+    cos,
+    cosh,
     exp,
     log,
+    sin,
+    sinh,
     sqrt,
+    tanh,
 )
 
 from symbn.notation import (
@@ -57,9 +69,22 @@ MAX_ROOT = 100
 # The whitelist: every construct of the grammar that becomes a SymPy object, one method each.
 CONSTRUCTS = frozenset(
     "expr product juxt bigop func scripted scripted_power letter greek number partial paren "
-    "bracket group empty arg braced frac sqrt accent cancel word".split()
+    "bracket group empty arg braced frac sqrt accent cancel word tuple abs binom boxed "
+    "underbrace prime".split()
 )
 
+# Functions symbn knows, by the name written before their argument (\tanh, or tanh as a word).
+KNOWN = {
+    "exp": exp,
+    "log": log,
+    "ln": log,
+    "tanh": tanh,
+    "sinh": sinh,
+    "cosh": cosh,
+    "sin": sin,
+    "cos": cos,
+}
+EXTREMA = {"max": Max, "min": Min}
 DEFINE = (":=", "\\coloneqq")
 DIFFERENT = ("\\neq", "\\ne")
 
@@ -78,6 +103,11 @@ TERM_START = {
     "WORDCMD",
     "PARTIAL",
     "FUNC",
+    "BAR",
+    "BINOM",
+    "BOXED",
+    "BRACE_UNDER",
+    "BRACE_OVER",
 }
 HUMAN = {
     "RP": "')'",
@@ -136,9 +166,54 @@ def parse_tree(text: str) -> Tree:
         raise MathError(0, f"the equation is {len(text)} characters long; at most {MAX_LENGTH}")
     _check_nesting(text)
     try:
-        return parser().parse(text)
+        return parser().parse(_mark_closing_bars(text))
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
+
+
+_OPENS_AFTER = set("+-=([{,&/*|<>") | {""}
+
+
+def _mark_closing_bars(text: str) -> str:
+    """Each plain ``|`` that closes an absolute value becomes ``\\x01`` (same length, same offsets).
+
+    A ``|`` opens at the start, after an operator or an opening bracket, or when none is open;
+    else it closes the innermost one. So ``|a| + |b|`` and ``||a| - |b||`` read as written.
+    """
+    chars = list(text)
+    depth = 0
+    last = ""
+    k = 0
+    while k < len(text):
+        char = text[k]
+        if char == "\\":
+            end = k + 1
+            while end < len(text) and text[end].isalpha():
+                end += 1
+            word = text[k:end] if end > k + 1 else text[k : k + 2]
+            if word in ("\\left", "\\right") or word.startswith(("\\big", "\\Big")):
+                rest = text[end:].lstrip()
+                if rest.startswith("|"):
+                    bar = end + (len(text[end:]) - len(rest))
+                    depth += 1 if word.startswith("\\left") or word.endswith("l") else -1
+                    last = "|" if depth else "x"
+                    k = bar + 1
+                    continue
+            last = "+" if word in ("\\cdot", "\\times", "\\frac", "\\sqrt") else "x"
+            k = max(end, k + 2)
+            continue
+        if char == "|":
+            if depth == 0 or last in _OPENS_AFTER:
+                depth += 1
+                last = "|"
+            else:
+                chars[k] = "\x01"
+                depth -= 1
+                last = "x"
+        elif not char.isspace():
+            last = char if char in _OPENS_AFTER else "x"
+        k += 1
+    return "".join(chars)
 
 
 def _check_nesting(text: str) -> None:
@@ -294,6 +369,9 @@ class Builder:
     sums: dict[str, list[tuple[str, int, Any, Any]]] = field(default_factory=dict)
     free: dict[str, Expr] = field(default_factory=dict)
     ranging: set[str] = field(default_factory=set)
+    survey: Survey = field(default_factory=lambda: Survey())
+    where: Callable[[int], str] = str
+    euler: bool = True
 
     # Entry points --------------------------------------------------------------------------
 
@@ -382,8 +460,172 @@ class Builder:
         return value
 
     def _juxt(self, node: Any) -> Expr:
-        values = [self.build(child) for child in node.children]
+        children = list(node.children)
+        values: list[Any] = []
+        k = 0
+        while k < len(children):
+            child = children[k]
+            following = children[k + 1] if k + 1 < len(children) else None
+            run = word_run(children, k, self.text)
+            if run:
+                word = "".join(str(c.children[0].value) for c in children[k : k + run])
+                values.append(self.apply(word, word, children[k], children[k + run]))
+                k += run + 1
+                continue
+            if _is_prime(child) and following is not None and _is_arglist(following):
+                values.append(self.derivative_of(child, following))
+                k += 2
+                continue
+            key = head_key(child, self.text)
+            statistic = self.statistic_name(child)
+            if statistic is not None:
+                if following is None or not (_is_arglist(following) or _is_bracket(following)):
+                    raise MathError(
+                        _start(child),
+                        f"{self.node_text(child)} reads as an expectation or a variance; write "
+                        "what it applies to in brackets right after it, as \\mathbb{E}[x]",
+                    )
+                values.append(self.statistic(statistic, self.node_text(child), child, following))
+                k += 2
+                continue
+            if key in ("E", "\\mathrm{E}") and _is_bracket(following):
+                values.append(self.statistic("E", self.node_text(child), child, following))
+                k += 2
+                continue
+            if key is not None and following is not None and _is_arglist(following):
+                values.append(self.apply(key, self.node_text(child), child, following))
+                k += 2
+                continue
+            if following is not None and _is_arglist(following):
+                self.refuse_powered_function(child, following)
+            values.append(self.build(child))
+            k += 1
         return self.juxtapose(values, node)
+
+    def apply(self, key: str, written: str, head: Any, args: Any) -> Expr:
+        """``head(args)``: a function symbn knows, else an undefined function of the arguments."""
+        pos = _start(head)
+        if key in ("E", "\\mathrm{E}"):
+            return self.statistic("E", written, head, args)
+        power = None
+        if args.data == "scripted":
+            args, power = args.children[0], args.children[1]
+        arguments = self.arguments(args)
+        if key in KNOWN or key in EXTREMA:
+            value = self.known(key, arguments, head)
+        else:
+            value = self.undefined(key, written, arguments, pos)
+        if power is not None:
+            _, sup = _split_scripts(power)
+            value = self.power(value, self.exponent(sup), sup)
+        return value
+
+    def derivative_of(self, head: Any, args: Any) -> Expr:
+        """``\\sigma'(x)``, ``f''(t)``: the derivative of the function at a name."""
+        atom, primes = head.children[0], len(head.children) - 1
+        key = head_key(atom, self.text)
+        if key is None:
+            raise MathError(_start(head), "a prime is read only after a function's name")
+        applied = self.apply(key, self.node_text(atom), atom, args)
+        arguments = self.arguments(args.children[0] if args.data == "scripted" else args)
+        if len(arguments) != 1 or not isinstance(meaning(arguments[0]), Symbol):
+            raise MathError(
+                _start(args),
+                f"{self.node_text(head)}(…) is read only at a name, as {self.node_text(head)}(x); "
+                "write the derivative with \\frac{d}{dx}",
+            )
+        if args.data == "scripted":
+            raise MathError(
+                _start(args), "write a power of a derivative with parentheses around it"
+            )
+        return Derivative(applied, (meaning(arguments[0]), primes))
+
+    def arguments(self, args: Any) -> list[Expr]:
+        if args.data == "paren":
+            return [self.expr(args.children[1])]
+        return [self.expr(c) for c in args.children if not isinstance(c, Token)]
+
+    def known(self, key: str, arguments: list[Expr], head: Any) -> Expr:
+        if key in EXTREMA:
+            if len(arguments) < 2:
+                raise MathError(_start(head), f"\\{key} takes two or more arguments: \\{key}(a, b)")
+            return EXTREMA[key](*(meaning(a) for a in arguments))
+        if len(arguments) != 1:
+            raise MathError(_start(head), f"{key} takes one argument")
+        return KNOWN[key](arguments[0])
+
+    def undefined(self, key: str, written: str, arguments: list[Expr], pos: int) -> Expr:
+        """``f(x)`` with ``f`` not defined by symbn: an undefined function, unless ``f`` is a value too."""
+        used = self.survey.values.get(key)
+        if used is not None or self.declared(key) or key in self.bound:
+            at = f" at {self.where(used)}" if used is not None else ""
+            raise MathError(
+                pos,
+                f"{written}(…) reads as a function applied to an argument, but {written} is also "
+                f"used as a value{at}; write {written} \\cdot (…) for a product, or give the "
+                "function another name",
+            )
+        return Function(key, real=True)(*arguments)
+
+    def refuse_powered_function(self, child: Any, following: Any) -> None:
+        """``\\sigma^{-1}(x)`` where σ is a function elsewhere: neither a product nor a guess."""
+        if not (isinstance(child, Tree) and child.data in ("scripted", "scripted_power")):
+            return
+        base = head_key(child.children[0], self.text)
+        if base is not None and base in self.survey.heads:
+            raise MathError(
+                _start(child),
+                f"{self.node_text(child)}(…): {base} is a function in this document, and symbn "
+                "does not read a power or inverse of a function; write the product with \\cdot",
+            )
+
+    def statistic_name(self, node: Any) -> str | None:
+        """``E``/``Var`` when ``node`` writes an expectation or a variance (``\\mathbb{E}``, ``E``, ``\\operatorname{Var}``)."""
+        scripted = isinstance(node, Tree) and node.data in ("scripted", "scripted_power")
+        key = head_key(node.children[0] if scripted else node, self.text)
+        if key in ("\\mathbb{E}", "\\mathbb{V}", "Var", "var"):
+            if scripted:
+                raise MathError(
+                    _start(node),
+                    f"{self.node_text(node)}: symbn does not read an expectation with a "
+                    "subscript; write the mean over the batch, \\frac{1}{m}\\sum_{i=1}^{m} …",
+                )
+            return "E" if key == "\\mathbb{E}" else "Var"
+        return None
+
+    def statistic(self, key: str, written: str, head: Any, args: Any) -> Expr:
+        """``\\mathbb{E}[x]``, ``\\mathrm{Var}(x)``: the mean (variance) over the declared batch."""
+        pos = _start(head)
+        inner = args.children[1] if args.data in ("paren", "bracket") else None
+        count = self.decl.example_count
+        hint = (
+            "symbn reads it as the mean over the mini-batch when the examples are declared "
+            '([examples] families = […], count = "m"); otherwise write the mean out, as '
+            "\\frac{1}{m}\\sum_{i=1}^{m} …"
+        )
+        if inner is None:
+            raise MathError(pos, f"{written} takes one argument here; {hint}")
+        if not count:
+            raise MathError(pos, f"{written} is an expectation or a variance: {hint}")
+        if self.mean_index is not None:
+            raise MathError(pos, f"{written}[…] inside a mean or an expectation")
+        idx = Idx(self.decl.index, (1, self.symbol(count)))
+        self.mean_index, self.mean_used = idx, False
+        try:
+            body = self.expr(inner)
+            used = self.mean_used
+        finally:
+            self.mean_index = None
+        if not used:
+            raise MathError(
+                pos,
+                f"{written}[…] is the mean over the mini-batch, but nothing in it is a family of "
+                "examples: declare it under [examples] families",
+            )
+        if key == "Var":
+            centred = meaning(body) - meaning(mean(body, idx))
+            return mean(centred**2, idx)
+        return mean(body, idx)
 
     def juxtapose(self, values: list[Any], node: Any) -> Expr:
         result: Expr = Integer(1)
@@ -455,11 +697,44 @@ class Builder:
         return items[0], items[2]
 
     def _func(self, node: Any) -> Expr:
-        name, arg = node.children
-        value = self.expr(arg)
-        if name.value == "\\exp":
-            return exp(value)
-        return log(value)
+        name, *rest = node.children
+        if len(rest) == 2:
+            raise MathError(
+                _start(rest[0]),
+                f"symbn does not read {name.value} with a subscript or power here "
+                f"(a base, a range); write {name.value}(…) alone",
+            )
+        key = str(name.value)[1:]
+        arg = rest[-1]
+        if isinstance(arg, Tree) and arg.data == "tuple":
+            return self.known(key, self.arguments(arg), node)
+        return self.known(key, [self.expr(arg)], node)
+
+    def _tuple(self, node: Any) -> Expr:
+        raise MathError(
+            _start(node), "a list (a, b) in parentheses is read only as the arguments of a function"
+        )
+
+    def _abs(self, node: Any) -> Expr:
+        return Abs(meaning(self.expr(node.children[1])))
+
+    def _binom(self, node: Any) -> Expr:
+        _, top, bottom = node.children
+        return binomial(meaning(self.expr(top)), meaning(self.expr(bottom)))
+
+    def _boxed(self, node: Any) -> Expr:
+        return self.expr(node.children[1])
+
+    def _underbrace(self, node: Any) -> Expr:
+        """``\\underbrace{x}_{\\text{…}}``: the braced part is the mathematics, the label a comment."""
+        return self.expr(node.children[1])
+
+    def _prime(self, node: Any) -> Expr:
+        raise MathError(
+            _start(node),
+            f"{self.node_text(node)}: a prime is read only on a function applied to a name, "
+            "as \\sigma'(x) (its derivative)",
+        )
 
     def _scripted(self, node: Any) -> Expr:
         atom, scripts = node.children
@@ -730,6 +1005,8 @@ class Builder:
             return family(name, real=True)[tuple(indices)]
         if name in self.bound:
             return self.bound[name]
+        if name == "e" and self.euler:
+            return E  # Euler's number, unless the document makes e something else
         self.record(name, "alone", pos)
         return self.symbol(name)
 
@@ -997,3 +1274,152 @@ def _word(raw: str) -> str:
     if raw.startswith("\\"):
         return raw[raw.index("{") + 1 : -1]
     return raw
+
+
+# Function application ---------------------------------------------------------------------------
+
+
+def _is_prime(node: Any) -> bool:
+    return isinstance(node, Tree) and node.data == "prime"
+
+
+def _is_bracket(node: Any) -> bool:
+    return isinstance(node, Tree) and node.data == "bracket"
+
+
+def _is_arglist(node: Any) -> bool:
+    """A parenthesised argument list: ``(x)``, ``(w, b)``, also ``(x)^2`` (applied, then squared)."""
+    if not isinstance(node, Tree):
+        return False
+    if node.data in ("paren", "tuple"):
+        return True
+    if node.data == "scripted" and isinstance(node.children[0], Tree):
+        sub, sup = _split_scripts(node.children[1])
+        return node.children[0].data in ("paren", "tuple") and sub is None and sup is not None
+    return False
+
+
+def _raw(text: str, node: Any) -> str:
+    """The text of a script or argument node, outer braces and spaces removed."""
+    node = node.children[0] if isinstance(node, Tree) and node.data in ("sub", "sup") else node
+    if isinstance(node, Token):
+        return str(node.value)
+    raw = text[node.meta.start_pos : node.meta.end_pos]
+    if raw.startswith("{") and raw.endswith("}"):
+        raw = raw[1:-1]
+    return "".join(raw.split())
+
+
+def head_key(node: Any, text: str) -> str | None:
+    """The name a node writes when it can be a function applied to what follows it, else None.
+
+    ``f``, ``\\sigma``, ``\\mathrm{BN}``, ``\\mathbb{E}``, ``f_\\theta``, ``g^{[l]}``: a name, with
+    a subscript or a layer tag; a name with an exponent (``x^2``) is a value.
+    """
+    if isinstance(node, Token):
+        return canonical_base(node.value) if node.type == "GREEK" else None
+    if node.data == "letter":
+        return str(node.children[0].value)
+    if node.data == "greek":
+        return canonical_base(str(node.children[0].value))
+    if node.data == "word":
+        return str(node.children[2].value)
+    if node.data == "accent":
+        command = str(node.children[0].value)
+        if command in ("\\mathbb", "\\mathcal", "\\mathsf"):
+            return f"{command}{{{_raw(text, node.children[1])}}}"
+        return None
+    if node.data == "scripted":
+        base = head_key(node.children[0], text)
+        if base is None or node.children[0].data == "accent":
+            return None
+        sub, sup = _split_scripts(node.children[1])
+        tag = ""
+        if sup is not None:
+            items = sup.children[0]
+            inner = next((c for c in getattr(items, "children", []) if isinstance(c, Tree)), None)
+            first = inner.children[0] if inner is not None and len(inner.children) == 1 else None
+            if not (isinstance(first, Tree) and first.data == "bracket"):
+                return None
+            tag = _raw(text, sup)
+        return canonical(base, _raw(text, sub) if sub is not None else "", tag)
+    return None
+
+
+def value_key(node: Any, text: str) -> str | None:
+    """The name a node writes used as a value: ``x``, ``\\sigma`` of ``\\sigma^2``, ``x_i``."""
+    if isinstance(node, Tree) and node.data in ("scripted", "scripted_power"):
+        base = head_key(node.children[0], text)
+        if base is None:
+            return None
+        sub, _ = _split_scripts(node.children[1])
+        return canonical(base, _raw(text, sub) if sub is not None else "")
+    return head_key(node, text)
+
+
+def word_run(children: list[Any], k: int, text: str) -> int:
+    """How many letters from ``children[k]`` are written as one word right before ``(``: 0 if none.
+
+    ``softmax(x)`` is the function softmax applied to x, not s·o·f·t·m·a·x·(x).
+    """
+    end = k
+    while (
+        end < len(children)
+        and isinstance(children[end], Tree)
+        and children[end].data == "letter"
+        and (end == k or _start(children[end]) == children[end - 1].meta.end_pos)
+    ):
+        end += 1
+    if end - k < 2 or end >= len(children) or not _is_arglist(children[end]):
+        return 0
+    return end - k
+
+
+@dataclass
+class Survey:
+    """Where each name is applied to an argument (a function) and where it is used as a value."""
+
+    heads: dict[str, int] = field(default_factory=dict)
+    values: dict[str, int] = field(default_factory=dict)
+
+    def walk(self, node: Any, text: str, offset: int) -> None:
+        """Record the names of ``node`` (a parse tree of text at ``offset`` of the file)."""
+        if isinstance(node, Token):
+            if node.type == "GREEK":
+                self.values.setdefault(canonical_base(node.value), offset + (node.start_pos or 0))
+            return
+        if node.data == "sub":
+            return  # indices and labels, not values
+        if node.data == "juxt":
+            children = list(node.children)
+            k = 0
+            while k < len(children):
+                run = word_run(children, k, text)
+                if run:
+                    word = "".join(str(c.children[0].value) for c in children[k : k + run])
+                    self.heads.setdefault(word, offset + _start(children[k]))
+                    k += run
+                    continue
+                child = children[k]
+                following = children[k + 1] if k + 1 < len(children) else None
+                if _is_prime(child):
+                    child = child.children[0]
+                key = head_key(child, text)
+                if key is not None and following is not None and _is_arglist(following):
+                    self.heads.setdefault(key, offset + _start(child))
+                    if isinstance(child, Tree) and child.data == "scripted":
+                        self.walk(child.children[1], text, offset)
+                    k += 1
+                    continue
+                self.walk(child, text, offset)
+                k += 1
+            return
+        key = value_key(node, text)
+        if key is not None:
+            self.values.setdefault(key, offset + _start(node))
+            if node.data in ("letter", "greek", "word"):
+                return
+        for child in node.children:
+            if node.data in ("scripted", "scripted_power") and child is node.children[0]:
+                continue
+            self.walk(child, text, offset)
