@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,7 @@ _INLINE_CLOSE = re.compile(r"(?<!\\)\$")
 _INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
 _LEFT_NUMBER = re.compile(r"^\s*\\text\{\(([^(){}]*)\)\}\s*&&")
 _NOTE_PIECE = re.compile(
-    r"\s+|\\(?:text|mbox|textrm|textit)\s*\{|\{|\\(?:backslash|sim)(?![A-Za-z])|\\hat\{\\ \}"
+    r"\s+|\\q?quad(?![A-Za-z])|\\(?:text|mbox|textrm|textit)\s*\{|\{|\\(?:backslash|sim)(?![A-Za-z])|\\hat\{\\ \}"
     r"|\\[&%#_{}$]"
 )
 _NOTE_SPECIALS = {
@@ -66,7 +66,10 @@ _NOTE_SPECIALS = {
     "\\}": "}",
     "\\$": "$",
 }
-_INNER_ENV = re.compile(r"\\(begin|end)\{(aligned|split|gathered|alignedat)\}(\{[0-9]*\})?")
+_INNER_ENV = re.compile(
+    r"\\(begin|end)\{(aligned|split|gathered|alignedat|align|gather|eqnarray|equation|multline"
+    r"|flalign|array)\*?\}(\{[0-9a-z|@.]*\})?"
+)
 _TRAILING_NUMBER = re.compile(r"\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$")
 _TRAILING_PUNCT = re.compile(r"[.,;]\s*$")
 _HEADING = re.compile(r"^#{1,6}[ \t]+([^\n]+)$", re.M)
@@ -96,6 +99,7 @@ class Row:
     offset: int
     label: str = ""
     why: str = ""
+    refusal: tuple[int, str] | None = None  # (offset in text, message): read, and refused
 
 
 @dataclass
@@ -287,9 +291,7 @@ def _rows(text: str, kind: str, positions: _Positions) -> tuple[list[Row], list[
         if opener == "$$" and block:
             why = _ITALIC.match(text, end + 2)
             if why and not block[-1].why:
-                block[-1] = Row(
-                    block[-1].text, block[-1].offset, block[-1].label, why.group(1).strip()
-                )
+                block[-1] = replace(block[-1], why=why.group(1).strip())
         rows.extend(block)
         if len(rows) > MAX_EQUATIONS:
             raise InputError(f"{positions.path}: more than {MAX_EQUATIONS} equations")
@@ -301,18 +303,16 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
     rows: list[Row] = []
     for piece_start, piece_end in _split_rows(body):
-        row = _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows))
-        if row is None:
-            continue
-        if not row.text.strip():
-            # A row with only a justification (or a number): it belongs to the equation above it,
-            # as the renderers place a justification too long to stand beside its line.
-            if rows:
-                last = rows[-1]
-                why = "; ".join(w for w in (last.why, row.why) if w)
-                rows[-1] = Row(last.text, last.offset, last.label or row.label, why)
-            continue
-        rows.append(row)
+        for row in _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows)):
+            if not row.text.strip() and row.refusal is None:
+                # A row with only a justification (or a number): it belongs to the equation above
+                # it, as the renderers place a justification too long to stand beside its line.
+                if rows:
+                    last = rows[-1]
+                    why = "; ".join(w for w in (last.why, row.why) if w)
+                    rows[-1] = Row(last.text, last.offset, last.label or row.label, why)
+                continue
+            rows.append(row)
     return rows
 
 
@@ -344,12 +344,13 @@ def _split_rows(body: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _row(text: str, offset: int, *, follows: bool = False) -> Row | None:
-    """One row; ``follows``: a row after another in its block, which may be a justification alone."""
+def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
+    """The lines of one row; ``follows``: a row after another in its block, which may be a
+    justification alone. Two relations on one row (``\\mu = … \\qquad \\sigma = …``) are two lines."""
     if len(text) > MAX_LENGTH:
-        return Row(text, offset)  # too long to read: the parser says so, with its position
+        return [Row(text, offset)]  # too long to read: the parser says so, with its position
     chars = list(text)
-    label, why = "", []
+    label = ""
 
     def blank(start: int, stop: int) -> None:
         for k in range(start, stop):
@@ -367,31 +368,208 @@ def _row(text: str, offset: int, *, follows: bool = False) -> Row | None:
         blank(start, stop)
     for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b)", text):
         blank(match.start(), match.end())
-    note = _trailing_note("".join(chars), whole=follows)
-    if note is not None:
-        start, words = note
-        why.append(words)
-        blank(start, len(chars))
-    for start, stop, body in _top_level_texts("".join(chars)):
-        why.append(_unescape(body.strip()))
-        blank(start, stop)
-    for k, char in enumerate(chars):
-        if char == "&":
-            chars[k] = " "
-    cleaned = "".join(chars)
     if not label:
-        number = _TRAILING_NUMBER.search(cleaned)
+        number = _TRAILING_NUMBER.search("".join(chars))
         if number:
             label = number.group(1)
             blank(number.start(), number.end())
-            cleaned = "".join(chars)
-    punct = _TRAILING_PUNCT.search(cleaned)
-    if punct:
-        blank(punct.start(), punct.end())
-        cleaned = "".join(chars)
-    if not cleaned.strip() and not label and not any(why):
+    cleaned = "".join(chars)
+    if follows and re.match(
+        r"(?:[\s&]|\\q?quad(?![A-Za-z]))*(\{|\\(?:text|mbox|textrm|textit)\s*\{)", cleaned
+    ):
+        # a row below an equation that is only a justification: {b - b = 0}, \text{…}{x}
+        start = len(cleaned) - len(cleaned.lstrip(" \t\n&"))
+        return [Row("", offset, label, _note_words(cleaned, start, len(cleaned)))]
+    rows = []
+    for begin, end, why_at, text_at in _lines(cleaned):
+        refusal = _text_inside(cleaned, begin, text_at)
+        if refusal is not None:
+            return [Row(text, offset, label, refusal=refusal)]
+        piece = [" " if k < begin or k >= end else c for k, c in enumerate(cleaned)]
+        why = ""
+        if why_at is not None:
+            why = _note_words(cleaned, why_at, end)
+            piece[why_at:end] = [" " if c != "\n" else c for c in cleaned[why_at:end]]
+        body = "".join(" " if c == "&" else c for c in piece)
+        punct = _TRAILING_PUNCT.search(body)
+        if punct:
+            body = body[: punct.start()] + " " * (len(body) - punct.start())
+        if body.strip() or why:
+            rows.append(Row(body, offset, "" if rows else label, why))
+    if not rows and label:
+        rows.append(Row(" " * len(text), offset, label))
+    return rows
+
+
+# Where one line of a row ends and the next begins: \qquad, \quad, ",\quad", \text{and}, ⇒.
+_SEPARATOR = re.compile(
+    r",?\s*\\q?quad(?![A-Za-z])|,?\s*\\text\s*\{\s*and\s*\}"
+    r"|\\(?:Rightarrow|implies|Longrightarrow)(?![A-Za-z])"
+)
+_RELATION = re.compile(
+    r"(?<![\\<>])=|\\(?:neq?|coloneqq|leftarrow|gets|equiv|approx)(?![A-Za-z])|:="
+)
+_TEXT_START = re.compile(r"\\(?:text|mbox|textrm|textit)\s*\{")
+
+
+def _top_level(text: str, start: int, end: int) -> list[bool]:
+    """For each position in [start, end): whether it is outside every brace and bracket."""
+    out, depth, k = [], 0, start
+    while k < end:
+        char = text[k]
+        if char == "\\" and k + 1 < end and text[k + 1] in "{}":
+            out += [depth == 0, depth == 0]
+            k += 2
+            continue
+        if char in "{":
+            depth += 1
+        out.append(depth == 0 if char not in "}" else False)
+        if char == "}":
+            depth -= 1
+        k += 1
+    return out
+
+
+def _lines(text: str) -> list[tuple[int, int, int | None, int | None]]:
+    """The lines of a row as (start, end, where the justification starts, where its text starts).
+
+    The mathematics of a line ends at its first top-level ``\\text{…}`` (or a ``{…}`` right after
+    ``\\qquad``, as symbn's renderers write a justification): the rest of the line is its
+    justification. A separator followed by another relation starts a new line.
+    """
+    top = _top_level(text, 0, len(text))
+    seps = [m for m in _SEPARATOR.finditer(text) if top[m.start()]]
+    starts = [0] + [m.end() for m in seps]
+    ends = [m.start() for m in seps] + [len(text)]
+    spans = list(zip(starts, ends, strict=True))
+    lines: list[tuple[int, int, int | None, int | None]] = []
+    current: list[int] | None = None  # [start, end, why start or -1, text start or -1]
+    for k, (begin, end) in enumerate(spans):
+        piece = text[begin:end]
+        text_at = next(
+            (begin + m.start() for m in _TEXT_START.finditer(piece) if top[begin + m.start()]),
+            None,
+        )
+        lead = begin + len(piece) - len(piece.lstrip())
+        after_qquad = k > 0 and "qquad" in text[ends[k - 1] : begin]
+        if after_qquad and text[lead : lead + 1] == "{":
+            text_at = lead
+        relation = any(top[begin + m.start()] for m in _RELATION.finditer(piece))
+        if text_at is not None:
+            relation = any(
+                top[begin + m.start()] and begin + m.start() < text_at
+                for m in _RELATION.finditer(piece)
+            )
+        in_note = current is not None and current[2] >= 0
+        starts_new = (
+            current is not None
+            and not in_note
+            and relation
+            and not piece.lstrip().startswith(("=", "\\neq", "\\ne "))
+            and _has_relation(text, current[0], current[1], top)
+        )
+        if current is None or starts_new:
+            if current is not None:
+                lines.append(_line(current))
+            current = [begin, end, -1, -1]
+        elif not in_note and (text_at is not None or not piece.strip()):
+            current[1] = end
+        elif in_note:
+            current[1] = end
+        else:
+            current[1] = end
+        if not in_note and text_at is not None:
+            current[2] = _note_start(text, current[0], text_at)
+            current[3] = text_at
+    if current is not None:
+        lines.append(_line(current))
+    return lines
+
+
+def _line(current: list[int]) -> tuple[int, int, int | None, int | None]:
+    begin, end, why_at, text_at = current
+    return begin, end, None if why_at < 0 else why_at, None if text_at < 0 else text_at
+
+
+def _has_relation(text: str, begin: int, end: int, top: list[bool]) -> bool:
+    return any(top[begin + m.start()] for m in _RELATION.finditer(text[begin:end]))
+
+
+def _note_start(text: str, begin: int, text_at: int) -> int:
+    """Where a justification starts: its ``\\text``, or the ``\\quad`` / ``&&`` right before it."""
+    head = text[begin:text_at]
+    stripped = re.sub(r"(?:\s|&|,|\\q?quad(?![A-Za-z])|\\[,;:! ])*$", "", head)
+    return begin + len(stripped)
+
+
+def _text_inside(text: str, begin: int, text_at: int | None) -> tuple[int, str] | None:
+    """The ``\\text{…}`` that ends a line's mathematics, when it stands inside the mathematics
+    (``= \\text{3} + 2``, ``4 \\text{ + 1}``): displayed but never checked, so refused."""
+    match = _TEXT_START.match(text, text_at) if text_at is not None else None
+    if match is None:
         return None
-    return Row(cleaned, offset, label, "; ".join(w for w in why if w))
+    close = _matching_brace(text, match.end() - 1)
+    body = text[match.end() : close] if close is not None else ""
+    before = text[begin : match.start()].rstrip()
+    after_operator = before.endswith(("=", "+", "-", "(", "\\cdot", "\\times", "*", "/"))
+    after_separator = not before or re.search(r"(&|,|\\q?quad|\\[,;:! ])$", before)
+    if after_operator or (not after_separator and not re.search(r"[A-Za-z]{2}", body)):
+        return (
+            match.start(),
+            f"\\text{{{body}}} is inside the mathematics: it would be displayed but not "
+            "checked; write it as mathematics, or put text only after the equation "
+            "(\\quad \\text{…})",
+        )
+    return None
+
+
+def _note_words(text: str, start: int, end: int) -> str:
+    """A justification as text: ``\\text{…}`` as its words, other mathematics as ``$…$``."""
+    words: list[str] = []
+    math: list[str] = []
+
+    def flush() -> None:
+        joined = " ".join("".join(math).split())
+        if joined:
+            words.append(f"${joined}$")
+        math.clear()
+
+    k = start
+    while k < end:
+        piece = _NOTE_PIECE.match(text, k)
+        if piece is None or piece.end() > end:
+            char = text[k]
+            if char == "&":
+                char = " "
+            if char.isspace() and not math:
+                words.append(" ")
+            else:
+                math.append(char)
+            k += 1
+            continue
+        token = piece.group(0)
+        if token.isspace() or token.startswith("\\quad") or token.startswith("\\qquad"):
+            if math:
+                math.append(" ")
+            else:
+                words.append(" ")
+            k = piece.end()
+            continue
+        if token.endswith("{"):
+            close = _matching_brace(text, piece.end() - 1)
+            if close is None or close >= end:
+                math.append(text[k:end])
+                break
+            body = text[piece.end() : close]
+            flush()
+            words.append(_unescape(body) if token != "{" else f"${body.strip()}$")
+            k = close + 1
+            continue
+        flush()
+        words.append(_NOTE_SPECIALS.get(token, " "))
+        k = piece.end()
+    flush()
+    return re.sub(r"\s+", " ", "".join(words)).strip()
 
 
 def _intertexts(text: str) -> list[tuple[int, int]]:
@@ -403,62 +581,6 @@ def _intertexts(text: str) -> list[tuple[int, int]]:
         end = len(text) if close is None else close + 1
         found.append((match.start(), end))
         pos = end
-    return found
-
-
-def _trailing_note(text: str, *, whole: bool = False) -> tuple[int, str] | None:
-    """A justification after the last top-level ``\\qquad``: ``\\text{…}`` and ``{math}`` to the end.
-
-    The renderers write ``… \\qquad \\text{the mean of }{a^{[l-1]}}``; its braced math is part of
-    the justification, not a factor of the equation. Returns (start, the justification as text).
-    """
-    start = max(
-        (
-            k
-            for k in _top_level_backslashes(text)
-            if text.startswith("\\qquad", k) and not text[k + 6 : k + 7].isalpha()
-        ),
-        default=-1,
-    )
-    if start >= 0:
-        k = start + len("\\qquad")
-    elif whole and re.match(r"[\s&]*(\{|\\text\s*\{)", text):
-        # a row below an equation that is only a justification: {b - b = 0}, \text{…}{x}
-        start = k = len(text) - len(text.lstrip(" \t\n&"))
-    else:
-        return None
-    words: list[str] = []
-    while k < len(text):
-        piece = _NOTE_PIECE.match(text, k)
-        if piece is None:
-            return None
-        token = piece.group(0)
-        if token.isspace():
-            k = piece.end()
-            continue
-        if token.endswith("{"):
-            close = _matching_brace(text, piece.end() - 1)
-            if close is None:
-                return None
-            body = text[piece.end() : close]
-            words.append(_unescape(body) if token != "{" else f"${body.strip()}$")
-            k = close + 1
-            continue
-        words.append(_NOTE_SPECIALS[token])
-        k = piece.end()
-    return (start, "".join(words).strip()) if words else None
-
-
-def _top_level_texts(text: str) -> list[tuple[int, int, str]]:
-    """``\\text{…}`` (and ``\\mbox``, ``\\textrm``) outside any braces: justifications."""
-    found = []
-    for k in _top_level_backslashes(text):
-        command = _TEXT_COMMAND.match(text, k)
-        if command:
-            close = _matching_brace(text, command.end() - 1)
-            if close is None:
-                break
-            found.append((k, close + 1, text[command.end() : close]))
     return found
 
 
@@ -496,7 +618,7 @@ def _number(rows: list[Row]) -> list[Row]:
             while str(counter) in taken:
                 counter += 1
             label = str(counter)
-        out.append(Row(row.text, row.offset, label, row.why))
+        out.append(replace(row, label=label))
     return out
 
 
@@ -514,6 +636,10 @@ def _build(
     inferred: set[str] = set()
     indices: set[str] = set()
     for row in rows:
+        if row.refusal is not None:
+            _report(problems, positions, row.offset + row.refusal[0], row.refusal[1])
+            trees.append(None)
+            continue
         try:
             tree = parse_tree(row.text)
             inferred |= bound_letters(tree)

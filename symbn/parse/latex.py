@@ -70,7 +70,7 @@ MAX_ROOT = 100
 CONSTRUCTS = frozenset(
     "expr product juxt bigop func scripted scripted_power letter greek number partial paren "
     "bracket group empty arg braced frac sqrt accent cancel word tuple abs binom boxed "
-    "underbrace prime".split()
+    "underbrace prime fracpair".split()
 )
 
 # Functions symbn knows, by the name written before their argument (\tanh, or tanh as a word).
@@ -97,6 +97,7 @@ TERM_START = {
     "LB",
     "SUM",
     "FRAC",
+    "FRACPAIR",
     "SQRT",
     "ACCENT",
     "CANCEL",
@@ -1107,6 +1108,15 @@ class Builder:
         numerator = self.expr(top)
         denominator = self.expr(bottom)
         return numerator * self.power(denominator, Integer(-1), bottom)
+
+    def _fracpair(self, node: Any) -> Expr:
+        token = node.children[0]
+        top, bottom = "".join(str(token.value).split())[-2:]
+        pos = (token.start_pos or 0) + len(str(token.value)) - 2
+        values = []
+        for char, at in ((top, pos), (bottom, pos + 1)):
+            values.append(Integer(int(char)) if char.isdigit() else self.plain_name(char, at))
+        return values[0] * self.power(values[1], Integer(-1), node)
 
     def node_text(self, node: Any) -> str:
         if isinstance(node, Token):
