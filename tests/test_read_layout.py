@@ -4,7 +4,7 @@ on one line are two lines (issue 15, items 2, 3 and 5). Expected values are buil
 from __future__ import annotations
 
 import pytest
-from sympy import Idx, IndexedBase, Rational, Sum, sqrt, Symbol
+from sympy import Idx, IndexedBase, Rational, Sum, Symbol, sqrt
 
 from symbn.model import Kind
 from symbn.parse import read_text

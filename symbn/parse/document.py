@@ -380,7 +380,7 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
         # a row below an equation that is only a justification: {b - b = 0}, \text{…}{x}
         start = len(cleaned) - len(cleaned.lstrip(" \t\n&"))
         return [Row("", offset, label, _note_words(cleaned, start, len(cleaned)))]
-    rows = []
+    rows: list[Row] = []
     for begin, end, why_at, text_at in _lines(cleaned):
         refusal = _text_inside(cleaned, begin, text_at)
         if refusal is not None:

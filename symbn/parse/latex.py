@@ -1111,7 +1111,8 @@ class Builder:
 
     def _fracpair(self, node: Any) -> Expr:
         token = node.children[0]
-        top, bottom = "".join(str(token.value).split())[-2:]
+        pair = "".join(str(token.value).split())[-2:]
+        top, bottom = pair[0], pair[1]
         pos = (token.start_pos or 0) + len(str(token.value)) - 2
         values = []
         for char, at in ((top, pos), (bottom, pos + 1)):
