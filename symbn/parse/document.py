@@ -110,6 +110,7 @@ class Document:
     derivation: Derivation
     problems: list[str] = field(default_factory=list)
     rows: int = 0
+    unread: int = 0  # display rows that could not be read: the summary must never say all holds
 
 
 class _Positions:
@@ -177,8 +178,10 @@ def read_text(
     title = decl.title or _title(text, kind) or Path(path).stem
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
-    _build(derivation, rows, decl, positions, problems)
-    return Document(path, derivation, [message for _, message in sorted(problems)], len(rows))
+    unread = _build(derivation, rows, decl, positions, problems)
+    return Document(
+        path, derivation, [message for _, message in sorted(problems)], len(rows), unread
+    )
 
 
 # Declarations ---------------------------------------------------------------------------------
@@ -631,7 +634,8 @@ def _build(
     decl: Declaration,
     positions: _Positions,
     problems: list[tuple[int, str]],
-) -> None:
+) -> int:
+    """Add the rows to ``derivation``; the number of rows that could not be read."""
     trees: list[Any] = []
     inferred: set[str] = set()
     indices: set[str] = set()
@@ -666,26 +670,44 @@ def _build(
             builder.note_sums(tree, row.text, row.offset)
     readable = True
     used: set[Any] = set()
+    failed: dict[
+        Any, tuple[int, str]
+    ] = {}  # a name whose definition could not be read → where that row is
+    unread = 0
     for row, tree in zip(rows, trees, strict=True):
         if tree is None:
             readable = False
+            unread += 1
+            _note_failed(builder, row, used, failed)
             continue
         builder.text, builder.offset = row.text, row.offset
         try:
             chain = builder.chain_of(tree)
+            cause = _uses_failed(chain, failed)
+            if cause is not None:
+                name, where = cause
+                _report(
+                    problems,
+                    positions,
+                    row.offset,
+                    f"({row.label}) uses {name}, whose definition at {positions.where(where)} "
+                    "could not be read; it is not checked",
+                )
+                readable = False
+                unread += 1
+                continue
             count = len(derivation.lines)
             readable = _add(derivation, chain, row, decl, readable, used, positions, problems)
+            unread += 0 if readable else 1
             for line in derivation.lines[count:]:
                 used |= _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+            continue
         except MathError as exc:
             _report(problems, positions, row.offset + exc.pos, exc.message)
-            readable = False
         except DerivationError as exc:
             _report(problems, positions, row.offset, str(exc))
-            readable = False
         except RecursionError:
             _report(problems, positions, row.offset, "the expression is nested too deeply")
-            readable = False
         except Exception as exc:
             _report(
                 problems,
@@ -693,9 +715,55 @@ def _build(
                 row.offset,
                 f"cannot build this equation ({type(exc).__name__})",
             )
-            readable = False
+        readable = False
+        unread += 1
+        _note_failed(builder, row, used, failed)
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
+    return unread
+
+
+def _note_failed(
+    builder: Builder, row: Row, used: set[Any], failed: dict[Any, tuple[int, str]]
+) -> None:
+    """Remember what a row that could not be read would have defined (its left side's names)."""
+    match = _top_level_relation(row.text)
+    if match is None or not row.text[: match.start()].strip():
+        return
+    text = row.text[: match.start()]
+    saved = (builder.text, builder.offset)
+    try:
+        builder.text, builder.offset = text, row.offset
+        lhs = meaning(builder.expression(text))
+    except Exception:  # the left side does not read either: nothing to point at
+        return
+    finally:
+        builder.text, builder.offset = saved
+    if isinstance(lhs, AppliedUndef):
+        names = {lhs.func}
+    elif isinstance(lhs, Pow) and isinstance(lhs.base, Symbol):
+        names = {lhs.base}
+    elif isinstance(lhs, (Symbol, Indexed)):
+        names = _names_in(lhs)
+    else:
+        return
+    for name in names - used:
+        failed.setdefault(name, (row.offset, " ".join(text.split())))
+
+
+def _uses_failed(chain: Chain, failed: dict[Any, tuple[int, str]]) -> tuple[str, int] | None:
+    """A name of ``chain`` whose definition could not be read, and where, else None."""
+    if not failed:
+        return None
+    sides = [chain.lhs, *(rhs for _, rhs in chain.steps)]
+    for side in sides:
+        if side is None:
+            continue
+        for name in _names_in(meaning(side)):
+            if name in failed:
+                where, written = failed[name]
+                return written, where
+    return None
 
 
 def _makes_e(trees: list[Any], decl: Declaration) -> bool:
