@@ -28,10 +28,10 @@ def test_rows_using_a_definition_that_did_not_read_point_at_it() -> None:
     assert [line.label for line in document.derivation.lines] == ["1", "5"]
     assert document.problems[0].startswith("v.md:5:")
     assert document.problems[1] == (
-        "v.md:7:3: (2) uses \\sigma^2, whose definition at v.md:5:3 could not be read; "
+        "v.md:7:3: (3) uses \\sigma^2, whose definition at v.md:5:3 could not be read; "
         "it is not checked"
     )
-    assert document.problems[2].startswith("v.md:9:3: (3)")
+    assert document.problems[2].startswith("v.md:9:3: (4)")
     assert document.unread == 3
     assert document.rows == 5
 
