@@ -28,6 +28,7 @@ from symbn.model import Derivation, defined_name
 from symbn.notation import meaning
 from symbn.parse.declare import Declaration, from_toml
 from symbn.parse.latex import (
+    APPROXIMATE,
     DEFINE,
     DIFFERENT,
     MAX_LENGTH,
@@ -114,13 +115,48 @@ class Document:
 
 
 class _Positions:
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, text: str, cells: list[tuple[int, int]] | None = None) -> None:
         self.path = path
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.cells = cells or []  # (offset where a notebook's cell starts, its number)
 
     def where(self, offset: int) -> str:
         line = bisect.bisect_right(self.starts, offset) - 1
-        return f"{self.path}:{line + 1}:{offset - self.starts[line] + 1}"
+        column = offset - self.starts[line] + 1
+        if not self.cells:
+            return f"{self.path}:{line + 1}:{column}"
+        k = bisect.bisect_right([start for start, _ in self.cells], offset) - 1
+        start, number = self.cells[max(k, 0)]
+        first = bisect.bisect_right(self.starts, start) - 1
+        return f"{self.path}:cell {number}:{line - first + 1}:{column}"
+
+
+def notebook_text(data: bytes, path: str) -> tuple[str, list[tuple[int, int]]]:
+    """The Markdown cells of a Jupyter notebook as one text, and where each cell starts.
+
+    The notebook is read as JSON data; its code cells are never run, nor read.
+    """
+    import json
+
+    try:
+        notebook = json.loads(data.decode("utf-8"))
+        cells = notebook["cells"] if isinstance(notebook, dict) else None
+        if not isinstance(cells, list):
+            raise ValueError("no list of cells")
+    except (UnicodeDecodeError, ValueError, KeyError) as exc:
+        raise InputError(f"{path}: not a Jupyter notebook ({exc})") from None
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        starts.append((offset, number))
+        parts.append(text + "\n\n")
+        offset += len(text) + 2
+    return "".join(parts), starts
 
 
 def sidecar(path: Path) -> Path | None:
@@ -138,7 +174,12 @@ def read_document(path: str | Path, extra: Declaration | None = None) -> Documen
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InputError(f"{file}: {size} bytes; symbn reads documents up to {MAX_FILE_BYTES}")
-        text = file.read_bytes().decode("utf-8")
+        raw = file.read_bytes()
+        cells: list[tuple[int, int]] | None = None
+        if file.suffix.lower() == ".ipynb":
+            text, cells = notebook_text(raw, str(file))
+        else:
+            text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{file}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
@@ -151,7 +192,7 @@ def read_document(path: str | Path, extra: Declaration | None = None) -> Documen
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{side}: cannot read: {exc}") from None
     kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
-    return read_text(text, str(file), kind=kind, declaration=declaration, extra=extra)
+    return read_text(text, str(file), kind=kind, declaration=declaration, extra=extra, cells=cells)
 
 
 def read_text(
@@ -161,18 +202,20 @@ def read_text(
     kind: str = "md",
     declaration: Declaration | None = None,
     extra: Declaration | None = None,
+    cells: list[tuple[int, int]] | None = None,
 ) -> Document:
-    """Build the derivation written in ``text`` (Markdown ``md`` or LaTeX ``tex``)."""
+    """Build the derivation written in ``text`` (Markdown ``md`` or LaTeX ``tex``); ``cells``:
+    where each cell of a notebook starts in ``text`` and its number, for locations."""
     if len(text) > MAX_FILE_BYTES:
         raise InputError(
             f"{path}: {len(text)} characters; symbn reads documents up to {MAX_FILE_BYTES}"
         )
-    positions = _Positions(path, text)
-    visible, declared = _declarations(text, kind, positions)
+    positions = _Positions(path, text, cells)
+    visible, declared, skips = _declarations(text, kind, positions)
     decl = (declaration or Declaration()).merged(declared)
     if extra is not None:
         decl = decl.merged(extra)
-    rows, problems = _rows(visible, kind, positions)
+    rows, problems = _rows(visible, kind, positions, skips)
     if not rows and not problems:
         raise InputError(f"{path}: no display equations found ($$ … $$, equation, align)")
     title = decl.title or _title(text, kind) or Path(path).stem
@@ -187,9 +230,16 @@ def read_text(
 # Declarations ---------------------------------------------------------------------------------
 
 
-def _declarations(text: str, kind: str, positions: _Positions) -> tuple[str, Declaration]:
-    """The text with code blocks and comments blanked, and the declarations found in them."""
+_SKIP = re.compile(r"symbn:\s*skip")
+
+
+def _declarations(
+    text: str, kind: str, positions: _Positions
+) -> tuple[str, Declaration, list[int]]:
+    """The text with code blocks and comments blanked, the declarations found in them, and where
+    each ``symbn: skip`` comment ends (the display after it is not read)."""
     decl = Declaration()
+    skips: list[int] = []
     chars = list(text)
 
     def blank(start: int, end: int) -> None:
@@ -211,7 +261,9 @@ def _declarations(text: str, kind: str, positions: _Positions) -> tuple[str, Dec
             close = text.find("-->", start + 4)
             end = len(text) if close < 0 else close + 3
             body = text[start + 4 : close if close >= 0 else len(text)]
-            if body.lstrip().startswith("symbn:") and close >= 0:
+            if _SKIP.fullmatch(body.strip()):
+                skips.append(end)
+            elif body.lstrip().startswith("symbn:") and close >= 0:
                 add(body.lstrip()[len("symbn:") :], start + 4)
             blank(start, end)
             pos = end
@@ -220,8 +272,10 @@ def _declarations(text: str, kind: str, positions: _Positions) -> tuple[str, Dec
             body = re.sub(r"^%[ \t]?", "", match.group(1), flags=re.M)
             add(body, match.start(1))
         for match in re.finditer(r"(?<!\\)%[^\n]*", text):
+            if _SKIP.fullmatch(match.group(0)[1:].strip()):
+                skips.append(match.end())
             blank(match.start(), match.end())
-    return "".join(chars), decl
+    return "".join(chars), decl, skips
 
 
 def _fences(text: str) -> list[tuple[int, int, int, int, str]]:
@@ -256,7 +310,10 @@ def _title(text: str, kind: str) -> str:
 # Finding the equations ------------------------------------------------------------------------
 
 
-def _rows(text: str, kind: str, positions: _Positions) -> tuple[list[Row], list[tuple[int, str]]]:
+def _rows(
+    text: str, kind: str, positions: _Positions, skips: list[int] | None = None
+) -> tuple[list[Row], list[tuple[int, str]]]:
+    pending = sorted(skips or [])
     rows: list[Row] = []
     problems: list[tuple[int, str]] = []
     pos = 0
@@ -290,6 +347,12 @@ def _rows(text: str, kind: str, positions: _Positions) -> tuple[list[Row], list[
                 )
             )
             break
+        skipped = bool(pending) and pending[0] <= end  # a marker before or inside the display
+        while pending and pending[0] <= end:
+            pending.pop(0)
+        if skipped or _SKIP.search(text, match.end(), end):
+            pos = end + len(closer)  # the author asked symbn not to read this display
+            continue
         block = _block_rows(text, match.end(), end)
         if opener == "$$" and block:
             why = _ITALIC.match(text, end + 2)
@@ -377,6 +440,8 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
             label = number.group(1)
             blank(number.start(), number.end())
     cleaned = "".join(chars)
+    if not re.sub(r"\\[vcl]?dots(?![A-Za-z])|[\s&]", "", cleaned) and re.search("dots", cleaned):
+        return []  # a \vdots row: the rows around it are the equations
     if follows and re.match(
         r"(?:[\s&]|\\q?quad(?![A-Za-z]))*(\{|\\(?:text|mbox|textrm|textit)\s*\{)", cleaned
     ):
@@ -837,6 +902,16 @@ def _add(
 ) -> bool:
     """Add the lines of one row; False when the row could not be added."""
     steps = list(chain.steps)
+    approximate = next((k for k, (rel, _) in enumerate(steps) if rel == APPROXIMATE), None)
+    if approximate is not None:
+        # a ≈ b is shown as written and never checked: symbn decides equalities only
+        derivation.note(
+            f"({row.label}) ${' '.join(row.text.split())}$ is an approximation: not checked"
+        )
+        steps = steps[:approximate]
+        if not steps:
+            return True
+        chain = Chain(chain.lhs, tuple(steps), chain.lhs_pos)
     labels = [row.label] + [f"{row.label}.{k}" for k in range(2, len(steps) + 1)]
     for side in [chain.lhs, *(rhs for _, rhs in steps)]:
         if side is not None:

@@ -12,6 +12,7 @@ The field's notation is read as the library writes it: ``W^{[l]}`` is a name wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -70,7 +71,7 @@ MAX_ROOT = 100
 CONSTRUCTS = frozenset(
     "expr product juxt bigop func scripted scripted_power letter greek number partial paren "
     "bracket group empty arg braced frac sqrt accent cancel word tuple abs binom boxed "
-    "underbrace prime fracpair".split()
+    "underbrace prime fracpair labelarg".split()
 )
 
 # Functions symbn knows, by the name written before their argument (\tanh, or tanh as a word).
@@ -85,7 +86,8 @@ KNOWN = {
     "cos": cos,
 }
 EXTREMA = {"max": Max, "min": Min}
-DEFINE = (":=", "\\coloneqq")
+DEFINE = (":=", "\\coloneqq", "\\leftarrow", "\\gets", "\\equiv", "\\triangleq")
+APPROXIMATE = "\\approx"
 DIFFERENT = ("\\neq", "\\ne")
 
 TERM_START = {
@@ -657,7 +659,11 @@ class Builder:
                 _start(sub), "the index of a sum must be a letter, as in \\sum_{i=1}^{m}"
             )
         count = self.decl.example_count
-        if lower_node is None or sup is None:
+        ranges = list(dict.fromkeys(self.sum_ranges(var))) if lower_node is None else []
+        if lower_node is None and sup is None and len(ranges) == 1:
+            # \sum_i: over the range the document gives i elsewhere (\sum_{i=1}^{m})
+            lower, upper = ranges[0]
+        elif lower_node is None or sup is None:
             if var == self.decl.index and count and lower_node is None and sup is None:
                 lower, upper = Integer(1), self.symbol(count)
             else:
@@ -730,6 +736,12 @@ class Builder:
         """``\\underbrace{x}_{\\text{…}}``: the braced part is the mathematics, the label a comment."""
         return self.expr(node.children[1])
 
+    def _labelarg(self, node: Any) -> Expr:
+        raise MathError(
+            _start(node),
+            f"{self.node_text(node)} is read only as a label, as in \\mu_\\mathcal{{B}}",
+        )
+
     def _prime(self, node: Any) -> Expr:
         raise MathError(
             _start(node),
@@ -792,6 +804,9 @@ class Builder:
         self, base: str, sub: Any, sub_raw: str, tag: str, sup_raw: str, example: Any
     ) -> tuple[str, list[Expr]]:
         """A subscript as (label word, indices): ``norm``; ``j``; ``norm,j``; ``jk`` of a unit."""
+        label = _LABEL.match(sub_raw)
+        if label is not None:  # \mu_\mathcal{B}, \sigma^2_{\mathbb{B}}: part of the name
+            return f"{label.group(1)}{{{label.group(2)}}}", []
         items = _arg_items(sub)
         if len(items) >= 2:
             first = self.node_text(items[0])
@@ -1272,6 +1287,9 @@ def _derivative_mark(text: str) -> str | None:
     if text == "\\partial":
         return "partial"
     return None
+
+
+_LABEL = re.compile(r"^(\\(?:mathcal|mathbb|mathsf|mathbf|mathfrak))\{?([A-Za-z]+)\}?$")
 
 
 def _is_word(raw: str) -> bool:
