@@ -34,6 +34,7 @@ from symbn.parse.latex import (
     MAX_LENGTH,
     Builder,
     Chain,
+    Inference,
     MathError,
     Survey,
     bound_letters,
@@ -112,6 +113,7 @@ class Document:
     problems: list[str] = field(default_factory=list)
     rows: int = 0
     unread: int = 0  # display rows that could not be read: the summary must never say all holds
+    inferred: Declaration = field(default_factory=Declaration)  # notation read from the writing
 
 
 class _Positions:
@@ -221,9 +223,9 @@ def read_text(
     title = decl.title or _title(text, kind) or Path(path).stem
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
-    unread = _build(derivation, rows, decl, positions, problems)
+    unread, inferred = _build(derivation, rows, decl, positions, problems)
     return Document(
-        path, derivation, [message for _, message in sorted(problems)], len(rows), unread
+        path, derivation, [message for _, message in sorted(problems)], len(rows), unread, inferred
     )
 
 
@@ -699,8 +701,9 @@ def _build(
     decl: Declaration,
     positions: _Positions,
     problems: list[tuple[int, str]],
-) -> int:
-    """Add the rows to ``derivation``; the number of rows that could not be read."""
+) -> tuple[int, Declaration]:
+    """Add the rows to ``derivation``; the number of rows that could not be read, and the notation
+    inferred from the document's own writing."""
     trees: list[Any] = []
     inferred: set[str] = set()
     indices: set[str] = set()
@@ -717,6 +720,12 @@ def _build(
             _report(problems, positions, row.offset + exc.pos, exc.message)
             tree = None
         trees.append(tree)
+    inference = Inference()
+    for row, tree in zip(rows, trees, strict=True):
+        if tree is not None:
+            inference.walk(tree, row.text, row.offset)
+    guessed = inference.declaration(decl)
+    decl = decl.merged(guessed)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
     survey = Survey()
     for row, tree in zip(rows, trees, strict=True):
@@ -785,7 +794,7 @@ def _build(
         _note_failed(builder, row, used, failed)
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
-    return unread
+    return unread, guessed
 
 
 def _note_failed(

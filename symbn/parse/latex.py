@@ -908,7 +908,9 @@ class Builder:
             return str(atom.children[2].value)
         if atom.data == "accent":
             command, arg = atom.children
-            if command.value in ("\\bar", "\\overline") and self.decl.bar == "mean":
+            if command.value in ("\\bar", "\\overline") and (
+                self.decl.bar == "mean" or self.bars_family(arg)
+            ):
                 return None
             inner = _arg_items(arg)
             written = self.raw(arg)
@@ -922,6 +924,15 @@ class Builder:
                 )
             raise MathError(_start(atom), f"{command.value} applies to one letter here")
         return None
+
+    def bars_family(self, arg: Any) -> bool:
+        """Whether a bar is over a family of examples (``\\overline{a^{[l-1]}}``): then it is their mean."""
+        items = _arg_items(arg)
+        if len(items) != 1 or not self.decl.example_count:
+            return False
+        item = items[0]
+        key = head_key(item, self.text) if isinstance(item, Tree) else None
+        return key is not None and key in self.decl.families
 
     def name_text(self, node: Any) -> str | None:
         """The canonical name of a lone letter or Greek letter node, else None."""
@@ -1452,3 +1463,118 @@ class Survey:
             if node.data in ("scripted", "scripted_power") and child is node.children[0]:
                 continue
             self.walk(child, text, offset)
+
+
+# Inferring the notation -------------------------------------------------------------------------
+
+
+def _base_name(atom: Any, text: str) -> str | None:
+    """The canonical base of a name atom, accents included (``\\tilde{z}``), else None."""
+    if isinstance(atom, Tree) and atom.data == "accent":
+        inner = _raw(text, atom.children[1])
+        return f"{atom.children[0]}{{{inner}}}" if inner.isalpha() else None
+    return head_key(atom, text)
+
+
+def _sup_kind(sup: Any) -> str:
+    """What a superscript is: ``tag`` ([l]), ``example`` ((i), [l](i)) or ``exponent``."""
+    items = _arg_items(sup)
+    item = items[0] if len(items) == 1 else None
+    if isinstance(item, Tree):
+        if item.data == "bracket":
+            return "tag"
+        if item.data == "paren":
+            return "example"
+        if (
+            item.data == "juxt"
+            and len(item.children) == 2
+            and all(isinstance(c, Tree) for c in item.children)
+            and item.children[0].data == "bracket"
+            and item.children[1].data == "paren"
+        ):
+            return "example"
+    return "exponent"
+
+
+@dataclass
+class Inference:
+    """What a document's own writing says about its notation, gathered from its parse trees."""
+
+    families: dict[str, set[str]] = field(default_factory=dict)  # name → uppers of its sums
+    powers: dict[str, int] = field(default_factory=dict)  # x^2 on a definition's left → offset
+    plain: set[str] = field(default_factory=set)  # names written with no exponent
+
+    def walk(self, tree: Tree, text: str, offset: int) -> None:
+        """Gather from one row's tree."""
+        if tree.data == "relations" and isinstance(tree.children[0], Tree):
+            lhs = tree.children[0]
+            if lhs.data == "scripted":
+                base = _base_name(lhs.children[0], text)
+                sub, sup = _split_scripts(lhs.children[1])
+                if base is not None and sup is not None and _sup_kind(sup) == "exponent":
+                    items = _arg_items(sup)
+                    if len(items) == 1 and isinstance(items[0], Token):
+                        sub_raw = _raw(text, sub) if sub is not None else ""
+                        name = canonical(base, sub_raw, _raw(text, sup))
+                        self.powers.setdefault(name, offset + _start(lhs))
+        self._names(tree, text, [])
+
+    def _names(self, node: Any, text: str, uppers: list[str]) -> None:
+        if isinstance(node, Token):
+            if node.type == "GREEK":
+                self.plain.add(canonical_base(node.value))
+            return
+        if node.data == "bigop":
+            scripts = next(
+                (c for c in node.children if isinstance(c, Tree) and c.data == "scripts"), None
+            )
+            _, sup = _split_scripts(scripts)
+            upper = _raw(text, sup) if sup is not None else ""
+            self._names(node.children[-1], text, [*uppers, upper])
+            return
+        if node.data in ("letter", "greek", "word"):
+            key = head_key(node, text)
+            if key is not None:
+                self.plain.add(key)
+            return
+        if node.data in ("scripted", "scripted_power"):
+            base = _base_name(node.children[0], text)
+            sub, sup = _split_scripts(node.children[1])
+            sub_raw = _raw(text, sub) if sub is not None else ""
+            kind = _sup_kind(sup) if sup is not None else "none"
+            if base is not None:
+                if kind == "example":
+                    tag = _raw(text, sup).split("(")[0]
+                    family = self.families.setdefault(canonical(base, sub_raw, tag), set())
+                    family.update(uppers[-1:])
+                elif kind in ("none", "tag") and node.data == "scripted":
+                    tag = _raw(text, sup) if sup is not None else ""
+                    self.plain.add(canonical(base, sub_raw, tag))
+            if sup is not None and kind == "exponent":
+                self._names(sup, text, uppers)
+            if node.data == "scripted_power":
+                self._names(node.children[2], text, uppers)
+            return
+        for child in node.children:
+            self._names(child, text, uppers)
+
+    def declaration(self, decl: Declaration) -> Declaration:
+        """The notation inferred, as a declaration to merge under the document's own."""
+        families = frozenset(self.families) - decl.names
+        uppers = {u for name in families for u in self.families[name]}
+        count = ""
+        if families and not decl.example_count and len(uppers) == 1:
+            (count,) = uppers
+            if not count.isalpha():
+                count = ""
+        names = frozenset(
+            name
+            for name in self.powers
+            if name.rsplit("^", 1)[0] not in self.plain and name not in decl.families
+        )
+        return Declaration(
+            names=names - decl.names,
+            families=families - decl.families if (count or decl.example_count) else frozenset(),
+            count=count,
+            sizes=frozenset({count}) if count else frozenset(),
+        )
