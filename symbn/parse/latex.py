@@ -599,6 +599,11 @@ class Builder:
     def statistic(self, key: str, written: str, head: Any, args: Any) -> Expr:
         """``\\mathbb{E}[x]``, ``\\mathrm{Var}(x)``: the mean (variance) over the declared batch."""
         pos = _start(head)
+        if (args.data == "scripted" and _is_arglist(args)) or _is_powered_bracket(args):
+            # E[x]^2, Var(x)^2: the statistic, then the power
+            _, sup = _split_scripts(args.children[1])
+            value = self.statistic(key, written, head, args.children[0])
+            return self.power(value, self.exponent(sup), sup)
         inner = args.children[1] if args.data in ("paren", "bracket") else None
         count = self.decl.example_count
         hint = (
@@ -1324,7 +1329,16 @@ def _is_prime(node: Any) -> bool:
 
 
 def _is_bracket(node: Any) -> bool:
-    return isinstance(node, Tree) and node.data == "bracket"
+    return (isinstance(node, Tree) and node.data == "bracket") or _is_powered_bracket(node)
+
+
+def _is_powered_bracket(node: Any) -> bool:
+    """``[x]^2``: a bracket with only a superscript (an expectation, squared)."""
+    if not (isinstance(node, Tree) and node.data == "scripted"):
+        return False
+    first = node.children[0]
+    sub, sup = _split_scripts(node.children[1])
+    return isinstance(first, Tree) and first.data == "bracket" and sub is None and sup is not None
 
 
 def _is_arglist(node: Any) -> bool:
