@@ -14,6 +14,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from sympy import Expr, Idx, Indexed, S, Symbol
+from sympy.core.function import AppliedUndef
 from sympy.core.relational import Relational
 
 from symbn.errors import DerivationError
@@ -122,6 +123,15 @@ class Derivation(Displayed):
                 raise DerivationError(
                     f"{label}: an indexed definition needs distinct plain indices on its left side, "
                     f"as in z[i]; got {left}"
+                )
+        elif isinstance(left, AppliedUndef):
+            # f(x) = …: the function f for every argument (the checker substitutes f(a) by …[x:=a])
+            if not all(isinstance(a, Symbol) and not isinstance(a, Idx) for a in left.args) or len(
+                set(left.args)
+            ) != len(left.args):
+                raise DerivationError(
+                    f"{label}: a function's definition needs distinct plain names as its arguments, "
+                    f"as in f(x); got {left}"
                 )
         elif not isinstance(left, Symbol):
             raise DerivationError(

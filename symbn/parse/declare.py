@@ -341,3 +341,28 @@ def declaration_for(derivation: Any) -> str:
 def _toml(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def to_toml(decl: Declaration) -> str:
+    """``decl`` as the TOML of a sidecar (what ``--write-declaration`` saves for the user to edit)."""
+    lines = ["# The notation symbn inferred from this document; edit it and keep it beside it."]
+    for key in ("title", "name"):
+        value = getattr(decl, key)
+        if value:
+            lines.append(f"{key} = {_toml(value)}")
+    for key in ("sizes", "positive", "names", "units", "claims"):
+        values = sorted(getattr(decl, key))
+        if values:
+            lines.append(f"{key} = [{', '.join(_toml(v) for v in values)}]")
+    if decl.bar != "name":
+        lines.append(f"bar = {_toml(decl.bar)}")
+    if decl.assume:
+        lines.append(f"assume = [{', '.join(_toml(a) for a in decl.assume)}]")
+    if decl.families:
+        lines.append("\n[examples]")
+        lines.append(f"families = [{', '.join(_toml(v) for v in sorted(decl.families))}]")
+        for key in ("count", "index", "current"):
+            value = getattr(decl, key)
+            if value:
+                lines.append(f"{key} = {_toml(value)}")
+    return "\n".join(lines) + "\n"
