@@ -244,7 +244,8 @@ class ClaimItem(pytest.Item):
         from symbn.locate import lookup
 
         spot = lookup(self.checked.locations, self.line.label, chains=self.checked.chains)
-        return f"{self.path.name}:{spot[0]}:{spot[1]}" if spot else self.path.name
+        path = self.checked.nodeid  # relative to the root directory, as pytest names files
+        return f"{path}:{spot[0]}:{spot[1]}" if spot else path
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         """The claim's failure as symbn words it, without a traceback into the plugin."""

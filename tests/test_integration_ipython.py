@@ -28,6 +28,9 @@ $$y - x = 2 c \\tag{R}$$
 $$z = \\frob{x}$$
 """
 
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+(README_CELL,) = re.findall(r"^```ipython\n(.*?)^```", README, flags=re.M | re.S)
+
 CELLS = {
     "load": "%load_ext symbn",
     "cell": CELL,
@@ -37,6 +40,7 @@ CELLS = {
     "empty": "%%symbn\nno equations at all\n",
     "options": "%symbn batchnorm-bias --timeout nope",
     "list": "%symbn",
+    "readme": README_CELL,
 }
 
 
@@ -133,3 +137,9 @@ def test_the_line_magic_alone_lists_the_shipped_derivations(
     listed = _stream(outputs["list"], "stdout").splitlines()
     assert listed[0].startswith("batchnorm-bias ")
     assert len(listed) >= 7
+
+
+def test_the_readme_cell_holds(outputs: dict[str, list[dict[str, Any]]]) -> None:
+    assert README_CELL.startswith("%%symbn\n")
+    assert "every claim holds" in _displayed(outputs["readme"])["text/plain"]
+    assert _stream(outputs["readme"], "stderr") == ""
