@@ -144,6 +144,16 @@ def test_last_failed_reruns_only_the_refuted_claims(notes: pytest.Pytester) -> N
     assert "notes.md::2 " not in result.stdout.str()
 
 
+def test_xdist_shares_the_claims_among_its_workers(notes: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    result = notes.runpytest_subprocess(
+        "--symbn", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-n", "2"
+    )
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*created: 2/2 workers*"])
+    assert "FAILED notes.md::1.10" in result.stdout.str()
+
+
 def test_undecided_fails_by_default_or_is_an_xfail_or_a_skip(pytester: pytest.Pytester) -> None:
     pytester.makefile(".md", hard=UNDECIDED)
     result = run(pytester, "--symbn", "-p", "no:cacheprovider")
