@@ -3,7 +3,8 @@
 ``%%symbn`` reads the cell's Markdown or LaTeX with the reader of ``symbn check`` (its
 declarations too, inline at the top of the cell: a ```` ```symbn-declare ```` fence or a
 ``<!-- symbn: … -->`` comment, or a ``% symbn-declare`` block for LaTeX) and displays the checked
-report, typeset in a notebook. ``%symbn NAME`` displays the shipped derivation ``NAME``, checked;
+report, typeset in a notebook. A cell with a ``%`` comment line is read as LaTeX (its comments are
+not mathematics), any other as Markdown. ``%symbn NAME`` displays the shipped derivation ``NAME``, checked;
 ``%symbn`` alone lists them. Both take ``--timeout S`` and ``--seed N``. A line that cannot be read
 is a one-line message on stderr that names its line in the cell, never a traceback. A thin layer:
 no mathematics here.
@@ -17,7 +18,7 @@ import sys
 from typing import Any
 
 CELL = "cell"
-_LATEX_CELL = re.compile(r"^%[ \t]*symbn-declare|\\documentclass", re.M)
+_LATEX_CELL = re.compile(r"^[ \t]*%|\\documentclass", re.M)  # a LaTeX comment line, or a preamble
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -31,6 +31,16 @@ $$z = \\frob{x}$$
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 (README_CELL,) = re.findall(r"^```ipython\n(.*?)^```", README, flags=re.M | re.S)
 
+LATEX_CELL = """%%symbn
+% symbn-declare
+% positive = ["a"]
+
+% $$\\sqrt{a^2} = -a \\tag{N}$$ is a comment, never read
+\\begin{align}
+\\sqrt{a^2} &= a \\tag{T}
+\\end{align}
+"""
+
 CELLS = {
     "load": "%load_ext symbn",
     "cell": CELL,
@@ -41,6 +51,7 @@ CELLS = {
     "options": "%symbn batchnorm-bias --timeout nope",
     "list": "%symbn",
     "readme": README_CELL,
+    "latex": LATEX_CELL,
 }
 
 
@@ -143,3 +154,12 @@ def test_the_readme_cell_holds(outputs: dict[str, list[dict[str, Any]]]) -> None
     assert README_CELL.startswith("%%symbn\n")
     assert "every claim holds" in _displayed(outputs["readme"])["text/plain"]
     assert _stream(outputs["readme"], "stderr") == ""
+
+
+def test_a_latex_cell_has_its_declarations_and_comments(
+    outputs: dict[str, list[dict[str, Any]]],
+) -> None:
+    plain = _displayed(outputs["latex"])["text/plain"]
+    assert re.search(r"\(T\) ✓", plain) and "(N)" not in plain
+    assert "every claim holds" in plain
+    assert _stream(outputs["latex"], "stderr") == ""
