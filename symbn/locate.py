@@ -12,15 +12,22 @@ import bisect
 from collections.abc import Mapping
 from pathlib import Path
 
+MARKUP = (".md", ".markdown", ".tex", ".latex", ".ltx")
+
 Location = tuple[int, int]
 """A 1-based (line, column)."""
 
 
 def in_document(path: str | Path, text: str | None = None) -> dict[str, Location]:
-    """The (line, column) of every row of the Markdown or LaTeX document at ``path``, by label."""
+    """The (line, column) of every row of the Markdown or LaTeX document at ``path``, by label.
+
+    Nothing for any other file (a notebook): no location rather than a wrong one.
+    """
     from symbn.parse import document as reader
 
     file = Path(path)
+    if file.suffix.lower() not in MARKUP:
+        return {}  # a notebook's offsets are in its JSON, not in its cells' lines
     try:
         if text is None:
             text = file.read_bytes().decode("utf-8")

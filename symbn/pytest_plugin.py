@@ -95,10 +95,17 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     elif suffix not in DOCUMENTS:
         return None
     if suffix in DOCUMENTS:
-        return DocumentFile.from_parent(parent, path=file_path, explicit=bool(globs))
+        explicit = bool(globs) or _named(file_path, config)
+        return DocumentFile.from_parent(parent, path=file_path, explicit=explicit)
     if suffix == ".py":
         return ModuleFile.from_parent(parent, path=file_path)
     return None
+
+
+def _named(path: Path, config: pytest.Config) -> bool:
+    """Whether ``path`` itself was given on the command line (not found in a folder)."""
+    given = {(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args}
+    return path.resolve() in given
 
 
 def _matches(path: Path, root: Path, globs: list[str]) -> bool:
@@ -155,8 +162,8 @@ class DocumentFile(_Checked):
         from symbn.parse.document import read_document
 
         self.locations = in_document(self.path)
-        if not self.locations and not self.explicit:
-            return  # found by pytest's walk, not named by symbn_paths, and holds no equation
+        if not self.explicit and not self._has_display_math():
+            return  # found by pytest's walk, not named, and holds no display equation
         try:
             document = read_document(self.path)
         except SymbnError as exc:
@@ -172,6 +179,18 @@ class DocumentFile(_Checked):
 
     def derivation(self) -> Derivation:
         return self._derivation
+
+    def _has_display_math(self) -> bool:
+        """Whether a document pytest walked into is one to check (a README without maths is not)."""
+        if self.locations:
+            return True
+        if self.path.suffix.lower() != ".ipynb":
+            return False
+        try:
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return True  # the reader says what is wrong with it
+        return any(mark in text for mark in ("$$", "\\\\[", "\\\\begin{"))
 
 
 class ModuleFile(_Checked):

@@ -167,3 +167,6 @@ def test_document_locations_are_the_rows_the_reader_numbers(tmp_path: Path) -> N
     path = tmp_path / "notes.md"
     path.write_text(REFUTED_DOC, encoding="utf-8")
     assert in_document(path) == {"1": (3, 3), "2": (5, 3), "1.10": (7, 5), "4": (9, 3)}
+    notebook = tmp_path / "notes.ipynb"
+    notebook.write_text(REFUTED_DOC, encoding="utf-8")
+    assert in_document(notebook) == {}  # offsets in a notebook's JSON are no cell's lines

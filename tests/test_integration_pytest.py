@@ -195,8 +195,12 @@ def test_symbn_paths_picks_documents_and_derivation_modules(pytester: pytest.Pyt
 
 def test_a_document_without_equations_is_skipped_unless_named(pytester: pytest.Pytester) -> None:
     pytester.makefile(".md", README="# No equations here\n")
+    pytester.makefile(".ipynb", plain='{"cells": [], "metadata": {}, "nbformat": 4}')
     result = run(pytester, "--symbn")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    result = run(pytester, "--symbn", "README.md")  # named on the command line: it must read
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*README.md: no display equations found*"])
     pytester.makeini("[pytest]\nsymbn_paths = README.md\n")
     result = run(pytester, "--symbn")
     assert result.ret == pytest.ExitCode.INTERRUPTED
