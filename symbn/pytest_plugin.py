@@ -70,9 +70,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Refuse a bad ``symbn_undecided`` ini value before anything runs."""
+    """Refuse a bad ``symbn_undecided`` or ``--symbn-timeout`` before anything runs."""
     if config.getoption("symbn"):
         _undecided(config)
+        timeout = config.getoption("symbn_timeout")
+        if timeout is not None and not timeout > 0:
+            raise pytest.UsageError(
+                f"--symbn-timeout takes a positive number of seconds; got {timeout}"
+            )
 
 
 def _undecided(config: pytest.Config) -> str:
@@ -135,9 +140,9 @@ class _Checked(pytest.File):
         """The file's report: the whole derivation checked once, then kept for its items."""
         if self._report is None:
             options = self.config.option
-            self._report = self.derivation().check(
-                timeout=options.symbn_timeout or 5.0, seed=options.symbn_seed or 0
-            )
+            timeout = 5.0 if options.symbn_timeout is None else options.symbn_timeout
+            seed = 0 if options.symbn_seed is None else options.symbn_seed
+            self._report = self.derivation().check(timeout=timeout, seed=seed)
         return self._report
 
     def claims(self, derivation: Derivation) -> Iterator[ClaimItem]:

@@ -167,6 +167,10 @@ def test_undecided_fails_by_default_or_is_an_xfail_or_a_skip(pytester: pytest.Py
     result = run(pytester, "--symbn")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "symbn_undecided = 'maybe'; use fail, xfail or skip" in result.stderr.str()
+    pytester.makeini("[pytest]\n")
+    result = run(pytester, "--symbn", "--symbn-timeout=0")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--symbn-timeout takes a positive number of seconds; got 0.0" in result.stderr.str()
 
 
 def test_symbn_paths_picks_documents_and_derivation_modules(pytester: pytest.Pytester) -> None:
