@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from symbn.model import Derivation, Line
     from symbn.parse.declare import Declaration
 
-FORMATS = ["terminal", "json", "latex", "markdown"]
+FORMATS = ["terminal", "json", "latex", "markdown", "github"]
 ENVIRONMENTS = ["align", "align*", "equation+aligned"]
 
 
@@ -73,7 +73,8 @@ format_option = click.option(
     default="terminal",
     show_default=True,
     help="terminal: the checked derivation drawn for people; json: every verdict, for scripts; "
-    "latex: an amsmath align for papers; markdown: $$ math for notebooks and the web.",
+    "latex: an amsmath align for papers; markdown: $$ math for notebooks and the web; "
+    "github: GitHub Actions annotations on the claims that do not hold.",
 )
 
 
@@ -201,6 +202,8 @@ def derive(
     options: dict[str, Any] = {"why": not no_why, "marks": marks}
     if fmt == "latex":
         options.update(env=env or "align", standalone=standalone)
+    if fmt == "github":
+        options = {"module": name}
     if output is None:
         _emit(report, fmt, options)
     else:
@@ -228,10 +231,23 @@ def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:
         return report.to_latex(**options)
     if fmt == "markdown":
         return report.to_markdown(**options)
+    if fmt == "github":
+        return _annotations(report, options.get("document"), options.get("module"))
     from symbn.render.display import plain
 
     _draw_in_unicode()
     return plain(report, width=80) + "\n"
+
+
+def _annotations(report: Report, document: str | None, module: str | None) -> str:
+    """GitHub annotations on the document's rows, or on the shipped module's ``label=`` lines."""
+    from symbn import locate
+    from symbn.render.github import workflow_commands
+
+    if document is not None:
+        return workflow_commands(report, document, locate.in_document(document), chains=True)
+    path = locate.shipped_module(module) if module else None
+    return workflow_commands(report, path, locate.in_module(path) if path else None)
 
 
 def _refuse_existing(output: str) -> None:
@@ -393,18 +409,29 @@ def _check_file(
         document = read_document(path, extra)
     except SymbnError as exc:
         click.echo(f"Error: {exc}", err=True)
+        _github_problem(fmt, str(exc), path)
         return 2, {"file": path, "error": str(exc)}
     except Exception as exc:  # never a traceback for a document, whatever it holds
         message = f"{path}: cannot read this document ({type(exc).__name__})"
         click.echo(f"Error: {message}", err=True)
+        _github_problem(fmt, message, path)
         return 2, {"file": path, "error": message}
     for problem in document.problems:
         click.echo(f"Error: {problem}", err=True)
+        _github_problem(fmt, problem, path)
     (report,) = _check([document.derivation], timeout, seed, show=fmt == "terminal")
     if fmt != "json" and document.derivation.lines:
-        _emit(report, fmt, {})
+        _emit(report, fmt, {"document": path} if fmt == "github" else {})
     code = 2 if document.problems else (0 if report.ok else 1)
     return code, {"file": path, "problems": document.problems, **report.as_dict()}
+
+
+def _github_problem(fmt: str, message: str, path: str) -> None:
+    """With ``--format github``, a reading problem is also an annotation on the standard output."""
+    if fmt == "github":
+        from symbn.render.github import problem
+
+        click.echo(problem(message, path), nl=False)
 
 
 def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bool) -> list[Report]:
@@ -453,12 +480,15 @@ def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
 
     if name is not None:
         raise InputProblem(f"give a derivation NAME or --all, not both (got {name!r} and --all)")
-    if fmt not in ("terminal", "json"):
-        raise InputProblem(f"--all prints a summary table or JSON, not --format {fmt}")
+    if fmt not in ("terminal", "json", "github"):
+        raise InputProblem(f"--all prints a summary table, JSON or annotations, not --format {fmt}")
     derivations = [load(n) for n in names()]
     reports = _check(derivations, timeout, seed, show=fmt == "terminal")
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+    elif fmt == "github":
+        for report, shipped_name in zip(reports, names(), strict=True):
+            click.echo(_export(report, fmt, {"module": shipped_name}), nl=False)
     else:
         from rich.console import Console
 
