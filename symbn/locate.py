@@ -33,8 +33,8 @@ def in_document(path: str | Path, text: str | None = None) -> dict[str, Location
             text = file.read_bytes().decode("utf-8")
         kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
         positions = reader._Positions(str(file), text)
-        visible, _ = reader._declarations(text, kind, positions)
-        rows, _ = reader._rows(visible, kind, positions)
+        visible, _, skips = reader._declarations(text, kind, positions)
+        rows, _ = reader._rows(visible, kind, positions, skips)
     except Exception:  # a document the reader refuses has no locations; the reader says why
         return {}
     found: dict[str, Location] = {}

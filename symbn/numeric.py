@@ -774,8 +774,14 @@ def _show(value: Any) -> str:
     if is_exact(value):
         return str(value)
     if type(value).__name__ == "ivmpc":
-        return f"{mpmath.nstr(value.real.mid, 15)} + {mpmath.nstr(value.imag.mid, 15)}*I"
-    return mpmath.nstr(value.mid, 15)
+        return f"{_midpoint(value.real)} + {_midpoint(value.imag)}*I"
+    return _midpoint(value)
+
+
+def _midpoint(interval: Any) -> str:
+    """An interval's midpoint to 15 digits, with ``≈`` (the interval itself is certified)."""
+    middle = (mpmath.mpf(interval.a) + mpmath.mpf(interval.b)) / 2
+    return f"≈ {mpmath.nstr(middle, 15)}"
 
 
 def _counterexample(point: Point, left: Any, right: Any, note: str) -> Counterexample:
