@@ -21,7 +21,7 @@ from sympy.core.function import AppliedUndef
 
 from symbn.evaluate import Gauss, NotEvaluable
 
-GENERIC_DENOMINATOR = 2**10
+GENERIC_DENOMINATOR = 2**30  # generic reals stay within ±1024: e^x of one is still computable
 GENERIC_REACH = 2**40  # numerators of generic reals, and generic integers, lie in [-reach, reach]
 GENERIC_SET_SIZE = 2 * GENERIC_REACH + 1
 TINY = (Fraction(1, 10**3), Fraction(1, 10**9), Fraction(1, 10**15), Fraction(1, 10**30))

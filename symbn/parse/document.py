@@ -224,9 +224,9 @@ def read_text(
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
     unread, inferred = _build(derivation, rows, decl, positions, problems)
-    return Document(
-        path, derivation, [message for _, message in sorted(problems)], len(rows), unread, inferred
-    )
+    messages = [message for _, message in sorted(problems)]
+    derivation.not_read = tuple(messages)
+    return Document(path, derivation, messages, len(rows), unread, inferred)
 
 
 # Declarations ---------------------------------------------------------------------------------
