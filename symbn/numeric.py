@@ -61,7 +61,7 @@ from symbn.evaluate import (
     precision,
 )
 from symbn.sampling import (
-    GENERIC_SET_SIZE,
+    GENERIC_REACH,
     Sampler,
     constants_of,
     domain_of,
@@ -137,7 +137,8 @@ class NumericOutcome:
         """Schwartz–Zippel: the chance that a false rational identity agrees at one generic point."""
         if self.degree is None or not self.generic:
             return None
-        return min(1.0, self.degree / GENERIC_SET_SIZE)
+        # A sign assumption folds the set in half: 2**40 values at least, whatever the domain.
+        return min(1.0, self.degree / GENERIC_REACH)
 
     def cross_check(self) -> str:
         """One phrase: the trials that cross-checked a symbolic proof."""
@@ -247,7 +248,7 @@ def compare(
                 special,
             )
         if trial.kind == "agree":
-            agreed_sizes.append(tuple((str(s), n) for s, n in plan.items()))
+            agreed_sizes.append(tuple((str(size), value) for size, value in plan.items()))
             generic += is_generic
             special += not is_generic
         elif trial.kind == "unresolved":
@@ -310,7 +311,8 @@ def _prepare(lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]) -> _Clai
         all(_is_real(e) for e in everything),
         max(sum_depth(lhs), sum_depth(rhs)),
     )
-    claim.degree = _degree_bound(lhs, rhs)
+    # Solved or filtered values are not uniform: no Schwartz–Zippel bound under assumptions.
+    claim.degree = None if kept else _degree_bound(lhs, rhs)
     claim.criticals = critical_points(exprs)
     return claim
 
@@ -363,7 +365,7 @@ def largest_size(depth: int, terms: int = TERMS_SMALL, cap: int = SMALL_SIZE_CAP
 
 
 def _degree_bound(lhs: Expr, rhs: Expr) -> int | None:
-    """A bound on the degree of ``N`` in ``lhs − rhs = N/D``, at sizes below the small cap, or None."""
+    """A bound on the degree of ``N`` in ``lhs − rhs = N/D`` at the sizes tried, or None if not rational."""
     try:
         nl, dl = _degree(lhs)
         nr, dr = _degree(rhs)
@@ -394,7 +396,7 @@ def _degree(expr: Any) -> tuple[int, int]:
         return (n * k, d * k) if k >= 0 else (d * -k, n * -k)
     if isinstance(expr, Sum):
         n, d = _degree(expr.function)
-        terms = SMALL_SIZE_CAP ** len(expr.limits)
+        terms = LARGE_SIZE_CAP ** len(expr.limits)
         return n + (terms - 1) * d, terms * d
     raise _NotRational
 
