@@ -132,6 +132,7 @@ def test_without_proc_the_kernel_enforces_the_cpu_budget(
     mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(budget, "PROC_STAT", "/nonexistent/{pid}/stat")
+    monkeypatch.setattr(budget, "WALL_FACTOR", 100.0)  # a loaded machine must not reach it first
     results = run_many(_job, [("spin", 0), ("ok", 1)], 0.5, workers=1)
     assert isinstance(results[0], Failure) and "CPU limit" in results[0].reason
     assert results[1] == 2
@@ -195,3 +196,17 @@ def test_more_than_1024_open_descriptors_do_not_break_the_wait(mode: str) -> Non
 
 def test_the_wall_clock_backstop_is_finite_for_the_largest_budget() -> None:
     assert math.isfinite(budget.WALL_FACTOR * budget.MAX_TIMEOUT + budget.WALL_MARGIN)
+
+
+def test_the_renderer_prefetch_does_without_register_at_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from symbn.process import Prefetch
+
+    monkeypatch.delattr(os, "register_at_fork", raising=False)
+    monkeypatch.setattr(Prefetch, "thread", None)
+    monkeypatch.setattr(Prefetch, "registered", False)
+    prefetch = Prefetch(True)
+    prefetch.wanted = True
+    prefetch.on_progress(None)  # no fork to guard on this platform: nothing to start, no error
+    assert Prefetch.thread is None
