@@ -123,7 +123,10 @@ def run_many(
     from multiprocessing.connection import wait
 
     count = max(1, min(WORKERS if workers is None else workers, len(jobs)))
-    lanes = [_Lane(fn, jobs, list(range(w, len(jobs), count)), timeout) for w in range(count)]
+    started: list[_Worker] = []  # every worker this call starts, ended by its cleanup at the latest
+    lanes = [
+        _Lane(fn, jobs, list(range(w, len(jobs), count)), timeout, started) for w in range(count)
+    ]
     outcome: dict[int, Any] = {}
     try:
         for lane in lanes:
@@ -143,6 +146,8 @@ def run_many(
     finally:
         for lane in lanes:
             lane.stop()
+        for worker in started:
+            worker.end()
     return [outcome[k] for k in range(len(jobs))]
 
 
@@ -155,8 +160,10 @@ class _Lane:
         jobs: Sequence[tuple[Any, ...]],
         mine: list[int],
         timeout: float,
+        started: list[_Worker],
     ) -> None:
         self.fn, self.jobs, self.mine, self.timeout = fn, jobs, mine, timeout
+        self.started = started
         self.position = 0
         self.worker: _Worker | None = None
         self.ready = False
@@ -181,7 +188,7 @@ class _Lane:
             return
         remaining = [self.jobs[k] for k in self.mine[self.position :]]
         try:
-            self.worker = _Worker.start(self.fn, remaining, self.timeout)
+            self.worker = _Worker.start(self.fn, remaining, self.timeout, self.started)
         except Exception as exc:  # the function itself cannot be sent to a spawned worker
             for k in self.mine[self.position :]:
                 outcome[k] = Failure(f"the computation could not be sent to a worker: {exc}")
@@ -292,12 +299,29 @@ class _Worker:
         self.done = False
 
     @classmethod
-    def start(cls, fn: Callable[..., Any], jobs: list[tuple[Any, ...]], timeout: float) -> _Worker:
-        """A worker for ``jobs``, forked where that is possible, else spawned."""
-        return cls._fork(fn, jobs, timeout) if forking() else cls._spawn(fn, jobs, timeout)
+    def start(
+        cls,
+        fn: Callable[..., Any],
+        jobs: list[tuple[Any, ...]],
+        timeout: float,
+        started: list[_Worker],
+    ) -> _Worker:
+        """A worker for ``jobs``, forked where that is possible, else spawned.
+
+        It is added to ``started`` while stopping signals are still held back, so a Ctrl-C that
+        arrives as it starts finds it there, and the cleanup ends it.
+        """
+        start = cls._fork if forking() else cls._spawn
+        return start(fn, jobs, timeout, started)
 
     @classmethod
-    def _fork(cls, fn: Callable[..., Any], jobs: list[tuple[Any, ...]], timeout: float) -> _Worker:
+    def _fork(
+        cls,
+        fn: Callable[..., Any],
+        jobs: list[tuple[Any, ...]],
+        timeout: float,
+        started: list[_Worker],
+    ) -> _Worker:
         from multiprocessing import Pipe
 
         reader, writer = Pipe(duplex=False)
@@ -315,11 +339,19 @@ class _Worker:
                 except BaseException:
                     os._exit(1)
                 os._exit(0)
-        writer.close()
-        return cls(pid, reader, None)
+            writer.close()
+            worker = cls(pid, reader, None)
+            started.append(worker)
+        return worker
 
     @classmethod
-    def _spawn(cls, fn: Callable[..., Any], jobs: list[tuple[Any, ...]], timeout: float) -> _Worker:
+    def _spawn(
+        cls,
+        fn: Callable[..., Any],
+        jobs: list[tuple[Any, ...]],
+        timeout: float,
+        started: list[_Worker],
+    ) -> _Worker:
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
@@ -333,9 +365,11 @@ class _Worker:
         )
         with _stop_signals_blocked():
             process.start()
-        writer.close()
-        assert process.pid is not None
-        return cls(process.pid, reader, process)
+            writer.close()
+            assert process.pid is not None
+            worker = cls(process.pid, reader, process)
+            started.append(worker)
+        return worker
 
     def cpu(self) -> float | None:
         """The worker's CPU seconds so far (user and system), or None where they cannot be read."""
