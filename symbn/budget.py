@@ -17,8 +17,9 @@ dies (``PR_SET_PDEATHSIG``), everywhere a thread in it checks that its parent is
 started it, and ``RLIMIT_CPU`` bounds it if neither can run. It ignores Ctrl-C (the parent, which
 gets it too, ends the workers) and dies silently on SIGTERM or SIGHUP.
 
-Workers are forked where ``os.fork`` exists; elsewhere (Windows), or with ``SYMBN_NO_FORK=1`` in the
-environment, they are started with :mod:`multiprocessing`'s ``spawn`` and the same protocol.
+Workers are forked where ``os.fork`` exists and is safe; elsewhere (Windows, macOS), or with
+``SYMBN_NO_FORK=1`` in the environment, they are started with :mod:`multiprocessing`'s ``spawn``
+and the same protocol (see :func:`forking`).
 """
 
 from __future__ import annotations
@@ -73,8 +74,18 @@ class _Unsent:
 
 
 def forking() -> bool:
-    """Whether workers are forked: where ``os.fork`` exists, unless ``SYMBN_NO_FORK=1`` asks for spawn."""
-    return hasattr(os, "fork") and os.environ.get("SYMBN_NO_FORK", "") in ("", "0")
+    """Whether workers are forked rather than spawned.
+
+    Forked where ``os.fork`` exists, except on macOS, where forking a process that runs threads
+    (a notebook kernel does) is unsafe; ``SYMBN_NO_FORK=1`` in the environment asks for spawned
+    workers anywhere, ``SYMBN_NO_FORK=0`` for forked ones wherever ``os.fork`` exists.
+    """
+    if not hasattr(os, "fork"):
+        return False
+    choice = os.environ.get("SYMBN_NO_FORK", "")
+    if choice in ("0", "1"):
+        return choice == "0"
+    return sys.platform != "darwin"
 
 
 def check_timeout(timeout: object) -> None:

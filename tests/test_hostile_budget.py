@@ -52,7 +52,7 @@ def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Ite
     if request.param == "fork":
         if not hasattr(os, "fork"):
             pytest.skip("no os.fork here")
-        monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+        monkeypatch.setenv("SYMBN_NO_FORK", "0")
     else:
         monkeypatch.setenv("SYMBN_NO_FORK", "1")
     assert forking() is (request.param == "fork")
@@ -152,7 +152,7 @@ def test_without_a_budget_the_jobs_run_here() -> None:
 def test_a_job_past_the_memory_limit_fails_with_out_of_memory(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    monkeypatch.setenv("SYMBN_NO_FORK", "0")
     monkeypatch.setattr(budget, "MEMORY_HEADROOM", 256 << 20)
     results = run_many(_job, [("allocate", 1 << 30), ("allocate", 1 << 20)], 30.0, workers=1)
     assert isinstance(results[0], Failure) and "out of memory" in results[0].reason
@@ -168,7 +168,7 @@ def test_without_proc_a_memory_limit_is_still_computed() -> None:
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the parent's settings reach forked workers")
 def test_without_proc_a_forked_worker_limits_its_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    monkeypatch.setenv("SYMBN_NO_FORK", "0")
     monkeypatch.setattr(budget, "STATM", "/nonexistent/statm")
     (limits,) = run_many(_job, [("limits", 0)], 30.0)
     import resource
@@ -210,3 +210,33 @@ def test_the_renderer_prefetch_does_without_register_at_fork(
     prefetch.wanted = True
     prefetch.on_progress(None)  # no fork to guard on this platform: nothing to start, no error
     assert Prefetch.thread is None
+
+
+@pytest.mark.parametrize(
+    ("platform", "setting", "forked"),
+    [
+        ("linux", None, True),
+        ("darwin", None, False),
+        ("darwin", "0", True),
+        ("linux", "1", False),
+        ("linux", "", True),
+    ],
+)
+def test_the_worker_start_is_chosen_by_platform_and_environment(
+    monkeypatch: pytest.MonkeyPatch, platform: str, setting: str | None, forked: bool
+) -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no os.fork here: workers are always spawned")
+    monkeypatch.setattr(budget.sys, "platform", platform)
+    if setting is None:
+        monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    else:
+        monkeypatch.setenv("SYMBN_NO_FORK", setting)
+    assert forking() is forked
+
+
+def test_without_os_fork_workers_are_spawned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    monkeypatch.delattr(os, "fork", raising=False)
+    assert forking() is False
+    assert run_many(_job, [("ok", 1), ("spin", 0), ("ok", 3)], 0.5, workers=1)[::2] == [2, 6]
