@@ -113,6 +113,8 @@ def run_many(
     timeout: float | None,
     on_start: Callable[[int], None] | None = None,
     workers: int | None = None,
+    *,
+    total: float | None = None,
 ) -> list[Any]:
     """``[fn(*args) for args in jobs]``, each job under its own time budget (a :class:`Failure` if it fails).
 
@@ -122,8 +124,13 @@ def run_many(
     that overruns, or a worker that dies, gives that job a :class:`Failure`; a new worker carries
     on with the lane's next job. ``on_start(k)`` is called as job ``k`` begins. ``workers``
     defaults to :data:`WORKERS`. ``timeout=None`` runs the jobs here, without a budget.
+
+    ``total`` bounds the whole call: the CPU seconds of all its jobs together (wall-clock seconds
+    for a worker whose CPU time cannot be read). Once they are spent, the jobs running and every
+    job not yet begun get a :class:`Failure` saying so; the results already in are kept.
     """
     check_timeout(timeout)
+    check_timeout(total)
     if timeout is None:
         results = []
         for k, args in enumerate(jobs):
@@ -148,18 +155,29 @@ def run_many(
                 break
             now = time.monotonic()
             wake = min(lane.wake() for lane in busy)
+            if total is not None:
+                wake = min(wake, now + min(POLL, max(0.01, total - spent(lanes))))
             ready = wait([lane.worker.conn for lane in busy if lane.worker], max(0.0, wake - now))
             for lane in busy:
                 if lane.worker is not None and lane.worker.conn in ready:
                     lane.receive(outcome, on_start)
                 else:
                     lane.watch(outcome, on_start)
+            if total is not None and spent(lanes) >= total:
+                reason = f"no verdict: the budget of {total:g} s for the whole run is spent"
+                for lane in lanes:
+                    lane.abandon(outcome, reason)
     finally:
         for lane in lanes:
             lane.stop()
         for worker in started:
             worker.end()
     return [outcome[k] for k in range(len(jobs))]
+
+
+def spent(lanes: Sequence[_Lane]) -> float:
+    """The seconds the lanes' jobs have used so far, ended ones and running ones together."""
+    return sum(lane.used + lane.running() for lane in lanes)
 
 
 class _Lane:
@@ -181,6 +199,7 @@ class _Lane:
         self.since = 0.0  # monotonic time the worker started, or its current job began
         self.cpu_at_start = 0.0  # the worker's CPU seconds when its current job began
         self.next_look = 0.0  # when the parent reads the worker's CPU time next
+        self.used = 0.0  # seconds used by this lane's jobs that have ended
 
     @property
     def busy(self) -> bool:
@@ -209,6 +228,22 @@ class _Lane:
         self.since = time.monotonic()
         if self.ready:
             self._begin(on_start)
+
+    def running(self) -> float:
+        """Seconds the current job has used: CPU time where it can be read, else wall-clock."""
+        if self.worker is None or not self.busy or not self.ready:
+            return 0.0
+        if self.worker.measured:
+            cpu = self.worker.cpu()
+            return 0.0 if cpu is None else max(0.0, cpu - self.cpu_at_start)
+        return time.monotonic() - self.since
+
+    def abandon(self, outcome: dict[int, Any], reason: str) -> None:
+        """Every job of the lane not yet done gets a :class:`Failure` for ``reason``; the worker ends."""
+        self.stop()
+        for k in self.mine[self.position :]:
+            outcome[k] = Failure(reason)
+        self.position = len(self.mine)
 
     def _begin(self, on_start: Callable[[int], None] | None) -> None:
         """The lane's current job has begun: announce it and start its budget."""
@@ -248,6 +283,7 @@ class _Lane:
             else:
                 self._begin(on_start)
             return
+        self.used += self.running()
         outcome[self.mine[self.position]] = _unpickled(data)
         self.position += 1
         if self.busy:
@@ -290,6 +326,7 @@ class _Lane:
 
     def _fail(self, outcome: dict[int, Any], reason: str) -> None:
         """The current job gets a :class:`Failure`; the worker is ended."""
+        self.used += self.running()
         outcome[self.mine[self.position]] = Failure(reason)
         self.position += 1
         self.stop()

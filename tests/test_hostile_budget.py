@@ -240,3 +240,16 @@ def test_without_os_fork_workers_are_spawned(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delattr(os, "fork", raising=False)
     assert forking() is False
     assert run_many(_job, [("ok", 1), ("spin", 0), ("ok", 3)], 0.5, workers=1)[::2] == [2, 6]
+
+
+def test_a_total_budget_ends_the_whole_run_and_keeps_what_is_in(mode: str) -> None:
+    jobs = [("ok", 1), ("spin", 0), ("ok", 3), ("ok", 4)]
+    results = run_many(_job, jobs, 60.0, workers=1, total=1.0)
+    assert results[0] == 2
+    for result in results[1:]:
+        assert isinstance(result, Failure) and "for the whole run is spent" in result.reason
+
+
+def test_a_total_budget_that_is_not_a_budget_is_refused() -> None:
+    with pytest.raises(ValueError, match="time budget"):
+        run_many(_job, [("ok", 1)], 5.0, total=float("nan"))
