@@ -552,6 +552,10 @@ def _become_worker(parent: int) -> None:
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     _limit_memory()
+    if hasattr(sys, "set_int_max_str_digits"):
+        # Python's 4,300-digit limit on int <-> str guards against quadratic conversions; here the
+        # CPU budget already bounds them, and a counterexample with a big integer must print.
+        sys.set_int_max_str_digits(0)
     if _HAVE_RLIMIT_CPU:
         import resource
 
