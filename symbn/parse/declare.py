@@ -186,7 +186,7 @@ def _check_depth(data: dict[str, Any], source: str) -> None:
 
 def _key_line(text: str, key: str, source: str) -> str:
     """``source:line`` of the first line that sets or opens ``key``, else ``source`` alone."""
-    pattern = re.compile(rf"^\s*(?:\[\s*)?[\"']?{re.escape(key)}[\"']?\s*(?:[=.\]])", re.M)
+    pattern = re.compile(rf"^[ \t]*(?:\[[ \t]*)?[\"']?{re.escape(key)}[\"']?[ \t]*(?:[=.\]])", re.M)
     match = pattern.search(text)
     if match is None:
         return source
@@ -257,8 +257,9 @@ def _assumptions(data: dict[str, Any], source: str) -> tuple[str, ...]:
 
 
 def _names(data: dict[str, Any], key: str, source: str) -> set[str]:
+    written = _strings(data, key, source)
     try:
-        return {name_of(v) for v in _strings(data, key, source)}
+        return {name_of(v) for v in written}
     except InputError as exc:
         raise InputError(f"{source}: {key}: {exc}") from None
 
