@@ -724,7 +724,7 @@ def _build(
     for row, tree in zip(rows, trees, strict=True):
         if tree is not None:
             inference.walk(tree, row.text, row.offset)
-    guessed = inference.declaration(decl)
+    guessed = inference.declaration(decl, indices)
     decl = decl.merged(guessed)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
     survey = Survey()

@@ -58,7 +58,7 @@ from symbn.notation import (
     mean,
     meaning,
 )
-from symbn.parse.declare import Declaration, canonical, canonical_base
+from symbn.parse.declare import Declaration, canonical, canonical_base, name_of
 
 MAX_LENGTH = 20_000
 MAX_DEPTH = 60
@@ -937,6 +937,12 @@ class Builder:
             return False
         item = items[0]
         key = head_key(item, self.text) if isinstance(item, Tree) else None
+        if isinstance(item, Tree) and item.data == "scripted" and key is not None:
+            # \overline{a_{k}^{[l-1]}}: the family a^{[l-1]} at the index k
+            base = head_key(item.children[0], self.text)
+            _, sup = _split_scripts(item.children[1])
+            tag = _raw(self.text, sup) if sup is not None and _sup_kind(sup) == "tag" else ""
+            key = canonical(base, "", tag) if base is not None and (tag or not sup) else key
         return key is not None and key in self.decl.families
 
     def name_text(self, node: Any) -> str | None:
@@ -1486,7 +1492,7 @@ def _base_name(atom: Any, text: str) -> str | None:
     """The canonical base of a name atom, accents included (``\\tilde{z}``), else None."""
     if isinstance(atom, Tree) and atom.data == "accent":
         inner = _raw(text, atom.children[1])
-        return f"{atom.children[0]}{{{inner}}}" if inner.isalpha() else None
+        return f"{atom.children[0]}{{{inner}}}" if re.fullmatch(r"\\?[A-Za-z]+", inner) else None
     return head_key(atom, text)
 
 
@@ -1515,8 +1521,14 @@ class Inference:
     """What a document's own writing says about its notation, gathered from its parse trees."""
 
     families: dict[str, set[str]] = field(default_factory=dict)  # name → uppers of its sums
-    powers: dict[str, int] = field(default_factory=dict)  # x^2 on a definition's left → offset
+    powered: set[tuple[str, str, str]] = field(default_factory=set)  # x_c^2 = … : (x, c, 2)
     plain: set[str] = field(default_factory=set)  # names written with no exponent
+    numbered: dict[str, set[str]] = field(default_factory=dict)  # eps → {eps_0}: eps_0 written
+    lettered: set[str] = field(default_factory=set)  # bases indexed by a letter somewhere: x_i
+    words: dict[str, set[str]] = field(default_factory=dict)  # W → {jk}: W_{jk} written
+    summed: set[str] = field(default_factory=set)  # the letters sums run over
+    bounds: set[str] = field(default_factory=set)  # the upper bounds of sums, as written
+    entries: set[tuple[str, str, str]] = field(default_factory=set)  # (base, sub, tag) of x^{(i)}
 
     def walk(self, tree: Tree, text: str, offset: int) -> None:
         """Gather from one row's tree."""
@@ -1527,13 +1539,16 @@ class Inference:
                 sub, sup = _split_scripts(lhs.children[1])
                 if base is not None and sup is not None and _sup_kind(sup) == "exponent":
                     items = _arg_items(sup)
-                    if len(items) == 1 and isinstance(items[0], Token):
+                    number = len(items) == 1 and (
+                        isinstance(items[0], Token)
+                        or (isinstance(items[0], Tree) and items[0].data == "number")
+                    )
+                    if number:
                         sub_raw = _raw(text, sub) if sub is not None else ""
-                        name = canonical(base, sub_raw, _raw(text, sup))
-                        self.powers.setdefault(name, offset + _start(lhs))
+                        self.powered.add((base, sub_raw, _raw(text, sup)))
         self._names(tree, text, [])
 
-    def _names(self, node: Any, text: str, uppers: list[str]) -> None:
+    def _names(self, node: Any, text: str, uppers: list[tuple[str, str]]) -> None:
         if isinstance(node, Token):
             if node.type == "GREEK":
                 self.plain.add(canonical_base(node.value))
@@ -1544,7 +1559,12 @@ class Inference:
             )
             _, sup = _split_scripts(scripts)
             upper = _raw(text, sup) if sup is not None else ""
-            self._names(node.children[-1], text, [*uppers, upper])
+            sub, _ = _split_scripts(scripts)
+            var = _raw(text, sub).split("=")[0] if sub is not None else ""
+            self.summed.add(var)
+            if upper:
+                self.bounds.add(upper)
+            self._names(node.children[-1], text, [*uppers, (var, upper)])
             return
         if node.data in ("letter", "greek", "word"):
             key = head_key(node, text)
@@ -1556,11 +1576,21 @@ class Inference:
             sub, sup = _split_scripts(node.children[1])
             sub_raw = _raw(text, sub) if sub is not None else ""
             kind = _sup_kind(sup) if sup is not None else "none"
+            if base is not None and sub is not None:
+                tag = _raw(text, sup) if kind == "tag" else ""
+                if sub_raw.isdigit() or re.fullmatch(r"[a-z]", sub_raw):
+                    self.numbered.setdefault(canonical(base, "", tag), set()).add(sub_raw)
+                elif re.fullmatch(r"[a-z]([,+-][a-z0-9])*", sub_raw):
+                    self.lettered.add(canonical(base, "", tag))
+                elif re.fullmatch(r"[a-z]{2,4}", sub_raw):
+                    self.words.setdefault(canonical(base, "", tag), set()).add(sub_raw)
             if base is not None:
                 if kind == "example":
-                    tag = _raw(text, sup).split("(")[0]
+                    tag, _, example = _raw(text, sup).partition("(")
+                    self.entries.add((base, sub_raw, tag))
                     family = self.families.setdefault(canonical(base, sub_raw, tag), set())
-                    family.update(uppers[-1:])
+                    over = [upper for var, upper in uppers if var == example.rstrip(")")]
+                    family.update(over[-1:])
                 elif kind in ("none", "tag") and node.data == "scripted":
                     tag = _raw(text, sup) if sup is not None else ""
                     self.plain.add(canonical(base, sub_raw, tag))
@@ -1572,23 +1602,64 @@ class Inference:
         for child in node.children:
             self._names(child, text, uppers)
 
-    def declaration(self, decl: Declaration) -> Declaration:
-        """The notation inferred, as a declaration to merge under the document's own."""
-        families = frozenset(self.families) - decl.names
-        uppers = {u for name in families for u in self.families[name]}
+    def declaration(self, decl: Declaration, index_letters: set[str]) -> Declaration:
+        """The notation inferred, as a declaration to merge under the document's own;
+        ``index_letters``: the letters the document writes as indices."""
+        indices = self.summed | index_letters
+        found: dict[str, set[str]] = {}
+        for base, sub, tag in self.entries:
+            # z_{chw}^{[l](i)}: entries of the family z^{[l]}; z_{norm}^{[l](i)}: of z_{norm}^{[l]}
+            label = "" if set(sub.replace(",", "")) <= indices else sub
+            found.setdefault(canonical(base, label, tag), set()).update(
+                self.families.get(canonical(base, sub, tag), set())
+            )
+        families = frozenset(found) - decl.names
+        uppers = {u for name in families for u in found[name]}
         count = ""
         if families and not decl.example_count and len(uppers) == 1:
             (count,) = uppers
             if not count.isalpha():
                 count = ""
-        names = frozenset(
-            name
-            for name in self.powers
-            if name.rsplit("^", 1)[0] not in self.plain and name not in decl.families
+        names: set[str] = set()
+        powered_units: set[str] = set()
+        for base, sub, exponent in self.powered:
+            if canonical(base, sub) in self.plain or canonical(base, "", exponent) in decl.units:
+                continue  # sigma is also written alone (sigma^2 is its square), or declared
+            alone = (base, "", exponent) in self.powered or canonical(
+                base, "", exponent
+            ) in decl.names
+            if sub and set(sub.replace(",", "")) <= indices and not alone:
+                powered_units.add(canonical(base, "", exponent))  # sigma_c^2: one per unit c
+            elif canonical(base, sub, exponent) not in decl.families:
+                names.add(canonical(base, sub, exponent))
+        for base, subs in self.numbered.items():
+            # epsilon and epsilon_0 (or mu and mu_s) both written, the subscript never an index
+            # a sum runs over: two names
+            if base in self.plain and base not in decl.units | decl.families | families:
+                names |= {
+                    _with_sub(base, sub) for sub in subs if sub.isdigit() or sub not in self.summed
+                }
+        units = frozenset(
+            base
+            for base, words in self.words.items()
+            if base not in decl.families | decl.names | set(families)
+            and all(set(word) <= indices for word in words)
+            and any(set(word) & self.summed for word in words)
         )
+        sizes = {count} if count else set()
+        for bound in self.bounds:
+            if re.fullmatch(r"[A-Za-z]\^\{?\[[^\]]*\]\}?", bound):  # n^{[l-1]}: a layer's size
+                sizes.add(name_of(bound))
         return Declaration(
-            names=names - decl.names,
+            units=(units | powered_units) - decl.units,
+            names=frozenset(names) - decl.names,
             families=families - decl.families if (count or decl.example_count) else frozenset(),
             count=count,
-            sizes=frozenset({count}) if count else frozenset(),
+            sizes=frozenset(sizes) - decl.positive - decl.names,
         )
+
+
+def _with_sub(name: str, sub: str) -> str:
+    """``mu`` with the subscript ``s``: ``mu_s``; ``W^{[l]}`` with ``0``: ``W_0^{[l]}``."""
+    base, mark, tag = name.partition("^")
+    return canonical(base, sub, tag.strip("{}") if mark else "")
