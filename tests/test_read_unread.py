@@ -47,3 +47,17 @@ def test_the_command_does_not_exit_0_when_a_display_is_not_read(tmp_path: Path) 
 def test_a_document_that_reads_has_nothing_unread() -> None:
     document = read_text("$$a = 1$$\n\n$$b = a + 1$$", "ok.md")
     assert document.unread == 0 and document.problems == []
+
+
+def test_a_definition_after_its_first_use_is_said_at_the_use_not_refuted() -> None:
+    document = read_text("$$y = x + 1$$\n\n$$x = 2$$\n", "late.md")
+    assert document.problems == [
+        "late.md:3:3: (2) reads as the definition of x, which (1) uses before it: define x before "
+        'its first use, or list "2" under claims to check this line as a claim'
+    ]
+
+
+def test_a_claim_about_a_name_through_its_definitions_is_still_a_claim() -> None:
+    document = read_text("$$y = 2a$$\n\n$$a = \\frac{y}{2}$$\n", "ok.md")
+    assert document.problems == []
+    assert [line.kind.value for line in document.derivation.lines] == ["definition", "claim"]

@@ -948,6 +948,7 @@ def _add(
             derivation.differs(chain.lhs, rhs, label=labels[0], why=row.why)
         else:
             _refuse_undeclared_power(chain, rhs, used)
+            _refuse_late_definition(derivation, chain.lhs, rhs, row.label, decl)
             derivation.step(chain.lhs, rhs, label=labels[0], why=row.why)
     for (relation, rhs), label in zip(steps[1:], labels[1:], strict=True):
         if relation in DEFINE:
@@ -1012,6 +1013,52 @@ def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
                     f"{latex(node.expr)} is not defined before and does not contain "
                     f"{latex(variable)}; define it first (a line such as y = …)",
                 )
+
+
+def _refuse_late_definition(
+    derivation: Derivation, lhs: Expr, rhs: Expr, label: str, decl: Declaration
+) -> None:
+    """``x = 2`` after rows that use an undefined ``x``: a definition that comes after its first use,
+    said at the use, never a refutation of a claim nobody meant."""
+    if (
+        label in decl.claims
+        or not isinstance(lhs, Symbol)
+        or isinstance(lhs, Idx)
+        or lhs.is_integer
+    ):
+        return
+    definitions = {defined_name(line.lhs): line for line in derivation.definitions}
+    if lhs in definitions:
+        return
+    reach: set[Any] = set()
+    todo = list(_names_in(meaning(rhs)))
+    while todo:
+        name = todo.pop()
+        if name in reach:
+            continue
+        reach.add(name)
+        if name in definitions:
+            todo += list(_names_in(definitions[name].rhs_meaning))
+    if lhs in reach:
+        return
+    first = next(
+        (
+            line
+            for line in derivation.lines
+            if lhs in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+        ),
+        None,
+    )
+    if first is None:
+        return
+    from symbn.render.latex import latex
+
+    raise MathError(
+        0,
+        f"({label}) reads as the definition of {latex(lhs)}, which ({first.label}) uses before it: "
+        f'define {latex(lhs)} before its first use, or list "{label}" under claims to check '
+        "this line as a claim",
+    )
 
 
 def _refuse_undeclared_power(chain: Chain, rhs: Expr, used: set[Any]) -> None:
