@@ -72,7 +72,10 @@ _INNER_ENV = re.compile(
     r"\\(begin|end)\{(aligned|split|gathered|alignedat|align|gather|eqnarray|equation|multline"
     r"|flalign|array)\*?\}(\{[0-9a-z|@.]*\})?"
 )
-_TRAILING_NUMBER = re.compile(r"\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$")
+# An equation number: "(1.9)" at the end, apart from the mathematics (f(2) is an application).
+_TRAILING_NUMBER = re.compile(
+    r"(?:(?<=\s)|(?<=&)|(?<=\\quad)|^)\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$"
+)
 _TRAILING_PUNCT = re.compile(r"[.,;]\s*$")
 _HEADING = re.compile(r"^#{1,6}[ \t]+([^\n]+)$", re.M)
 _TEX_TITLE = re.compile(r"\\(?:title|section\*?)\{([^{}]*)\}")

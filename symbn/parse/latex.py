@@ -472,6 +472,13 @@ class Builder:
             run = word_run(children, k, self.text)
             if run:
                 word = "".join(str(c.children[0].value) for c in children[k : k + run])
+                if run < 4 and word not in KNOWN | EXTREMA and word not in ("Var", "var"):
+                    raise MathError(
+                        _start(child),
+                        f"{word}(…) could be the function {word} or the product of "
+                        f"{', '.join(word)} and (…): write \\operatorname{{{word}}}(…) for the "
+                        f"function, or {' '.join(word)} \\cdot (…) for the product",
+                    )
                 values.append(self.apply(word, word, children[k], children[k + run]))
                 k += run + 1
                 continue
@@ -510,6 +517,8 @@ class Builder:
         pos = _start(head)
         if key in ("E", "\\mathrm{E}"):
             return self.statistic("E", written, head, args)
+        if key in ("Var", "var"):
+            return self.statistic("Var", written, head, args)
         power = None
         if args.data == "scripted":
             args, power = args.children[0], args.children[1]
@@ -1386,8 +1395,9 @@ def head_key(node: Any, text: str) -> str | None:
         return str(node.children[2].value)
     if node.data == "accent":
         command = str(node.children[0].value)
-        if command in ("\\mathbb", "\\mathcal", "\\mathsf"):
-            return f"{command}{{{_raw(text, node.children[1])}}}"
+        inner = _raw(text, node.children[1])
+        if command in ("\\mathbb", "\\mathcal", "\\mathsf") or re.fullmatch(r"\\?[A-Za-z]+", inner):
+            return f"{command}{{{inner}}}"  # \hat{f}(x) is the function \hat{f} applied
         return None
     if node.data == "scripted":
         base = head_key(node.children[0], text)
@@ -1396,10 +1406,7 @@ def head_key(node: Any, text: str) -> str | None:
         sub, sup = _split_scripts(node.children[1])
         tag = ""
         if sup is not None:
-            items = sup.children[0]
-            inner = next((c for c in getattr(items, "children", []) if isinstance(c, Tree)), None)
-            first = inner.children[0] if inner is not None and len(inner.children) == 1 else None
-            if not (isinstance(first, Tree) and first.data == "bracket"):
+            if _sup_kind(sup) != "tag":
                 return None
             tag = _raw(text, sup)
         return canonical(base, _raw(text, sub) if sub is not None else "", tag)
@@ -1528,6 +1535,7 @@ class Inference:
     words: dict[str, set[str]] = field(default_factory=dict)  # W → {jk}: W_{jk} written
     summed: set[str] = field(default_factory=set)  # the letters sums run over
     bounds: set[str] = field(default_factory=set)  # the upper bounds of sums, as written
+    exponents: dict[str, set[str]] = field(default_factory=dict)  # sigma → {2}: powers written
     entries: set[tuple[str, str, str]] = field(default_factory=set)  # (base, sub, tag) of x^{(i)}
 
     def walk(self, tree: Tree, text: str, offset: int) -> None:
@@ -1595,6 +1603,8 @@ class Inference:
                     tag = _raw(text, sup) if sup is not None else ""
                     self.plain.add(canonical(base, sub_raw, tag))
             if sup is not None and kind == "exponent":
+                if base is not None:
+                    self.exponents.setdefault(canonical(base, sub_raw), set()).add(_raw(text, sup))
                 self._names(sup, text, uppers)
             if node.data == "scripted_power":
                 self._names(node.children[2], text, uppers)
@@ -1625,6 +1635,9 @@ class Inference:
         for base, sub, exponent in self.powered:
             if canonical(base, sub) in self.plain or canonical(base, "", exponent) in decl.units:
                 continue  # sigma is also written alone (sigma^2 is its square), or declared
+            if exponent != "2" or self.exponents.get(canonical(base, sub), set()) - {"2"}:
+                continue  # only a square names a quantity (the variance), and only when no
+                # other power of it is written: x^2 = 4 with x^4 elsewhere is about powers
             alone = (base, "", exponent) in self.powered or canonical(
                 base, "", exponent
             ) in decl.names
