@@ -117,6 +117,7 @@ class Document:
     rows: int = 0
     unread: int = 0  # display rows that could not be read: the summary must never say all holds
     inferred: Declaration = field(default_factory=Declaration)  # notation read from the writing
+    locations: dict[str, str] = field(default_factory=dict)  # label → "file:line:column" of its row
 
 
 class _Positions:
@@ -226,9 +227,16 @@ def read_text(
     title = decl.title or _title(text, kind) or Path(path).stem
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
-    unread, inferred = _build(derivation, rows, decl, positions, problems)
+    locations: dict[str, str] = {}
+    unread, inferred = _build(derivation, rows, decl, positions, problems, locations)
     return Document(
-        path, derivation, [message for _, message in sorted(problems)], len(rows), unread, inferred
+        path,
+        derivation,
+        [message for _, message in sorted(problems)],
+        len(rows),
+        unread,
+        inferred,
+        locations,
     )
 
 
@@ -704,6 +712,7 @@ def _build(
     decl: Declaration,
     positions: _Positions,
     problems: list[tuple[int, str]],
+    locations: dict[str, str],
 ) -> tuple[int, Declaration]:
     """Add the rows to ``derivation``; the number of rows that could not be read, and the notation
     inferred from the document's own writing."""
@@ -776,8 +785,10 @@ def _build(
             count = len(derivation.lines)
             readable = _add(derivation, chain, row, decl, readable, used, positions, problems)
             unread += 0 if readable else 1
+            start = row.offset + len(row.text) - len(row.text.lstrip())
             for line in derivation.lines[count:]:
                 used |= _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+                locations[line.label] = positions.where(start)
             continue
         except MathError as exc:
             _report(problems, positions, row.offset + exc.pos, exc.message)
