@@ -127,6 +127,7 @@ class _Positions:
         self.cells = cells or []  # (offset where a notebook's cell starts, its number)
 
     def where(self, offset: int) -> str:
+        """``file:line:column`` of an offset (``file:cell N:line:column`` in a notebook)."""
         line = bisect.bisect_right(self.starts, offset) - 1
         column = offset - self.starts[line] + 1
         if not self.cells:

@@ -553,11 +553,13 @@ class Builder:
         return Derivative(applied, (meaning(arguments[0]), primes))
 
     def arguments(self, args: Any) -> list[Expr]:
+        """The arguments of ``(x)`` or ``(w, b)``, as expressions."""
         if args.data == "paren":
             return [self.expr(args.children[1])]
         return [self.expr(c) for c in args.children if not isinstance(c, Token)]
 
     def known(self, key: str, arguments: list[Expr], head: Any) -> Expr:
+        """A function symbn knows (``\\exp``, ``\\tanh``, ``\\max`` …) applied to ``arguments``."""
         if key in EXTREMA:
             if len(arguments) < 2:
                 raise MathError(_start(head), f"\\{key} takes two or more arguments: \\{key}(a, b)")
