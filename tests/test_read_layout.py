@@ -107,3 +107,13 @@ def test_relations_after_a_justification_stay_in_it() -> None:
 def test_short_fractions() -> None:
     found = lines(r"$$y = \frac12 x + \frac1c$$")
     assert found[0][3] == Rational(1, 2) * x + 1 / c
+
+
+def test_a_comma_and_qquad_before_a_tag_end_the_row() -> None:
+    found = lines(r"$$y_i = \gamma x_i + \beta, \qquad \tag{BN.1}$$")
+    i = Symbol("i", integer=True)
+    gamma, beta = Symbol("gamma", real=True), Symbol("beta", real=True)
+    entry = IndexedBase("x", real=True)[i]
+    assert found == [
+        ("BN.1", Kind.DEFINITION, IndexedBase("y", real=True)[i], gamma * entry + beta, "")
+    ]

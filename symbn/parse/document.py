@@ -554,12 +554,8 @@ def _lines(text: str) -> list[tuple[int, int, int | None, int | None]]:
             if current is not None:
                 lines.append(_line(current))
             current = [begin, end, -1, -1]
-        elif not in_note and (text_at is not None or not piece.strip()):
-            current[1] = end
-        elif in_note:
-            current[1] = end
-        else:
-            current[1] = end
+        elif piece.strip() or in_note:
+            current[1] = end  # an empty piece (y = x, \qquad \tag{1}) adds nothing
         if not in_note and text_at is not None:
             current[2] = _note_start(text, current[0], text_at)
             current[3] = text_at
