@@ -220,3 +220,14 @@ def test_symbn_check_never_passes_the_misreadings_of_the_issue(text: str, tmp_pa
     assert result.exit_code in (1, 2)
     data = json.loads(result.stdout)
     assert all(step["verdict"] not in ("proved", "checked") for step in data.get("steps", []))
+
+
+def test_a_name_declared_a_value_before_parentheses_is_a_product() -> None:
+    text = r"$$\sum_{i=1}^{n} i = \frac{n(n+1)}{2}$$"
+    refused = read(text)
+    assert 'declare values = ["n"]' in refused.problems[0]
+    document = read(text, Declaration(values=frozenset({"n"})))
+    assert document.problems == []
+    (line,) = document.derivation.lines
+    n = Symbol("n", integer=True, positive=True)
+    assert line.rhs_meaning == n * (n + 1) / 2

@@ -502,7 +502,12 @@ class Builder:
                 values.append(self.statistic("E", self.node_text(child), child, following))
                 k += 2
                 continue
-            if key is not None and following is not None and _is_arglist(following):
+            if (
+                key is not None
+                and following is not None
+                and _is_arglist(following)
+                and key not in self.decl.values
+            ):
                 values.append(self.apply(key, self.node_text(child), child, following))
                 k += 2
                 continue
@@ -573,11 +578,12 @@ class Builder:
         used = self.survey.values.get(key)
         if used is not None or self.declared(key) or key in self.bound:
             at = f" at {self.where(used)}" if used is not None else ""
+            toml = written.replace("\\", "\\\\")
             raise MathError(
                 pos,
                 f"{written}(…) reads as a function applied to an argument, but {written} is also "
-                f"used as a value{at}; write {written} \\cdot (…) for a product, or give the "
-                "function another name",
+                f"used as a value{at}; write {written} \\cdot (…) for a product (or declare "
+                f'values = ["{toml}"]), or give the function another name',
             )
         return Function(key, real=True)(*arguments)
 
