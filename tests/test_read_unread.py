@@ -61,3 +61,16 @@ def test_a_claim_about_a_name_through_its_definitions_is_still_a_claim() -> None
     document = read_text("$$y = 2a$$\n\n$$a = \\frac{y}{2}$$\n", "ok.md")
     assert document.problems == []
     assert [line.kind.value for line in document.derivation.lines] == ["definition", "claim"]
+
+
+def test_a_derivative_with_respect_to_a_defined_quantity_is_refused_not_refuted() -> None:
+    """∂y/∂u with y = 3u, u = 2x is 3; substituting u first would check 0 = 3 and refute it."""
+    document = read_text(
+        "$$u = 2 x$$\n\n$$y = 3 u$$\n\n$$\\frac{\\partial y}{\\partial u} = 3$$\n", "d.md"
+    )
+    assert [line.label for line in document.derivation.lines] == ["1", "2"]
+    assert document.problems == [
+        "d.md:5:3: a derivative with respect to u, which the document defines: symbn does not "
+        "check derivatives with respect to a defined quantity yet; write it with respect to what "
+        "that quantity is defined from"
+    ]

@@ -1011,6 +1011,17 @@ def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
     """``d y / d x`` of a name ``y`` that is neither ``x`` nor defined before would be 0 by fiat."""
     defined = {defined_name(line.lhs) for line in derivation.definitions}
     for node in meaning(expr).atoms(Derivative):
+        for variable, _ in node.variable_count:
+            if defined_name(variable) in defined:
+                from symbn.render.latex import latex
+
+                # d(3u)/du with u = 2x would be checked as d(6x)/du = 0: refuse, never refute
+                raise MathError(
+                    0,
+                    f"a derivative with respect to {latex(variable)}, which the document defines: "
+                    "symbn does not check derivatives with respect to a defined quantity yet; "
+                    "write it with respect to what that quantity is defined from",
+                )
         names = _names_in(node.expr)
         if names & defined:
             continue
