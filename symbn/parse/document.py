@@ -471,6 +471,8 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
         why = ""
         if why_at is not None:
             why = _note_words(cleaned, why_at, end)
+            if _CONDITION.search(why):
+                return [Row(text, offset, label, refusal=(why_at, _condition_message(why)))]
             piece[why_at:end] = [" " if c != "\n" else c for c in cleaned[why_at:end]]
         body = "".join(" " if c == "&" else c for c in piece)
         punct = _TRAILING_PUNCT.search(body)
@@ -481,6 +483,23 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
     if not rows and label:
         rows.append(Row(" " * len(text), offset, label))
     return rows
+
+
+# A justification that begins with a condition (|x| = x \quad \text{if } x \ge 0): the claim holds only
+# under it, and symbn checks claims for every value, so the condition must be declared instead.
+_CONDITION = re.compile(
+    r"^\W*(?:if|when|whenever|unless|provided|assuming|for)\b[^$]*\$[^$]*"
+    r"(?:>|<|\\g?e(?:q)?(?![A-Za-z])|\\le(?:q)?(?![A-Za-z])|\\neq?(?![A-Za-z])|(?<![ijklnt] )(?<![ijklnt])\\in(?![A-Za-z])"
+    r"|\\notin(?![A-Za-z]))"
+    r"|^\W*(?:if|when|whenever|unless|provided|assuming)\b[^$]*\$[^$]*="
+)
+
+
+def _condition_message(why: str) -> str:
+    return (
+        f"the justification states a condition ({why}); symbn checks a claim for every value, so "
+        'declare the condition (assume = ["x \\\\ge 0"]) or split the cases into documents'
+    )
 
 
 # Where one line of a row ends and the next begins: \qquad, \quad, ",\quad", \text{and}, ⇒.
