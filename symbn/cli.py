@@ -403,16 +403,9 @@ def _check_file(
 ) -> tuple[int, dict[str, object]]:
     """Check one document: (exit code, its JSON summary); problems go to stderr, one line each."""
     from symbn.errors import SymbnError
-    from symbn.parse.declare import from_file
-    from symbn.parse.document import MAX_FILE_BYTES, read_document, sidecar
-    from symbn.parse.files import read_regular
+    from symbn.parse.document import read_document
 
     try:
-        # Bounded, regular-file-only reads first: the reader's own read trusts the file's size.
-        read_regular(path, MAX_FILE_BYTES, "document")
-        side = sidecar(Path(path))
-        if side is not None:
-            from_file(side)
         document = read_document(path, extra)
     except SymbnError as exc:
         click.echo(f"Error: {exc}", err=True)

@@ -225,6 +225,7 @@ def compare(
     agreed_sizes: list[tuple[tuple[str, int], ...]] = []
     skipped = unresolved = generic = special = 0
     reason = ""
+    fallback: _Trial | None = None
     plans = _size_plans(claim, rng, count, quick=not thorough)
     aims: list[tuple[Expr, Fraction] | None] = [None] * len(plans)
     if claim.criticals:
@@ -235,6 +236,11 @@ def compare(
     for n, (plan, aim) in enumerate(zip(plans, aims, strict=True)):
         is_generic = aim is None and n % 2 == 1
         trial = _one_trial(claim, plan, rng, is_generic, bits, want_difference, aim)
+        if trial.kind == "differ" and trial.counterexample and trial.counterexample.note:
+            # Undefined on one side only: a counterexample, but one where both sides are defined
+            # and differ is plainer (and holds whatever one takes a non-real value to mean).
+            fallback = fallback or trial
+            continue
         if trial.kind == "differ":
             return NumericOutcome(
                 len(agreed_sizes),
@@ -259,7 +265,7 @@ def compare(
     return NumericOutcome(
         len(agreed_sizes),
         tuple(agreed_sizes),
-        None,
+        fallback.counterexample if fallback else None,
         skipped,
         reason,
         unresolved,
@@ -674,6 +680,9 @@ def _solve(
             continue
         slope = g1 - g0
         if slope == 0 or g2 - 2 * g1 + g0 != 0:
+            found = _grid_solve(at, key, target, point)
+            if found:
+                return True
             point.values[key] = saved
             continue
         value = -g0 / slope
@@ -691,6 +700,33 @@ def _solve(
         except Undefined:
             pass
         point.values[key] = saved
+    return False
+
+
+_GRID = sorted({Fraction(k, 8) for k in range(-24, 25)} | {Fraction(1, 10**6), Fraction(-1, 10**6)})
+
+
+def _grid_solve(at: Any, key: Any, target: Fraction, point: Point) -> bool:
+    """For ``g`` not affine in ``key``: a grid value with ``g = target`` exactly, or on the same side.
+
+    ``target`` 0 needs an exact root on the grid; ``±tiny`` asks only for the sign, which finds the
+    inside of ``b (2b − 1) < 0`` at ``b = 1/4`` where no affine solve can.
+    """
+    domain = domain_of(point.what[key])
+    wanted = (target > 0) - (target < 0)
+    for value in _GRID:
+        if not domain.admits(value):
+            continue
+        try:
+            gap = at(key, value)
+        except (Undefined, Undetermined):
+            continue
+        if isinstance(gap, Gauss):
+            continue
+        side = (gap + target > 0) - (gap + target < 0)  # the sign of g itself
+        if (gap == 0) if wanted == 0 else side == wanted:
+            point.used[key] = value
+            return True
     return False
 
 

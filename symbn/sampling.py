@@ -33,6 +33,11 @@ SPECIAL_REALS = (
     Fraction(1, 2),
     Fraction(-1, 2),
     Fraction(1, 3),
+    Fraction(1, 4),
+    Fraction(-1, 4),
+    Fraction(3, 4),
+    Fraction(-1, 3),
+    Fraction(1, 10),
     Fraction(3),
     Fraction(7),
 )

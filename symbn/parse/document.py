@@ -26,7 +26,8 @@ from sympy.core.function import AppliedUndef
 from symbn.errors import DerivationError, InputError
 from symbn.model import Derivation, defined_name
 from symbn.notation import meaning
-from symbn.parse.declare import Declaration, from_toml
+from symbn.parse.declare import Declaration, from_file, from_toml
+from symbn.parse.files import read_regular
 from symbn.parse.latex import (
     APPROXIMATE,
     DEFINE,
@@ -177,11 +178,8 @@ def sidecar(path: Path) -> Path | None:
 def read_document(path: str | Path, extra: Declaration | None = None) -> Document:
     """Read and build the document at ``path``; an :class:`InputError` when it cannot be read at all."""
     file = Path(path)
+    raw = read_regular(file, MAX_FILE_BYTES, "document")
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{file}: {size} bytes; symbn reads documents up to {MAX_FILE_BYTES}")
-        raw = file.read_bytes()
         cells: list[tuple[int, int]] | None = None
         if file.suffix.lower() == ".ipynb":
             text, cells = notebook_text(raw, str(file))
@@ -194,10 +192,7 @@ def read_document(path: str | Path, extra: Declaration | None = None) -> Documen
     declaration = Declaration()
     side = sidecar(file)
     if side is not None:
-        try:
-            declaration = from_toml(side.read_text(encoding="utf-8"), str(side))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{side}: cannot read: {exc}") from None
+        declaration = from_file(side)
     kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
     return read_text(text, str(file), kind=kind, declaration=declaration, extra=extra, cells=cells)
 
