@@ -104,9 +104,16 @@ def layer_symbols(names: str, layer: str = "l", *, positive: bool = False) -> An
     return _one_or_many([Symbol(_tagged(n, layer), **kind) for n in _split(names)])
 
 
+def _name(name: Any, what: str) -> str:
+    """``name`` if it is a non-empty string, else a DerivationError saying what was expected."""
+    if not isinstance(name, str) or not name.strip():
+        raise DerivationError(f"{what} needs a name (a non-empty string such as 'm'); got {name!r}")
+    return name
+
+
 def size(name: str) -> Symbol:
     """A size such as the mini-batch size ``m``: a positive integer symbol."""
-    return Symbol(name, integer=True, positive=True)
+    return Symbol(_name(name, "symbn.size()"), integer=True, positive=True)
 
 
 class HiddenIdx(Idx):
@@ -121,6 +128,12 @@ def index(name: str, upper: Expr | int, lower: Expr | int = 1, *, shown: bool = 
         as_expr(lower, f"the lower end of index {name}"),
         as_expr(upper, f"the upper end of index {name}"),
     )
+    for end, which in zip(ends, ("lower", "upper"), strict=True):
+        if end.is_integer is not True:
+            raise DerivationError(
+                f"index {name} needs integer ends, as symbn.index('{name}', m) with "
+                f"m = symbn.size('m'); its {which} end {end} is not known to be an integer"
+            )
     cls = Idx if shown else HiddenIdx
     try:
         return cls(name, ends)
@@ -162,12 +175,12 @@ def indexed_scripts(expr: Indexed, show: Callable[[Any], str]) -> tuple[Name, st
 
 def examples(name: str, layer: str | None = None) -> ExampleFamily:
     """A family of real values, one per example (and per unit if given more indices): ``a = examples("a", "l-1")``."""
-    return ExampleFamily(_tagged(name, layer), real=True)
+    return ExampleFamily(_tagged(_name(name, "symbn.examples()"), layer), real=True)
 
 
 def units(name: str, layer: str | None = None) -> UnitFamily:
     """A family of real values indexed by units or positions only: ``W = units("W", "l")``, then ``W[j, k]``."""
-    return UnitFamily(_tagged(name, layer), real=True)
+    return UnitFamily(_tagged(_name(name, "symbn.units()"), layer), real=True)
 
 
 def as_expr(value: Any, what: str) -> Expr:
@@ -193,8 +206,11 @@ def as_expr(value: Any, what: str) -> Expr:
             f"{what} is the relation {result}, not an expression; "
             "pass the two sides separately: d.step(lhs, rhs)"
         )
-    if not isinstance(result, Expr):
-        raise DerivationError(f"{what} is {_a(type(result).__name__)}, not a SymPy expression")
+    if not isinstance(result, Expr) or getattr(result, "is_Matrix", False):
+        raise DerivationError(
+            f"{what} is {_a(type(result).__name__)}, not a scalar SymPy expression "
+            "(symbn checks scalar identities: write a matrix entry by entry, as W[j, k])"
+        )
     return result
 
 

@@ -19,13 +19,13 @@ class Displayed:
         """LaTeX (see :func:`symbn.render.latex.to_latex`; on a derivation ``marks=True`` checks it first)."""
         from symbn.render.latex import to_latex
 
-        return to_latex(self, **options)  # type: ignore[arg-type]
+        return to_latex(self, **_switches(options))  # type: ignore[arg-type]
 
     def to_markdown(self, **options: Any) -> str:
         """Markdown with display math (see :func:`symbn.render.markdown.to_markdown`)."""
         from symbn.render.markdown import to_markdown
 
-        return to_markdown(self, **options)  # type: ignore[arg-type]
+        return to_markdown(self, **_switches(options))  # type: ignore[arg-type]
 
     def _repr_markdown_(self) -> str:
         from symbn.render import display
@@ -46,3 +46,16 @@ class Displayed:
         from symbn.render import display
 
         yield display.renderable(self)  # type: ignore[arg-type]
+
+
+_SWITCHES = ("standalone", "why", "marks")
+
+
+def _switches(options: dict[str, Any]) -> dict[str, Any]:
+    """The export options, with each on/off switch required to be True or False (not "no")."""
+    from symbn.errors import DerivationError
+
+    for key in _SWITCHES:
+        if key in options and not isinstance(options[key], bool):
+            raise DerivationError(f"{key}= takes True or False; got {options[key]!r}")
+    return options
