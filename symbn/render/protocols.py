@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 
 
 class Displayed:
-    """``to_latex``/``to_markdown`` exports, Jupyter's ``_repr_*_``, rich's and IPython's protocols."""
+    """``to_latex``/``to_markdown``/``to_html`` exports, Jupyter's ``_repr_mimebundle_`` (the one
+    source of a notebook's display; ``_repr_latex_``/``_repr_markdown_`` give its parts), rich's and
+    IPython's protocols."""
 
     def to_latex(self, **options: Any) -> str:
         """LaTeX (see :func:`symbn.render.latex.to_latex`; on a derivation ``marks=True`` checks it first)."""
@@ -26,6 +28,25 @@ class Displayed:
         from symbn.render.markdown import to_markdown
 
         return to_markdown(self, **options)  # type: ignore[arg-type]
+
+    def to_html(self, **options: Any) -> str:
+        """A self-contained HTML report (see :func:`symbn.render.html.to_html`)."""
+        from symbn.render.html import to_html
+
+        return to_html(self, **options)  # type: ignore[arg-type]
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None, **_: Any
+    ) -> dict[str, str]:
+        """Jupyter's one display of this object: every MIME type from :func:`display.mimebundle`."""
+        from symbn.render import display
+
+        bundle = display.mimebundle(self)  # type: ignore[arg-type]
+        if include:
+            bundle = {k: v for k, v in bundle.items() if k in include}
+        if exclude:
+            bundle = {k: v for k, v in bundle.items() if k not in exclude}
+        return bundle
 
     def _repr_markdown_(self) -> str:
         from symbn.render import display
