@@ -331,6 +331,10 @@ class SymbnLatexPrinter(LatexPrinter):
         return rf"\frac{{{above}}}{{{' '.join(below)}}} {body}"
 
     def _print_Mul(self, expr: Mul) -> str:
+        from symbn.render.unicode import built_unevaluated
+
+        if built_unevaluated(expr):
+            return self._written_product(expr)
         coefficient, rest = expr.as_coeff_Mul()
         if coefficient == -1 and isinstance(rest, Written) and not isinstance(rest, Paren):
             return r"- \left(" + self._print(rest) + r"\right)"
@@ -339,6 +343,38 @@ class SymbnLatexPrinter(LatexPrinter):
         if over and any(isinstance(f, (Sum, Mean)) for f in factors):
             return self._mean_form(expr)
         return str(super()._print_Mul(expr))
+
+    def _written_product(self, expr: Mul) -> str:
+        """A product built unevaluated, its factors in the written order: ``\\frac{α (z−μ)}{α √σ²}``."""
+        from symbn.render.unicode import written_factors
+
+        top: list[Expr] = []
+        below: list[Expr] = []
+        for factor in written_factors(expr):
+            if factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative:
+                below.append(factor.base if factor.exp == -1 else Pow(factor.base, -factor.exp))
+            else:
+                top.append(factor)
+        sign = ""
+        if top and top[0] == -1:
+            sign, top = "- ", top[1:]
+
+        def product(factors: list[Expr]) -> str:
+            if not factors:
+                return "1"
+            shown = []
+            for k, factor in enumerate(factors):
+                tex = self._print(factor)
+                if self._needs_mul_brackets(factor, first=k == 0, last=k == len(factors) - 1) or (
+                    _is_written_sum(factor)
+                ):
+                    tex = r"\left(" + tex + r"\right)"
+                shown.append(tex)
+            return r" \cdot ".join(shown)
+
+        if not below:
+            return sign + product(top)
+        return sign + r"\frac{" + product(top) + "}{" + product(below) + "}"
 
     def _mean_form(self, expr: Mul) -> str:
         """``x \\cdot \\frac{1}{m} \\sum …``, as the document writes a mean, with every bracket the

@@ -183,8 +183,13 @@ class UnicodePrinter(PrettyPrinter):
             if form.binding == prettyForm.ADD:
                 form = prettyForm(*form.parens())
             return prettyForm(*prettyForm("-").right(form), binding=prettyForm.NEG)
-        factors = product.as_ordered_factors() if self.order not in ("old", "none") else list(args)
-        if _has_mean_form(product):
+        if built_unevaluated(product):
+            factors = written_factors(product)
+        elif self.order not in ("old", "none"):
+            factors = product.as_ordered_factors()
+        else:
+            factors = list(args)
+        if _has_mean_form(product) and not built_unevaluated(product):
             return self._mean_form(factors)
         numerator: list[Expr] = []
         denominator: list[Expr] = []
@@ -254,6 +259,35 @@ class UnicodePrinter(PrettyPrinter):
             form = prettyForm(*form.right(" " if k == 0 else "⋅", drawn))
         form.binding = prettyForm.MUL
         return form
+
+
+def built_unevaluated(product: Mul) -> bool:
+    """Whether ``product`` was built with ``evaluate=False``: its factors stay in the written order.
+
+    SymPy would reorder (``α⋅W`` to ``W⋅α``) or cancel (``α/α``) them; an evaluated product is
+    exactly what evaluating its own factors again gives.
+    """
+    from sympy import evaluate
+
+    if not isinstance(product, Mul):  # SymPy's LaTeX printer hands a Pow x^{-1} to _print_Mul
+        return False
+    with evaluate(True):
+        again = Mul(*product.args)
+    return again.func is not Mul or again.args != product.args
+
+
+def written_factors(product: Mul) -> list[Expr]:
+    """The factors of a product built unevaluated, in the written order: nested products opened,
+    except a fraction, which stays one factor (``(γ W / s) a`` is not ``γ W a / s``)."""
+    out: list[Expr] = []
+    for factor in product.args:
+        if isinstance(factor, Mul) and not any(
+            f.is_Pow and f.exp.is_Rational and f.exp.is_negative for f in factor.args
+        ):
+            out += written_factors(factor)
+        else:
+            out.append(factor)
+    return out
 
 
 def sizes_first(factors: list[Expr]) -> list[Expr]:
