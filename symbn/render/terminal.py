@@ -28,7 +28,8 @@ from symbn.render.unicode import (
 )
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.measure import Measurement
 
 MAX_REMAINDER = 200
 MARKS = {
@@ -41,16 +42,33 @@ MARKS = {
 }
 
 
-def equation_text(line: Line) -> str:
-    """The line's equation drawn in Unicode, ``= rhs`` for a continuation."""
+def equation_text(line: Line, width: int | None = None) -> str:
+    """The line's equation drawn in Unicode, ``= rhs`` for a continuation (wrapped at ``width``)."""
     lhs = None if line.kind is Kind.CONTINUATION else line.lhs
-    return draw_equation(lhs, line.rhs, line.relation.value)
+    return draw_equation(lhs, line.rhs, line.relation.value, width)
+
+
+class Equation:
+    """A line's drawing for rich, wrapped before a ``+``/``−`` to the width it is given (60 columns
+    keep every term; only a single term wider than the space is cut, with "…")."""
+
+    def __init__(self, line: Line) -> None:
+        self.line = line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        full = max((len(row) for row in equation_text(self.line).splitlines()), default=1)
+        return Measurement(min(full, 20), full)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(equation_text(self.line, options.max_width), no_wrap=True, overflow="ellipsis")
 
 
 def _cell(
     line: Line, result: StepResult | None, derivation: Derivation, report: Report | None
 ) -> RenderableType:
-    parts: list[RenderableType] = [Text(equation_text(line), no_wrap=True, overflow="ellipsis")]
+    parts: list[RenderableType] = [Equation(line)]
     if line.why:
         parts.append(Text(inline_text(line.why), style="dim italic"))
     if result is not None and result.verdict not in (Verdict.PROVED, Verdict.DEFINITION):

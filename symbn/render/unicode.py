@@ -318,15 +318,58 @@ def draw(expr: Expr) -> str:
 
 
 @printing_any_digits
-def draw_equation(lhs: Expr | None, rhs: Expr, relation: str = "=") -> str:
-    """``lhs = rhs`` drawn in Unicode; ``lhs=None`` draws a continuation ``= rhs``."""
+def draw_equation(
+    lhs: Expr | None, rhs: Expr, relation: str = "=", width: int | None = None
+) -> str:
+    """``lhs = rhs`` drawn in Unicode; ``lhs=None`` draws a continuation ``= rhs``.
+
+    ``width``: a drawing wider than this is wrapped before a ``+`` or ``−`` of the right side, each
+    further row indented under the right side (a single term wider than that stays whole).
+    """
     printer = UnicodePrinter()
     right = printer._print(rhs)
     if lhs is None:
-        form = prettyForm(*prettyForm(f"{relation} ").right(right))
+        head = prettyForm(f"{relation} ")
     else:
-        form = prettyForm(*printer._print(lhs).right(f" {relation} ", right))
-    return form.render(wrap_line=False)
+        head = prettyForm(*printer._print(lhs).right(f" {relation} "))
+    form = prettyForm(*head.right(right))
+    terms = _signed_terms(printer, rhs) if width is not None and form.width() > width else None
+    if not terms:
+        return form.render(wrap_line=False)
+    rows: list[prettyForm] = []
+    current = prettyForm(*head.right(terms[0][1]))
+    for sign, term in terms[1:]:
+        candidate = prettyForm(*current.right(f" {sign} ", term))
+        if candidate.width() <= (width or 0):
+            current = candidate
+            continue
+        rows.append(current)
+        current = prettyForm(*prettyForm(" " * max(head.width() - 2, 0)).right(f"{sign} ", term))
+    rows.append(current)
+    return "\n".join(row.render(wrap_line=False) for row in rows)
+
+
+def _signed_terms(printer: UnicodePrinter, rhs: Expr) -> list[tuple[str, prettyForm]] | None:
+    """The terms of a sum drawn one by one with their signs, as ``_print_Written`` joins them."""
+    if isinstance(rhs, Written) and not isinstance(rhs, Paren) and len(rhs.args) > 1:
+        terms = list(rhs.args)
+    elif rhs.is_Add:
+        terms = list(printer._as_ordered_terms(rhs))
+    else:
+        return None
+    out: list[tuple[str, prettyForm]] = [("", printer._print(terms[0]))]
+    for term in terms[1:]:
+        if term.could_extract_minus_sign():
+            negated = printer._print(-term)
+            if negated.binding == prettyForm.ADD:
+                negated = prettyForm(*negated.parens())
+            out.append(("-", negated))
+        else:
+            shown = printer._print(term)
+            if shown.binding in (prettyForm.ADD, prettyForm.NEG) or str(shown).startswith("-"):
+                shown = prettyForm(*shown.parens())
+            out.append(("+", shown))
+    return out
 
 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
