@@ -9,7 +9,6 @@ import symbn
 from symbn.render.display import plain
 from symbn.render.unicode import STRIKE
 
-
 # A single term wider than the space (a fraction over a long sum in 6.5, 3.x) is still cut.
 WHOLE_TERMS_FIT = sorted(set(symbn.names()) - {"batchnorm-fold", "batchnorm-bias-conv"})
 
