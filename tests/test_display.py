@@ -173,3 +173,20 @@ def test_rich_writes_nothing_to_a_notebook_while_displaying(
     bundle = fresh(seed)._repr_mimebundle_()
     assert "could not be displayed" not in "".join(bundle.values())
     assert capsys.readouterr() == ("", "")
+
+
+def test_ipython_terminal_still_draws_the_derivation(
+    seed: Derivation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In IPython's terminal (text/plain only) the bundle steps aside for the terminal drawing."""
+    ipython = pytest.importorskip("IPython")
+    formatters = pytest.importorskip("IPython.core.formatters")
+
+    class Shell:
+        display_formatter = type("Formatter", (), {"active_types": ["text/plain"]})()
+
+    monkeypatch.setattr(ipython, "get_ipython", lambda: Shell())
+    d = fresh(seed)
+    assert d._repr_mimebundle_() == {}
+    bundle, _ = formatters.DisplayFormatter().format(d)
+    assert "(1.12) ✓" in bundle["text/plain"] and "╲" in bundle["text/plain"]
