@@ -7,7 +7,7 @@ layer: W'_{jk} = γ_j W_{jk} / √(σ²_run,j + ε) and b'_j = γ_j (b_j − μ_
 (what torch.nn.utils.fusion.fuse_linear_bn_eval computes).
 """
 
-from sympy import Derivative, KroneckerDelta, Sum, sqrt
+from sympy import Derivative, KroneckerDelta, Sum, evaluate, sqrt
 
 import symbn
 
@@ -24,6 +24,11 @@ k = symbn.index("k", n_in)
 j, r = symbn.index("j", n_out), symbn.index("r", n_out)
 
 spread = sqrt(symbn.written(var_run[j], eps))
+
+# Written as on paper, gamma before W: SymPy would put W first.
+with evaluate(False):
+    folded_weight = gamma[j] * W[j, k] / spread
+    folded_term = gamma[j] * W[j, k] / spread * a[k, i]
 
 derivation = (
     symbn.Derivation(
@@ -43,7 +48,7 @@ derivation = (
     )
     .define(
         W_f[j, k],
-        gamma[j] * W[j, k] / spread,
+        folded_weight,
         label="6.3",
         why="the folded weights: row $j$ scaled by $\\gamma_j / \\sqrt{\\sigma_{run,j}^2 + \\epsilon}$",
     )
@@ -64,7 +69,7 @@ derivation = (
     )
     .then(
         symbn.written(
-            Sum(gamma[j] * W[j, k] / spread * a[k, i], (k, 1, n_in)),
+            Sum(folded_term, (k, 1, n_in)),
             gamma[j] * symbn.group(b[j], -mu_run[j]) / spread,
             beta[j],
         ),

@@ -6,7 +6,7 @@ BN(W a). With ε > 0 it does not: √(α² σ² + ε) is not α √(σ² + ε), 
 normalized outputs differ. The ε = 0 case is written with its own symbol ε₀, assumed to be 0.
 """
 
-from sympy import Eq, Expr, Sum, sqrt
+from sympy import Eq, Expr, Sum, evaluate, sqrt
 
 import symbn
 
@@ -26,6 +26,11 @@ def normalized(value: Expr, mean: Expr, variance: Expr, epsilon: Expr) -> Expr:
     return symbn.written(value, -mean) / sqrt(symbn.written(variance, epsilon))
 
 
+# Written as on paper: SymPy would reorder the factors (W α a) and cancel α/α at once.
+with evaluate(False):
+    scaled_input = alpha * W * a[i]
+    alpha_over_alpha = alpha * symbn.group(z[i], -mu) / (alpha * sqrt(var))
+
 derivation = (
     symbn.Derivation("Scale invariance of Batch Normalization", name="batchnorm-scale")
     .assume(alpha > 0, Eq(eps0, 0))
@@ -38,7 +43,7 @@ derivation = (
     )
     .define(
         z_s[i],
-        alpha * W * a[i],
+        scaled_input,
         label="5.4",
         why="the same layer with its weights scaled by $\\alpha$",
     )
@@ -64,7 +69,7 @@ derivation = (
         why="with $\\epsilon_0 = 0$: 5.8 and 5.9 substituted",
     )
     .then(
-        alpha * symbn.group(z[i], -mu) / (alpha * sqrt(var)),
+        alpha_over_alpha,
         label="5.11",
         why="$\\sqrt{\\alpha^2} = \\alpha$ because $\\alpha > 0$",
     )

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from symbn.model import Derivation, Line
     from symbn.parse.declare import Declaration
 
-FORMATS = ["terminal", "json", "latex", "markdown", "github"]
+FORMATS = ["terminal", "json", "latex", "markdown", "html", "github"]
 ENVIRONMENTS = ["align", "align*", "equation+aligned"]
 
 
@@ -76,6 +76,7 @@ format_option = click.option(
     show_default=True,
     help="terminal: the checked derivation drawn for people; json: every verdict, for scripts; "
     "latex: an amsmath align for papers; markdown: $$ math for notebooks and the web; "
+    "html: one self-contained page with every verdict and its evidence; "
     "github: GitHub Actions annotations on the claims that do not hold.",
 )
 
@@ -238,6 +239,8 @@ def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:
         return report.to_latex(**options)
     if fmt == "markdown":
         return report.to_markdown(**options)
+    if fmt == "html":
+        return report.to_html()
     if fmt == "github":
         return _annotations(report, options.get("document"), options.get("module"))
     from symbn.render.display import plain

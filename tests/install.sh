@@ -27,6 +27,14 @@ if ! command -v pdflatex >/dev/null || ! command -v pdftoppm >/dev/null; then
         texlive-latex-extra poppler-utils
 fi
 
+# Headless Chromium and its WebDriver open the HTML report in tests/test_html.py (Selenium, from the
+# test extra, drives them).
+if ! { command -v chromium >/dev/null || command -v chromium-browser >/dev/null; } \
+    || ! command -v chromedriver >/dev/null; then
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+fi
+
 # Real KaTeX and MathJax under Node parse the Markdown export's math (tests/js, pinned by its lock).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     apt-get update

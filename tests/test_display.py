@@ -58,11 +58,11 @@ def test_display_checks_once_and_again_after_a_change(seed: Derivation) -> None:
 def test_a_failing_derivation_displays_its_counterexample(seed: Derivation) -> None:
     bad = replaced(seed, "1.12", 2 * seed.line("1.12").rhs)
     markdown = bad._repr_markdown_()
-    assert "\\mathrel{\\overset{\\times}{=}}" in markdown
+    assert "\\mathrel{{\\color{red}{\\overset{\\times}{=}}}}" in markdown
     assert "refuted" in markdown and "left side" in markdown and "$m = 2$" in markdown
     assert "Claimed conclusion" not in markdown  # the mutant has no conclusion
     latex = bad._repr_latex_()
-    assert "\\mathrel{\\overset{\\times}{=}}" in latex and "refuted" in latex
+    assert "\\mathrel{{\\color{red}{\\overset{\\times}{=}}}}" in latex and "refuted" in latex
     plain = Printer()
     bad._repr_pretty_(plain, False)
     assert (
@@ -137,6 +137,56 @@ def test_the_terminal_draws_derivatives_with_the_partial_sign() -> None:
 def test_ipython_formats_a_derivation_with_every_mime_type(seed: Derivation) -> None:
     formatters = pytest.importorskip("IPython.core.formatters")
     bundle, _ = formatters.DisplayFormatter().format(fresh(seed))
+    assert set(bundle) == {"text/plain", "text/latex", "text/markdown", "text/html"}
     assert "\\tag{1.12}" in bundle["text/markdown"]
     assert bundle["text/latex"].startswith("$$\n\\begin{aligned}")
-    assert "(1.12) ✓" in bundle["text/plain"]
+    assert 'data-label="1.12"' in bundle["text/html"] and "katex" in bundle["text/html"]
+    # text/plain is a summary, never the terminal drawing.
+    assert bundle["text/plain"].startswith("Cancellation of the bias term (batchnorm-bias)")
+    assert (
+        "every claim holds" in bundle["text/plain"] and "  (1.12) ✓ proved" in bundle["text/plain"]
+    )
+    assert not set(bundle["text/plain"]) & set("─╲╱⎛⎝‾│")
+
+
+def test_the_mime_bundle_is_the_single_source(seed: Derivation) -> None:
+    report = replaced(seed, "1.12", 2 * seed.line("1.12").rhs).check()
+    bundle = report._repr_mimebundle_()
+    assert bundle["text/latex"] == report._repr_latex_()
+    assert bundle["text/markdown"] == report._repr_markdown_()
+    assert "\n  (1.12) ✗ refuted: the sides differ\n      at m = 2, " in bundle["text/plain"]
+    assert "symbn-refuted" in bundle["text/html"]
+    assert set(report._repr_mimebundle_(include={"text/plain"})) == {"text/plain"}
+    assert "text/html" not in report._repr_mimebundle_(exclude={"text/html"})
+
+
+def test_rich_writes_nothing_to_a_notebook_while_displaying(
+    seed: Derivation, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rich's Console detects Jupyter by itself; the bundle must not go through a Console at all."""
+    import rich.console
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a rich Console was made while building the notebook display")
+
+    monkeypatch.setattr(rich.console.Console, "__init__", refuse)
+    bundle = fresh(seed)._repr_mimebundle_()
+    assert "could not be displayed" not in "".join(bundle.values())
+    assert capsys.readouterr() == ("", "")
+
+
+def test_ipython_terminal_still_draws_the_derivation(
+    seed: Derivation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In IPython's terminal (text/plain only) the bundle steps aside for the terminal drawing."""
+    ipython = pytest.importorskip("IPython")
+    formatters = pytest.importorskip("IPython.core.formatters")
+
+    class Shell:
+        display_formatter = type("Formatter", (), {"active_types": ["text/plain"]})()
+
+    monkeypatch.setattr(ipython, "get_ipython", lambda: Shell())
+    d = fresh(seed)
+    assert d._repr_mimebundle_() == {}
+    bundle, _ = formatters.DisplayFormatter().format(d)
+    assert "(1.12) ✓" in bundle["text/plain"] and "╲" in bundle["text/plain"]

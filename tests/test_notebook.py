@@ -157,6 +157,34 @@ def test_the_derivation_displays_as_math_with_its_labels(
     assert "\\cancel" in shown
 
 
+@pytest.mark.parametrize("tag", ["show-derivation", "show-report"])
+def test_each_object_is_one_display_with_no_terminal_drawing(
+    executed: dict[str, list[dict[str, Any]]], tag: str
+) -> None:
+    """Exactly one rich output per displayed object, from one MIME bundle; nothing on a stream."""
+    outputs = executed[tag]
+    shown = [o for o in outputs if o["output_type"] in ("execute_result", "display_data")]
+    assert len(shown) == 1, [o["output_type"] for o in outputs]
+    assert not [o for o in outputs if o["output_type"] == "stream"]
+    data = shown[0]["data"]
+    assert set(data) == {"text/plain", "text/latex", "text/markdown", "text/html"}
+    plain = data["text/plain"]
+    assert plain.startswith("Centering removes a shared offset")
+    assert not set(plain) & set("─╲╱⎛⎝‾│")  # a summary, never the terminal drawing
+    html = data["text/html"]
+    assert 'class="symbn-report"' in html and "katex.render" in html
+    assert html.count('class="symbn-line symbn-') == (5 if tag == "show-derivation" else 9)
+
+
+def test_the_report_summary_names_the_refuted_step(
+    executed: dict[str, list[dict[str, Any]]],
+) -> None:
+    (shown,) = [o for o in executed["show-report"] if o["output_type"] == "execute_result"]
+    assert "  (2.9) ✗ refuted: " in shown["data"]["text/plain"]
+    assert 'data-label="2.9"' in shown["data"]["text/html"]
+    assert "symbn-refuted" in shown["data"]["text/html"]
+
+
 def test_the_report_displays_the_refuted_step(executed: dict[str, list[dict[str, Any]]]) -> None:
     shown = _rich(executed["show-report"], "show-report")
     for label in LABELS:

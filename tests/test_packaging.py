@@ -22,4 +22,6 @@ def test_the_wheel_ships_every_derivation_module(tmp_path: Path) -> None:
     for module in shipped:
         assert f"symbn/derivations/{module}" in names
     assert "symbn/cli.py" in names
+    assert "symbn/render/assets/katex/katex.min.js" in names  # the HTML report works offline
+    assert "symbn/render/assets/katex/fonts/KaTeX_Main-Regular.woff2" in names
     assert any(n.endswith("entry_points.txt") for n in names)

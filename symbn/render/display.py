@@ -81,13 +81,89 @@ def latex(obj: Derivation | Report) -> str:
 
     try:
         derivation, report, problem = _report(obj)
-        body = aligned_rows(rows(derivation, report, why=True, marks=report is not None), web=True)
+        typeset = rows(derivation, report, why=True, marks=report is not None, colour=True)
+        body = aligned_rows(typeset, web=True, colour=True)
         if problem:
             body.append("&& &" + math_text(problem, web=True))
         return "$$\n\\begin{aligned}\n" + " \\\\\n".join(body) + "\n\\end{aligned}\n$$"
     except Exception as exc:
         message = f"{_describe(obj)} could not be displayed: {type(exc).__name__}: {exc}"
         return "$$" + math_text(message, web=True) + "$$"
+
+
+def html(obj: Derivation | Report) -> str:
+    """The checked derivation as the HTML report, KaTeX inlined (Jupyter's ``text/html``)."""
+    from html import escape
+
+    from symbn.render.html import section
+
+    try:
+        derivation, report, problem = _report(obj)
+        out = section(derivation, report)
+        if problem:
+            out += f"<p><strong>{escape(problem)}</strong></p>\n"
+        return out
+    except Exception as exc:
+        return f"<p>{escape(_describe(obj))} could not be displayed: {escape(type(exc).__name__)}: {escape(str(exc))}</p>"
+
+
+def summary(obj: Derivation | Report) -> str:
+    """A plain-text summary (Jupyter's ``text/plain``): title, counts, each line's verdict, and the
+    evidence of a line that does not hold, on one line each in the notation.
+
+    Never a terminal drawing: a notebook shows this only where it cannot show the math.
+    """
+    from symbn.render.failure import inherited, used_values
+    from symbn.render.terminal import MARKS
+    from symbn.render.terminal import summary as counts
+    from symbn.render.unicode import inline
+
+    try:
+        derivation, report, problem = _report(obj)
+        head = f"{derivation.title} ({derivation.name})"
+        if report is None:
+            return f"{head}: {len(derivation.lines)} lines, not checked" + (
+                f"; {problem}" if problem else ""
+            )
+        out = [f"{head}: {counts(report).plain}"]
+        for result in report.results:
+            mark = MARKS[result.verdict][0]
+            if result.holds:
+                out.append(f"  ({result.label}) {mark} {result.verdict.value}")
+                continue
+            reason = result.reason
+            hint = inherited(result, report)
+            if hint is not None:
+                reason += f" ({hint.sentence()})"
+            out.append(f"  ({result.label}) {mark} {result.verdict.value}: {reason}")
+            example = result.counterexample
+            if example is not None:
+                values = ", ".join(
+                    f"{name if shown is None else inline(shown)} = {value}"
+                    for shown, name, value in used_values(result, derivation)
+                )
+                out.append(f"      at {values}")
+                out.append(
+                    f"      lhs = {example.lhs}, rhs = {example.rhs}, "
+                    f"lhs - rhs = {example.difference}"
+                )
+        return "\n".join(out)
+    except Exception as exc:
+        return f"{_describe(obj)} could not be displayed: {type(exc).__name__}: {exc}"
+
+
+def mimebundle(obj: Derivation | Report) -> dict[str, str]:
+    """Everything a notebook may show, as one display: the math, the HTML report, a plain summary.
+
+    The single source of Jupyter's display: ``text/latex`` and ``text/markdown`` for the math,
+    ``text/html`` for the report, ``text/plain`` a short summary; never a terminal drawing.
+    """
+    return {
+        "text/plain": summary(obj),
+        "text/latex": latex(obj),
+        "text/markdown": markdown(obj),
+        "text/html": html(obj),
+    }
 
 
 def renderable(obj: Derivation | Report) -> RenderableType:
@@ -127,4 +203,14 @@ def pretty(obj: Derivation | Report, printer: Any, cycle: bool) -> None:
     printer.text(_describe(obj) if cycle else plain(obj))
 
 
-__all__ = ["checked", "latex", "markdown", "plain", "pretty", "renderable"]
+__all__ = [
+    "checked",
+    "html",
+    "latex",
+    "markdown",
+    "mimebundle",
+    "plain",
+    "pretty",
+    "renderable",
+    "summary",
+]

@@ -60,6 +60,8 @@ LINE_WIDTH = 70
 ALIGNED_NUMBER_WIDTH = 12
 """Columns taken by the line numbers on the left of an ``aligned`` block."""
 MAX_VALUES = 8
+MAX_REMAINDER_TEX = 400
+"""The longest remainder (in characters of LaTeX) that a failure's evidence prints."""
 """How many values of a counterexample are printed before "and N more"."""
 
 TEXT_SPECIALS = {
@@ -210,6 +212,10 @@ UNICODE_TEXT = {
     "\u00a0": " ",
 }
 
+FAILED = ("refuted", "inconsistent")
+"""The verdicts whose lines stand out: a label always, red where the format has colour."""
+FAILED_COLOUR = "red"
+
 MARKS = {
     "definition": r"\mathrm{def}",
     "proved": r"\checkmark",
@@ -325,6 +331,10 @@ class SymbnLatexPrinter(LatexPrinter):
         return rf"\frac{{{above}}}{{{' '.join(below)}}} {body}"
 
     def _print_Mul(self, expr: Mul) -> str:
+        from symbn.render.unicode import built_unevaluated
+
+        if built_unevaluated(expr):
+            return self._written_product(expr)
         coefficient, rest = expr.as_coeff_Mul()
         if coefficient == -1 and isinstance(rest, Written) and not isinstance(rest, Paren):
             return r"- \left(" + self._print(rest) + r"\right)"
@@ -333,6 +343,38 @@ class SymbnLatexPrinter(LatexPrinter):
         if over and any(isinstance(f, (Sum, Mean)) for f in factors):
             return self._mean_form(expr)
         return str(super()._print_Mul(expr))
+
+    def _written_product(self, expr: Mul) -> str:
+        """A product built unevaluated, its factors in the written order: ``\\frac{α (z−μ)}{α √σ²}``."""
+        from symbn.render.unicode import written_factors
+
+        top: list[Expr] = []
+        below: list[Expr] = []
+        for factor in written_factors(expr):
+            if factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative:
+                below.append(factor.base if factor.exp == -1 else Pow(factor.base, -factor.exp))
+            else:
+                top.append(factor)
+        sign = ""
+        if top and top[0] == -1:
+            sign, top = "- ", top[1:]
+
+        def product(factors: list[Expr]) -> str:
+            if not factors:
+                return "1"
+            shown = []
+            for k, factor in enumerate(factors):
+                tex = self._print(factor)
+                if self._needs_mul_brackets(factor, first=k == 0, last=k == len(factors) - 1) or (
+                    _is_written_sum(factor)
+                ):
+                    tex = r"\left(" + tex + r"\right)"
+                shown.append(tex)
+            return r" \cdot ".join(shown)
+
+        if not below:
+            return sign + product(top)
+        return sign + r"\frac{" + product(top) + "}{" + product(below) + "}"
 
     def _mean_form(self, expr: Mul) -> str:
         """``x \\cdot \\frac{1}{m} \\sum …``, as the document writes a mean, with every bracket the
@@ -508,23 +550,56 @@ class Row:
     why: list[Segment]
     width: int
     evidence: list[Segment]
+    verdict: str = ""
 
     @property
     def label(self) -> str:
         return self.line.label
+
+    @property
+    def failed(self) -> bool:
+        """Whether the line is refuted or inconsistent: it must stand out."""
+        return self.verdict in FAILED
 
     def wide(self, limit: int = LINE_WIDTH) -> bool:
         """Whether the line and its justification are too wide for one row of ``limit`` columns."""
         return bool(self.why) and self.width > limit
 
 
-def relation_latex(line: Line, result: StepResult | None = None) -> str:
-    """``=`` or ``\\neq``, with the verdict's mark over it when ``result`` is given."""
+def relation_latex(line: Line, result: StepResult | None = None, *, colour: bool = False) -> str:
+    """``=`` or ``\\neq``, with the verdict's mark over it when ``result`` is given (in red for a
+    line that fails, with ``colour``: see :func:`coloured`)."""
     relation = "=" if line.relation is Relation.EQUAL else r"\neq"
     if result is None:
         return relation
+    marked = rf"\overset{{{MARKS[result.verdict.value]}}}{{{relation}}}"
+    if colour and result.verdict.value in FAILED:
+        marked = coloured(marked)
     # \mathrel keeps the spacing of a relation in KaTeX too, whose \neq is a composite.
-    return rf"\mathrel{{\overset{{{MARKS[result.verdict.value]}}}{{{relation}}}}}"
+    return rf"\mathrel{{{marked}}}"
+
+
+def coloured(tex: str) -> str:
+    """``tex`` in the failure colour, read alike by xcolor, KaTeX, MathJax 3 and MathJax 2.
+
+    ``{\\color{red}{…}}``: MathJax 2's ``\\color`` takes the text as an argument, the others switch
+    colour until the group ends, so the outer braces make both mean the same; ``\\textcolor``
+    would need MathJax's color extension.
+    """
+    return rf"{{\color{{{FAILED_COLOUR}}}{{{tex}}}}}"
+
+
+def evidence_label(row: Row, *, colour: bool, math: bool) -> str:
+    """The verdict that starts a failing line's evidence, in bold (and red with ``colour``).
+
+    ``math``: for use inside math (``\\text{…}``), else for text mode.
+    """
+    label = r"\textbf{" + row.verdict + ":}"
+    if math:
+        label = r"\text{" + label + "}"
+    if colour and row.failed:
+        label = coloured(label)
+    return label + (r"\ " if math else " ")
 
 
 def _width(line: Line) -> int:
@@ -545,22 +620,31 @@ def _visible_length(parts: list[Segment]) -> int:
     )
 
 
-def evidence(result: StepResult, derivation: Derivation) -> list[Segment]:
-    """Why a line does not hold, as a text: the verdict, the reason, and the counterexample's values."""
+def evidence(
+    result: StepResult, derivation: Derivation, report: Report | None = None
+) -> list[Segment]:
+    """Why a line does not hold, as a text in the document's notation: the verdict (a label that
+    stands out), the reason, whether it only inherits a refuted line's slip, the values the sides
+    use, the two sides there, and the symbolic remainder."""
+    from symbn.render.failure import inherited, readable_remainder, used_values
+
     parts: list[Segment] = [(False, f"{result.verdict.value}: ")]
     parts += segments(result.reason or "no reason given")
+    hint = inherited(result, report) if report is not None else None
+    if hint is not None:
+        parts.append((False, f" ({hint.sentence()})"))
     example = result.counterexample
     if example is not None:
-        names = _names(derivation)
+        values = used_values(result, derivation)
         shown = [
-            (True, f"{_value_name(name, names)} = {_number(value)}")
-            for name, value in example.assignment[:MAX_VALUES]
+            (True, f"{math_text(name) if obj is None else latex(obj)} = {_number(value)}")
+            for obj, name, value in values[:MAX_VALUES]
         ]
         parts.append((False, "; at "))
         for k, part in enumerate(shown):
             parts += [(False, ", ")] if k else []
             parts.append(part)
-        more = len(example.assignment) - MAX_VALUES
+        more = len(values) - MAX_VALUES
         if more > 0:
             parts.append((False, f" and {more} more values"))
         parts += [
@@ -569,6 +653,11 @@ def evidence(result: StepResult, derivation: Derivation) -> list[Segment]:
             (False, ", right side "),
             (True, _number(example.rhs)),
         ]
+    remainder = result.remainder
+    if remainder is not None and remainder != 0:
+        shown_remainder = latex(readable_remainder(remainder, derivation))
+        if len(shown_remainder) <= MAX_REMAINDER_TEX:
+            parts += [(False, "; left side minus right side "), (True, "= " + shown_remainder)]
     parts.append((False, "."))
     return parts
 
@@ -599,24 +688,35 @@ def _number(value: str) -> str:
     return math_text(value)
 
 
-def rows(derivation: Derivation, report: Report | None, *, why: bool, marks: bool) -> list[Row]:
-    """The lines of ``derivation`` typeset; with ``marks``, each carries its verdict from ``report``."""
+def rows(
+    derivation: Derivation,
+    report: Report | None,
+    *,
+    why: bool,
+    marks: bool,
+    colour: bool = False,
+) -> list[Row]:
+    """The lines of ``derivation`` typeset; with ``marks``, each carries its verdict from ``report``
+    (``colour``: a failing line's mark in red)."""
     results = {r.label: r for r in report.results} if report is not None else {}
     out = []
     for line in derivation.lines:
         result = results.get(line.label) if marks else None
         note = segments(line.why) if why and line.why else []
         width = _width(line) + (_visible_length(note) + 4 if note else 0)
-        proof = evidence(result, derivation) if result is not None and not result.holds else []
+        proof = (
+            evidence(result, derivation, report) if result is not None and not result.holds else []
+        )
         out.append(
             Row(
                 line,
                 "" if line.kind is Kind.CONTINUATION else latex(line.lhs),
-                relation_latex(line, result),
+                relation_latex(line, result, colour=colour),
                 latex(line.rhs),
                 note,
                 width,
                 proof,
+                result.verdict.value if result is not None else "",
             )
         )
     return out
@@ -636,7 +736,7 @@ def resolve(obj: Any, *, marks: bool) -> tuple[Derivation, Report | None]:
     raise DerivationError(f"expected a Derivation or a Report to render; got {type(obj).__name__}")
 
 
-def _align_rows(name: str, rows: list[Row], *, numbered: bool) -> list[str]:
+def _align_rows(name: str, rows: list[Row], *, numbered: bool, colour: bool = False) -> list[str]:
     out = []
     for row in rows:
         tail = (
@@ -650,7 +750,8 @@ def _align_rows(name: str, rows: list[Row], *, numbered: bool) -> list[str]:
         if row.wide():
             out.append(r"&\qquad " + math_text(row.why) + (r" \notag" if numbered else ""))
         if row.evidence:
-            out.append(r"\intertext{\small " + text(row.evidence) + "}")
+            label = evidence_label(row, colour=colour, math=False)
+            out.append(r"\intertext{\small " + label + text(row.evidence[1:]) + "}")
     return out
 
 
@@ -667,7 +768,7 @@ def _join_align(lines: list[str], *, numbered: bool) -> str:
     return body
 
 
-def aligned_rows(rows: list[Row], *, web: bool = False) -> list[str]:
+def aligned_rows(rows: list[Row], *, web: bool = False, colour: bool = False) -> list[str]:
     """The rows of an ``aligned`` block: number on the left (``aligned`` allows no ``\\tag``), then the line.
 
     ``web``: for KaTeX and MathJax rather than LaTeX (straight quotes in texts).
@@ -683,21 +784,29 @@ def aligned_rows(rows: list[Row], *, web: bool = False) -> list[str]:
         if row.wide(limit):
             out.append(r"&& &\qquad " + math_text(row.why, web=web))
         if row.evidence:
-            out.append(r"&& &\qquad " + math_text(row.evidence, web=web))
+            label = evidence_label(row, colour=colour, math=True)
+            out.append(r"&& &\qquad " + label + math_text(row.evidence[1:], web=web))
     return out
 
 
 def fragment(
-    derivation: Derivation, report: Report | None, *, env: str, why: bool, marks: bool
+    derivation: Derivation,
+    report: Report | None,
+    *,
+    env: str,
+    why: bool,
+    marks: bool,
+    colour: bool = False,
 ) -> str:
-    """The math environment alone, ready to ``\\input`` (see :data:`PACKAGES` for the preamble)."""
+    """The math environment alone, ready to ``\\input`` (see :data:`PACKAGES` for the preamble;
+    ``colour`` needs ``xcolor`` too)."""
     if env not in ENVIRONMENTS:
         raise DerivationError(f"env must be one of {', '.join(ENVIRONMENTS)}; got {env!r}")
-    typeset = rows(derivation, report, why=why, marks=marks)
+    typeset = rows(derivation, report, why=why, marks=marks, colour=colour)
     if env == "equation+aligned":
         first, last = derivation.lines[0].label, derivation.lines[-1].label
         span = text(first if first == last else f"{first}–{last}")
-        body = " \\\\\n".join(aligned_rows(typeset))
+        body = " \\\\\n".join(aligned_rows(typeset, colour=colour))
         return (
             "\\begin{equation}\n\\begin{aligned}\n"
             + body
@@ -705,7 +814,9 @@ def fragment(
             + "\\end{equation}\n"
         )
     numbered = env == "align"
-    body = _join_align(_align_rows(derivation.name, typeset, numbered=numbered), numbered=numbered)
+    body = _join_align(
+        _align_rows(derivation.name, typeset, numbered=numbered, colour=colour), numbered=numbered
+    )
     return f"\\begin{{{env}}}\n{body}\\end{{{env}}}\n"
 
 
@@ -743,7 +854,7 @@ def standalone_document(derivation: Derivation, report: Report | None, body: str
     parts = [
         "\\documentclass{article}",
         "\\usepackage[margin=25mm]{geometry}",
-        *(f"\\usepackage{{{p}}}" for p in PACKAGES),
+        *(f"\\usepackage{{{p}}}" for p in (*PACKAGES, "xcolor")),
         "\\allowdisplaybreaks",
         "",
         "\\begin{document}",
@@ -781,7 +892,7 @@ def to_latex(
     ``standalone``: a complete ``article`` with the title and conclusion, for ``pdflatex``.
     """
     derivation, report = resolve(obj, marks=marks)
-    body = fragment(derivation, report, env=env, why=why, marks=marks)
+    body = fragment(derivation, report, env=env, why=why, marks=marks, colour=standalone)
     if not standalone:
         return body
     return standalone_document(derivation, report, body)

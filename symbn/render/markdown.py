@@ -16,6 +16,7 @@ from symbn.render.latex import (
     Segment,
     _web,
     closing_texts,
+    coloured,
     math_text,
     resolve,
     rows,
@@ -50,7 +51,10 @@ def block(row: Row) -> list[str]:
         equation += r" \qquad " + math_text(row.why, web=True)
     out = [f"$$\n{equation} \\tag{{{tag_text(row.label, web=True)}}}\n$$"]
     if row.evidence:
-        out.append(f"**{markdown_text(row.evidence)}**")
+        label = f"**{row.verdict}:**"
+        if row.failed:
+            label = "$" + coloured(r"\times") + "$ " + label
+        out.append(f"{label} {markdown_text(row.evidence[1:]).strip()}")
     return out
 
 
@@ -61,7 +65,7 @@ def document(derivation: Derivation, report: Report | None, *, why: bool, marks:
     parts = [f"### {markdown_text(derivation.title)}"]
     if derivation.assumptions:
         parts.append("Assuming " + ", ".join(f"${latex(a)}$" for a in derivation.assumptions) + ".")
-    for row in rows(derivation, report, why=why, marks=marks):
+    for row in rows(derivation, report, why=why, marks=marks, colour=True):
         parts += block(row)
     if report is not None:
         parts.append(markdown_text(summary_sentence(report)))

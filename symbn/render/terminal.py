@@ -6,29 +6,30 @@ the equation drawn in Unicode, its justification below it, and its number and ve
 
 from __future__ import annotations
 
+from textwrap import indent
 from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from sympy import Expr
+from sympy import Symbol
 from sympy.core.relational import Relational
 from sympy.printing.pretty.stringpict import prettyForm
 
 from symbn.check import Report, StepResult, Verdict
 from symbn.model import Derivation, Kind, Line
+from symbn.render.failure import inherited, readable_remainder, used_values
 from symbn.render.numbers import printing_any_digits
 from symbn.render.unicode import (
     UnicodePrinter,
     draw_equation,
     inline,
     inline_text,
-    inline_value_name,
-    names_in,
 )
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.measure import Measurement
 
 MAX_REMAINDER = 200
 MARKS = {
@@ -41,51 +42,86 @@ MARKS = {
 }
 
 
-def equation_text(line: Line) -> str:
-    """The line's equation drawn in Unicode, ``= rhs`` for a continuation."""
+def equation_text(line: Line, width: int | None = None) -> str:
+    """The line's equation drawn in Unicode, ``= rhs`` for a continuation (wrapped at ``width``)."""
     lhs = None if line.kind is Kind.CONTINUATION else line.lhs
-    return draw_equation(lhs, line.rhs, line.relation.value)
+    return draw_equation(lhs, line.rhs, line.relation.value, width)
 
 
-def _cell(line: Line, result: StepResult | None, names: dict[str, Expr]) -> RenderableType:
-    parts: list[RenderableType] = [Text(equation_text(line), no_wrap=True, overflow="ellipsis")]
+class Equation:
+    """A line's drawing for rich, wrapped before a ``+``/``−`` to the width it is given (60 columns
+    keep every term; only a single term wider than the space is cut, with "…")."""
+
+    def __init__(self, line: Line) -> None:
+        self.line = line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        full = max((len(row) for row in equation_text(self.line).splitlines()), default=1)
+        return Measurement(min(full, 20), full)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(equation_text(self.line, options.max_width), no_wrap=True, overflow="ellipsis")
+
+
+def _cell(
+    line: Line, result: StepResult | None, derivation: Derivation, report: Report | None
+) -> RenderableType:
+    parts: list[RenderableType] = [Equation(line)]
     if line.why:
         parts.append(Text(inline_text(line.why), style="dim italic"))
     if result is not None and result.verdict not in (Verdict.PROVED, Verdict.DEFINITION):
-        parts.append(
-            Text(f"{result.verdict.value}: {result.reason}", style=MARKS[result.verdict][1])
-        )
+        reason = result.reason
+        hint = inherited(result, report) if report is not None else None
+        if hint is not None:
+            reason += f" ({hint.sentence()})"
+        parts.append(Text(f"{result.verdict.value}: {reason}", style=MARKS[result.verdict][1]))
         if result.counterexample is not None:
-            parts.append(_counterexample(result, names))
+            parts.append(_counterexample(result, derivation))
+        parts.extend(_remainder(result, derivation))
     elif result is not None and result.counterexample is not None:
         parts.append(Text(f"{result.verdict.value}: {result.reason}", style="green"))
-        parts.append(_counterexample(result, names, style="green"))
+        parts.append(_counterexample(result, derivation, style="green"))
     return Group(*parts)
 
 
-def _counterexample(result: StepResult, names: dict[str, Expr], style: str = "red") -> Text:
-    """The values at which a step fails, their names in the notation (``W^[l]_12``, ``a^[l-1](1)``)."""
+def _counterexample(result: StepResult, derivation: Derivation, style: str = "red") -> Text:
+    """The values the line uses at which it fails, named in the notation (``W^[l]_12``, ``a^[l-1](1)``)."""
     example = result.counterexample
     assert example is not None
     values = ", ".join(
-        f"{inline_value_name(name, names)} = {value}" for name, value in example.assignment
+        f"{name if obj is None else inline(obj)} = {value}"
+        for obj, name, value in used_values(result, derivation)
     )
     text = Text("  at ", style=style)
     text.append(values)
     text.append(f"\n  lhs = {example.lhs}, rhs = {example.rhs}, lhs - rhs = {example.difference}")
-    remainder = result.remainder
-    shown = inline(remainder) if remainder is not None and remainder != 0 else ""
-    if shown and len(shown) <= MAX_REMAINDER:
-        text.append(f"\n  symbolic remainder lhs - rhs = {shown}")
     return text
 
 
-def _table(derivation: Derivation, results: dict[str, StepResult]) -> Table:
+def _remainder(result: StepResult, derivation: Derivation) -> list[RenderableType]:
+    """The symbolic remainder ``lhs − rhs`` drawn in the notation (no dummies, no Python syntax)."""
+    remainder = result.remainder
+    if remainder is None or remainder == 0:
+        return []
+    try:
+        drawing = draw_equation(
+            Symbol("lhs") - Symbol("rhs"), readable_remainder(remainder, derivation)
+        )
+    except Exception:  # only a display of the evidence: never let it stop the report
+        return []
+    if len(drawing) > MAX_REMAINDER * 10:
+        return []
+    return [Text("  remainder:", style="red"), Text(indent(drawing, "    "), no_wrap=True)]
+
+
+def _table(derivation: Derivation, report: Report | None) -> Table:
     table = Table.grid(padding=(0, 1), pad_edge=False)
     table.add_column(justify="right", style="bold", no_wrap=True)
     table.add_column(no_wrap=True)
     table.add_column(overflow="fold")
-    names = names_in([s for line in derivation.lines for s in (line.lhs_meaning, line.rhs_meaning)])
+    results = {r.label: r for r in report.results} if report is not None else {}
     for line in derivation.lines:
         result = results.get(line.label)
         mark = Text(" ")
@@ -93,7 +129,7 @@ def _table(derivation: Derivation, results: dict[str, StepResult]) -> Table:
             symbol, style = MARKS[result.verdict]
             mark = Text(symbol, style=style)
         # A label is the user's text: a Text, never rich markup ("[link=…]" stays as written).
-        table.add_row(Text(f"({line.label})"), mark, _cell(line, result, names))
+        table.add_row(Text(f"({line.label})"), mark, _cell(line, result, derivation, report))
         table.add_row("", "", "")
     return table
 
@@ -138,7 +174,7 @@ def render_report(report: Report) -> RenderableType:
     if derivation.assumptions:
         parts.append(Text(assumptions_text(derivation.assumptions), style="dim", no_wrap=True))
     parts.append(Text(""))
-    parts.append(_table(derivation, {r.label: r for r in report.results}))
+    parts.append(_table(derivation, report))
     parts.append(summary(report))
     if derivation.conclusion:
         done = report.ok
@@ -155,5 +191,5 @@ def render_report(report: Report) -> RenderableType:
 def render_derivation(derivation: Derivation) -> RenderableType:
     """The derivation as written, before checking (no verdict marks)."""
     parts: list[RenderableType] = [Text(derivation.title, style="bold underline"), Text("")]
-    parts.append(_table(derivation, {}))
+    parts.append(_table(derivation, None))
     return Group(*parts)

@@ -183,8 +183,13 @@ class UnicodePrinter(PrettyPrinter):
             if form.binding == prettyForm.ADD:
                 form = prettyForm(*form.parens())
             return prettyForm(*prettyForm("-").right(form), binding=prettyForm.NEG)
-        factors = product.as_ordered_factors() if self.order not in ("old", "none") else list(args)
-        if _has_mean_form(product):
+        if built_unevaluated(product):
+            factors = written_factors(product)
+        elif self.order not in ("old", "none"):
+            factors = product.as_ordered_factors()
+        else:
+            factors = list(args)
+        if _has_mean_form(product) and not built_unevaluated(product):
             return self._mean_form(factors)
         numerator: list[Expr] = []
         denominator: list[Expr] = []
@@ -256,6 +261,35 @@ class UnicodePrinter(PrettyPrinter):
         return form
 
 
+def built_unevaluated(product: Mul) -> bool:
+    """Whether ``product`` was built with ``evaluate=False``: its factors stay in the written order.
+
+    SymPy would reorder (``α⋅W`` to ``W⋅α``) or cancel (``α/α``) them; an evaluated product is
+    exactly what evaluating its own factors again gives.
+    """
+    from sympy import evaluate
+
+    if not isinstance(product, Mul):  # SymPy's LaTeX printer hands a Pow x^{-1} to _print_Mul
+        return False
+    with evaluate(True):
+        again = Mul(*product.args)
+    return again.func is not Mul or again.args != product.args
+
+
+def written_factors(product: Mul) -> list[Expr]:
+    """The factors of a product built unevaluated, in the written order: nested products opened,
+    except a fraction, which stays one factor (``(γ W / s) a`` is not ``γ W a / s``)."""
+    out: list[Expr] = []
+    for factor in product.args:
+        if isinstance(factor, Mul) and not any(
+            f.is_Pow and f.exp.is_Rational and f.exp.is_negative for f in factor.args
+        ):
+            out += written_factors(factor)
+        else:
+            out.append(factor)
+    return out
+
+
 def sizes_first(factors: list[Expr]) -> list[Expr]:
     """The factors of a count as the field writes them: ``m⋅H⋅W``, not SymPy's ``H⋅W⋅m``."""
     return sorted(factors, key=lambda f: (not f.is_Number, f.is_Symbol and str(f)[:1].isupper()))
@@ -284,15 +318,58 @@ def draw(expr: Expr) -> str:
 
 
 @printing_any_digits
-def draw_equation(lhs: Expr | None, rhs: Expr, relation: str = "=") -> str:
-    """``lhs = rhs`` drawn in Unicode; ``lhs=None`` draws a continuation ``= rhs``."""
+def draw_equation(
+    lhs: Expr | None, rhs: Expr, relation: str = "=", width: int | None = None
+) -> str:
+    """``lhs = rhs`` drawn in Unicode; ``lhs=None`` draws a continuation ``= rhs``.
+
+    ``width``: a drawing wider than this is wrapped before a ``+`` or ``−`` of the right side, each
+    further row indented under the right side (a single term wider than that stays whole).
+    """
     printer = UnicodePrinter()
     right = printer._print(rhs)
     if lhs is None:
-        form = prettyForm(*prettyForm(f"{relation} ").right(right))
+        head = prettyForm(f"{relation} ")
     else:
-        form = prettyForm(*printer._print(lhs).right(f" {relation} ", right))
-    return form.render(wrap_line=False)
+        head = prettyForm(*printer._print(lhs).right(f" {relation} "))
+    form = prettyForm(*head.right(right))
+    terms = _signed_terms(printer, rhs) if width is not None and form.width() > width else None
+    if not terms:
+        return form.render(wrap_line=False)
+    rows: list[prettyForm] = []
+    current = prettyForm(*head.right(terms[0][1]))
+    for sign, term in terms[1:]:
+        candidate = prettyForm(*current.right(f" {sign} ", term))
+        if candidate.width() <= (width or 0):
+            current = candidate
+            continue
+        rows.append(current)
+        current = prettyForm(*prettyForm(" " * max(head.width() - 2, 0)).right(f"{sign} ", term))
+    rows.append(current)
+    return "\n".join(row.render(wrap_line=False) for row in rows)
+
+
+def _signed_terms(printer: UnicodePrinter, rhs: Expr) -> list[tuple[str, prettyForm]] | None:
+    """The terms of a sum drawn one by one with their signs, as ``_print_Written`` joins them."""
+    if isinstance(rhs, Written) and not isinstance(rhs, Paren) and len(rhs.args) > 1:
+        terms = list(rhs.args)
+    elif rhs.is_Add:
+        terms = list(printer._as_ordered_terms(rhs))
+    else:
+        return None
+    out: list[tuple[str, prettyForm]] = [("", printer._print(terms[0]))]
+    for term in terms[1:]:
+        if term.could_extract_minus_sign():
+            negated = printer._print(-term)
+            if negated.binding == prettyForm.ADD:
+                negated = prettyForm(*negated.parens())
+            out.append(("-", negated))
+        else:
+            shown = printer._print(term)
+            if shown.binding in (prettyForm.ADD, prettyForm.NEG) or str(shown).startswith("-"):
+                shown = prettyForm(*shown.parens())
+            out.append(("+", shown))
+    return out
 
 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

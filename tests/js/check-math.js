@@ -11,14 +11,15 @@ const { RegisterHTMLHandler } = require("mathjax-full/js/handlers/html.js");
 require("mathjax-full/js/input/tex/base/BaseConfiguration.js");
 require("mathjax-full/js/input/tex/ams/AmsConfiguration.js");
 require("mathjax-full/js/input/tex/cancel/CancelConfiguration.js");
+require("mathjax-full/js/input/tex/color/ColorConfiguration.js");
 require("mathjax-full/js/input/tex/newcommand/NewcommandConfiguration.js");
 
 RegisterHTMLHandler(liteAdaptor());
 let mathjaxError = null;
 const tex = new TeX({
-  // The packages a default MathJax 3 page has (cancel is autoloaded there); no "noundefined",
+  // The packages a default MathJax 3 page has (cancel and color are autoloaded there); no "noundefined",
   // so an unknown macro is an error, as it is in LaTeX.
-  packages: ["base", "ams", "cancel", "newcommand"],
+  packages: ["base", "ams", "cancel", "color", "newcommand"],
   formatError: (_jax, err) => {
     mathjaxError = err.message;
     throw err;
