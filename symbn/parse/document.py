@@ -78,6 +78,10 @@ _TRAILING_NUMBER = re.compile(
     r"(?:(?<=\s)|(?<=&)|(?<=\\quad)|^)\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$"
 )
 _TRAILING_PUNCT = re.compile(r"[.,;]\s*$")
+# Text that ends where an operand must follow: "(1)" after it is mathematics, not a number.
+_AWAITS_OPERAND = re.compile(
+    r"(?:[-+*/=^_<>({\[]|\\(?:cdot|times|pm|mp|div|le|ge|leq|geq|neq|ne|approx|equiv))\s*$"
+)
 _HEADING = re.compile(r"^#{1,6}[ \t]+([^\n]+)$", re.M)
 _TEX_TITLE = re.compile(r"\\(?:title|section\*?)\{([^{}]*)\}")
 _TEX_DECLARE = re.compile(r"^%[ \t]*symbn-declare[ \t]*\n((?:%[^\n]*\n)*(?:%[^\n]*)?)", re.M)
@@ -439,6 +443,8 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
         blank(match.start(), match.end())
     if not label:
         number = _TRAILING_NUMBER.search("".join(chars))
+        if number and _AWAITS_OPERAND.search("".join(chars)[: number.start()]):
+            number = None  # a − (1): the parenthesis is an operand, not an equation number
         if number:
             label = number.group(1)
             blank(number.start(), number.end())
