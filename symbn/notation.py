@@ -131,7 +131,7 @@ def index(name: str, upper: Expr | int, lower: Expr | int = 1, *, shown: bool = 
     for end, which in zip(ends, ("lower", "upper"), strict=True):
         if end.is_integer is not True:
             raise DerivationError(
-                f"index {name} needs integer ends, as symbn.index('{name}', m) with "
+                f"index {name} runs between integers, as symbn.index('{name}', m) with "
                 f"m = symbn.size('m'); its {which} end {end} is not known to be an integer"
             )
     cls = Idx if shown else HiddenIdx

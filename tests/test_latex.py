@@ -135,8 +135,19 @@ def test_texts_escape_plain_parts_and_keep_inline_math() -> None:
 # Layouts and options -------------------------------------------------------------------------
 
 
+def without_declaration(out: str) -> str:
+    """The fragment without its trailing ``% symbn-declare`` comment (what the reader takes back)."""
+    kept, _, comment = out.partition("% symbn-declare\n")
+    assert all(line.startswith("% ") for line in comment.splitlines())
+    return kept
+
+
+def test_a_fragment_ends_with_the_declaration_the_reader_needs(seed: Derivation) -> None:
+    assert to_latex(seed).endswith("\\end{align}\n% symbn-declare\n% positive = ['\\epsilon']\n")
+
+
 def test_align_tags_and_labels_every_line(seed: Derivation) -> None:
-    out = to_latex(seed)
+    out = without_declaration(to_latex(seed))
     assert out.startswith("\\begin{align}\n") and out.endswith("\\end{align}\n")
     for line in seed.lines:
         assert f"\\tag{{{line.label}}}\\label{{eq:batchnorm-bias:{line.label}}}" in out
@@ -186,7 +197,7 @@ def test_differs_prints_neq() -> None:
 
 def test_a_refuted_line_shows_its_mark_and_counterexample(seed: Derivation) -> None:
     bad = replaced(seed, "1.12", 2 * seed.line("1.12").rhs)
-    out = bad.to_latex(marks=True)
+    out = without_declaration(bad.to_latex(marks=True))
     assert r"\mathrel{\overset{\times}{=}}" in out
     evidence = next(line for line in out.splitlines() if line.startswith(r"\intertext"))
     assert "refuted" in evidence and "m = 2" in evidence and "a^{[l-1](1)} =" in evidence

@@ -849,6 +849,32 @@ def _sentence(statement: str) -> str:
     return statement if statement.endswith((".", "!", "?", ":")) else statement + "."
 
 
+def declaration_lines(derivation: Derivation) -> list[str]:
+    """What the document must declare to mean what the derivation means: its positive symbols and
+    its assumptions, as TOML lines for a ``symbn:`` comment, so an export reads back the same."""
+    from sympy import Idx, Symbol
+
+    positive: set[str] = set()
+    for line in derivation.lines:
+        for side in (line.lhs, line.rhs):
+            for symbol in side.free_symbols:
+                if isinstance(symbol, Symbol) and not isinstance(symbol, Idx):
+                    if symbol.is_positive and not symbol.is_integer:
+                        positive.add(latex(symbol))
+    assumed = [latex(a) for a in derivation.assumptions]
+    found = []
+    for key, values in (("positive", sorted(positive)), ("assume", assumed)):
+        literal = [f"'{v}'" for v in values if "'" not in v and "\n" not in v]  # TOML literals
+        if literal:
+            found.append(f"{key} = [{', '.join(literal)}]")
+    return found
+
+
+def _declaration_comment(derivation: Derivation) -> list[str]:
+    lines = declaration_lines(derivation)
+    return ["% symbn-declare", *(f"% {line}" for line in lines)] if lines else []
+
+
 def standalone_document(derivation: Derivation, report: Report | None, body: str) -> str:
     """``body`` in a complete ``article``: title, assumptions, the checker's summary, conclusion, notes."""
     parts = [
@@ -856,6 +882,7 @@ def standalone_document(derivation: Derivation, report: Report | None, body: str
         "\\usepackage[margin=25mm]{geometry}",
         *(f"\\usepackage{{{p}}}" for p in (*PACKAGES, "xcolor")),
         "\\allowdisplaybreaks",
+        *_declaration_comment(derivation),
         "",
         "\\begin{document}",
         "",
@@ -894,7 +921,8 @@ def to_latex(
     derivation, report = resolve(obj, marks=marks)
     body = fragment(derivation, report, env=env, why=why, marks=marks, colour=standalone)
     if not standalone:
-        return body
+        comment = _declaration_comment(derivation)  # after the block: \input sees it first
+        return body + "".join(f"{line}\n" for line in comment)
     return standalone_document(derivation, report, body)
 
 

@@ -17,6 +17,7 @@ from symbn.render.latex import (
     _web,
     closing_texts,
     coloured,
+    declaration_lines,
     math_text,
     resolve,
     rows,
@@ -63,6 +64,9 @@ def document(derivation: Derivation, report: Report | None, *, why: bool, marks:
     from symbn.render.latex import latex
 
     parts = [f"### {markdown_text(derivation.title)}"]
+    declared = declaration_lines(derivation)
+    if declared:
+        parts.append("<!-- symbn:\n" + "\n".join(declared) + "\n-->")
     if derivation.assumptions:
         parts.append("Assuming " + ", ".join(f"${latex(a)}$" for a in derivation.assumptions) + ".")
     for row in rows(derivation, report, why=why, marks=marks, colour=True):
