@@ -84,7 +84,8 @@ def test_help_and_list_do_not_import_sympy() -> None:
 def test_latex_format_prints_the_align_fragment() -> None:
     code, out, _ = run("derive", "--format", "latex")
     assert code == 0
-    assert out.startswith("\\begin{align}\n") and out.endswith("\\end{align}\n")
+    assert out.startswith("\\begin{align}\n")
+    assert out.endswith("\\end{align}\n% symbn-declare\n% positive = ['\\epsilon']\n")
     assert "\\tag{1.9}\\label{eq:batchnorm-bias:1.9}" in out
 
 
