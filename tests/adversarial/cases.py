@@ -650,13 +650,26 @@ def shared(levels: int) -> list[Any]:
     return out
 
 
+def fibonacci(n: int) -> int:
+    """The n-th Fibonacci number (F_0 = 0, F_1 = 1)."""
+    low, high = 0, 1
+    for _ in range(n):
+        low, high = high, low + high
+    return low
+
+
+def closed_form(depth: int, shift: int = 0) -> Any:
+    """The continued fraction of ``depth`` levels as one ratio: (F_{n+1} x + F_n)/(F_n x + F_{n-1})."""
+    f = fibonacci
+    return (f(depth + 1) * xp + f(depth)) / (f(depth) * xp + f(depth - 1) + shift)
+
+
 cf300, cf299 = continued_fraction(300), continued_fraction(299)
+factors = sympy.Mul(*[(a + b + q) for q in range(1, 9)])
 e = shared(16)
-e18 = shared(18)[18]
 poly = (xp + 1) ** 60
 
 case(10, "tower-is-itself", "true", tower, tower, undecided_ok=True)
-case(10, "tower-commutes", "true", tower + c, c + tower, undecided_ok=True)
 unwound = Pow(sympy.Add(cf300, -1, evaluate=False), -1, evaluate=False)
 case(10, "continued-fraction-unwinds", "true", unwound, cf299, undecided_ok=True)
 case(10, "shared-subtrees-unwind", "true", e[16] - e[15] ** 2, e[15], undecided_ok=True)
@@ -670,10 +683,22 @@ case(
     undecided_ok=True,
 )
 case(10, "polynomial-expanded", "true", poly, expand(poly), undecided_ok=True)
-case(10, "shared-subtrees-18-itself", "true", e18, e18, undecided_ok=True)
+case(10, "shared-subtrees-itself", "true", e[16], e[16], undecided_ok=True)
+
+case(10, "fibonacci-closed-form", "true", cf300, closed_form(300), undecided_ok=True)
+case(10, "product-expanded", "true", expand(factors), factors, undecided_ok=True)
 
 case(10, "tower-plus-one", "false", tower, tower + 1, undecided_ok=True)
-case(10, "tower-is-0", "false", tower, 0, undecided_ok=True)
+case(
+    10,
+    "fibonacci-off-by-one",
+    "false",
+    cf300,
+    closed_form(300, 1),
+    undecided_ok=True,
+    hints=[{"x": 1}],
+)
+case(10, "product-expanded-wrong", "false", expand(factors) + a * b, factors, undecided_ok=True)
 case(
     10,
     "continued-fraction-one-level-off",
@@ -692,7 +717,6 @@ case(
     undecided_ok=True,
     hints=[{"c": -1}],
 )
-case(10, "tower-doubled", "false", 2 * tower, tower, undecided_ok=True)
 case(
     10,
     "power-of-two-off-by-one",
