@@ -33,6 +33,7 @@ _EXPORTS = {
     "DerivationError": "symbn.errors",
     "InputError": "symbn.errors",
     "UnknownDerivationError": "symbn.errors",
+    "load_ipython_extension": "symbn.ipython",
 }
 
 __all__ = sorted(_EXPORTS)

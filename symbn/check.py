@@ -9,65 +9,29 @@ under a time budget (:mod:`symbn.budget`); a timeout or an exception is ``undeci
 from __future__ import annotations
 
 import itertools
+import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from sympy import (
-    Derivative,
-    Dummy,
-    Eq,
-    Expr,
-    GreaterThan,
-    Indexed,
-    S,
-    StrictGreaterThan,
-    Symbol,
-)
+from sympy import Basic, Derivative, Dummy, Expr, Idx, Indexed, Integer, Symbol, exp, simplify
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.concrete.summations import Sum
 from sympy.core.function import AppliedUndef, Function, Subs
 from sympy.core.relational import Relational
 
+from symbn.assumptions import apply_assumptions
 from symbn.budget import Failure, run_many
 from symbn.model import Derivation, Kind, Line, Relation, defined_name
 from symbn.normal import normal_form
-from symbn.numeric import Counterexample, NotEvaluable, NumericOutcome, compare
+from symbn.notation import meaning
+from symbn.numeric import MIN_AGREEING, Counterexample, NotEvaluable, NumericOutcome, compare
+from symbn.policy import Decision, Verdict, is_rational_function, policy, rational_normal_form
 from symbn.render.protocols import Displayed
 
-if TYPE_CHECKING:
-    pass
-
-TRIALS = 6
-
-
-class Verdict(str, Enum):
-    """The checker's word on one line."""
-
-    DEFINITION = "definition"
-    PROVED = "proved"
-    CHECKED = "checked"
-    REFUTED = "refuted"
-    UNDECIDED = "undecided"
-    INCONSISTENT = "inconsistent"
-
-    @property
-    def holds(self) -> bool:
-        """Whether a line with this verdict stands (proved, or checked numerically, or a definition)."""
-        return self in (Verdict.DEFINITION, Verdict.PROVED, Verdict.CHECKED)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What the two layers found for one claim, before it is attached to its line."""
-
-    verdict: Verdict
-    reason: str = ""
-    remainder: Expr | None = None
-    counterexample: Counterexample | None = None
-    numeric: NumericOutcome | None = None
+RECURSION_LIMIT = 20_000
+SIMPLIFY_OPS = 400  # remainders larger than this are not handed to SymPy's simplify
 
 
 @dataclass(frozen=True)
@@ -104,8 +68,26 @@ class StepResult:
             "counterexample": self.counterexample.as_dict() if self.counterexample else None,
             "trials": self.numeric.agreed if self.numeric else 0,
             "sizes": [dict(s) for s in self.numeric.sizes] if self.numeric else [],
+            "evidence": _evidence(self.numeric),
             "seed": self.seed,
         }
+
+
+def _evidence(numeric: NumericOutcome | None) -> dict[str, Any] | None:
+    """What the numeric trials rest on, for JSON: counts of each kind and the probability bound."""
+    if numeric is None:
+        return None
+    return {
+        "exact_agreements": numeric.agreed,
+        "generic_points": numeric.generic,
+        "special_points": numeric.special,
+        "unresolved": numeric.unresolved,
+        "excluded": numeric.skipped,
+        "distinct_sizes": numeric.distinct_sizes,
+        "degree_bound": numeric.degree,
+        "false_accept_bound_per_generic_point": numeric.false_accept_bound,
+        "summary": numeric.evidence(),
+    }
 
 
 @dataclass(frozen=True)
@@ -160,10 +142,59 @@ class Report(Displayed):
 @dataclass(frozen=True)
 class _Definition:
     label: str
-    name: Expr
+    name: Any  # the symbol, or the family (IndexedBase) of an indexed left side
     lhs: Expr
-    rhs: Expr
-    uses: frozenset[str]
+    line: Line
+
+
+class Definitions:
+    """The definitions before a claim, substituted lazily and at most once, inside the worker.
+
+    The parent only lists them; meaning, fresh names for bound indices and substitution all grow
+    with the input, so they run under the claim's budget (:func:`decide`).
+    """
+
+    def __init__(self, entries: tuple[_Definition, ...]) -> None:
+        self.entries = entries
+        self.by_name = {d.name: d for d in entries}
+        self._raw: dict[Any, Any] = {}
+        self._full: dict[tuple[Any, frozenset[Any]], tuple[Expr, frozenset[str]]] = {}
+
+    def extended(self, definition: _Definition) -> Definitions:
+        """These definitions and one more, sharing what has been substituted so far."""
+        more = Definitions((*self.entries, definition))
+        more._raw, more._full = self._raw, self._full
+        return more
+
+    def raw(self, name: Any) -> Expr:
+        """The right side of ``name``'s definition as meant, its summation indices made fresh.
+
+        A function's parameters (``x`` in ``σ(x) := 1/(1 + e^{−x})``) become the definition's own
+        placeholders, so no definition of a symbol that happens to be called ``x`` reaches them.
+        """
+        if name not in self._raw:
+            definition = self.by_name[name]
+            rhs = _fresh_bound(definition.line.rhs_meaning)
+            if isinstance(definition.lhs, AppliedUndef):
+                rhs = rhs.xreplace(dict(zip(definition.lhs.args, self.parameters(name), strict=True)))
+            self._raw[name] = rhs
+        return self._raw[name]
+
+    def parameters(self, name: Any) -> tuple[Dummy, ...]:
+        """The placeholders of a function definition's parameters, one set per definition."""
+        definition = self.by_name[name]
+        key = ("parameters", name)
+        if key not in self._raw:
+            self._raw[key] = tuple(Dummy(str(a)) for a in definition.lhs.args)
+        return self._raw[key]
+
+    def expanded(self, name: Any, blocked: frozenset[Any]) -> tuple[Expr, frozenset[str]]:
+        """``name``'s right side with every definition not in ``blocked`` substituted, and the labels used."""
+        key = (name, blocked)
+        if key not in self._full:
+            rhs, uses = _substitute(self.raw(name), self, blocked)
+            self._full[key] = (rhs, uses | {self.by_name[name].label})
+        return self._full[key]
 
 
 def check(
@@ -175,8 +206,8 @@ def check(
 ) -> Report:
     """Check every line of ``derivation`` in order; ``timeout`` is the budget per line in seconds.
 
-    Definitions are substituted here; the claims are then decided by budgeted workers
-    (:func:`symbn.budget.run_many`), each claim within its own ``timeout``.
+    The claims are decided by budgeted workers (:func:`symbn.budget.run_many`), each claim within
+    its own ``timeout``; definitions are substituted there too.
     """
     each = None if progress is None else (lambda _derivation, line: progress(line))
     return check_many([derivation], timeout=timeout, seed=seed, progress=each)[0]
@@ -199,7 +230,7 @@ def check_many(
     owners: list[tuple[int, int]] = []
     jobs: list[tuple[Any, ...]] = []
     for p, plan in enumerate(plans):
-        for k, (_, _, job) in enumerate(plan):
+        for k, (_, job) in enumerate(plan):
             if job is not None:
                 owners.append((p, k))
                 jobs.append(job)
@@ -207,7 +238,7 @@ def check_many(
 
     def announce(p: int, upto: int) -> None:
         if progress is not None:
-            for line, _, _ in plans[p][announced[p] : upto + 1]:
+            for line, _ in plans[p][announced[p] : upto + 1]:
                 progress(derivations[p], line)
         announced[p] = max(announced[p], upto + 1)
 
@@ -220,9 +251,9 @@ def check_many(
     for p, (derivation, plan) in enumerate(zip(derivations, plans, strict=True)):
         announce(p, len(plan) - 1)
         results = []
-        for k, (line, uses, job) in enumerate(plan):
+        for k, (line, job) in enumerate(plan):
             if job is None:
-                results.append(StepResult(line, Verdict.DEFINITION, uses=tuple(sorted(uses))))
+                results.append(StepResult(line, Verdict.DEFINITION))
                 continue
             outcome = decided[p, k]
             if isinstance(outcome, Failure):
@@ -235,7 +266,7 @@ def check_many(
                     outcome.remainder,
                     outcome.counterexample,
                     outcome.numeric,
-                    tuple(sorted(uses, key=_label_order(derivation))),
+                    tuple(sorted(outcome.uses, key=_label_order(derivation))),
                     job[-1],
                 )
             )
@@ -243,27 +274,22 @@ def check_many(
     return reports
 
 
-_Plan = list[tuple[Line, frozenset[str], tuple[Any, ...] | None]]
+_Plan = list[tuple[Line, tuple[Any, ...] | None]]
 
 
 def _plan(derivation: Derivation, seed: int) -> _Plan:
-    """Each line with the labels it uses and, for a claim, the arguments of :func:`decide`."""
-    definitions: list[_Definition] = []
+    """Each line with, for a claim, the arguments of :func:`decide`; nothing here grows with the mathematics."""
+    definitions = Definitions(())
     plan: _Plan = []
     for line in derivation.lines:
         if line.kind is Kind.DEFINITION:
-            # Fresh names for this definition's own summation indices, before substituting: the
-            # definitions substituted into it have fresh ones already, and renaming the small
-            # original costs far less than renaming the substituted whole.
-            rhs, uses = substitute(_fresh_bound(line.rhs_meaning), definitions)
-            definitions.append(_Definition(line.label, defined_name(line.lhs), line.lhs, rhs, uses))
-            plan.append((line, uses, None))
+            name = line.lhs.func if isinstance(line.lhs, AppliedUndef) else defined_name(line.lhs)
+            entry = _Definition(line.label, name, line.lhs, line)
+            definitions = definitions.extended(entry)
+            plan.append((line, None))
             continue
-        lhs, lhs_uses = substitute(line.lhs_meaning, definitions)
-        rhs, rhs_uses = substitute(line.rhs_meaning, definitions)
         line_seed = zlib.crc32(f"{seed}:{derivation.name}:{line.label}".encode())
-        job = (lhs, rhs, line.relation, derivation.assumptions, line_seed)
-        plan.append((line, lhs_uses | rhs_uses, job))
+        plan.append((line, (line, definitions, derivation.assumptions, line_seed)))
     return plan
 
 
@@ -272,28 +298,84 @@ def _label_order(derivation: Derivation) -> Callable[[str], int]:
     return lambda label: order.get(label, len(order))
 
 
-def substitute(expr: Expr, definitions: list[_Definition]) -> tuple[Expr, frozenset[str]]:
-    """``expr`` with every defined name replaced by its definition, and the labels used."""
-    uses: set[str] = set()
-    symbols = {d.name: d for d in definitions if isinstance(d.lhs, Symbol)}
-    families = {d.name: d for d in definitions if isinstance(d.lhs, Indexed)}
+def substitute(expr: Expr, definitions: Definitions) -> tuple[Expr, frozenset[str]]:
+    """``expr`` with every defined name replaced by its definition, and the labels used.
 
-    def is_family_entry(node: Any) -> bool:
-        return isinstance(node, Indexed) and node.base in families
+    A bound summation index is never replaced, and a derivative's variable stays a variable: the
+    derivative is taken with the definitions of everything else put in, then the variable's own.
+    """
+    return _substitute(expr, definitions, frozenset())
 
-    def expand_entry(node: Indexed) -> Expr:
-        definition = families[node.base]
-        uses.update(definition.uses | {definition.label})
-        return definition.rhs.xreplace(dict(zip(definition.lhs.indices, node.indices, strict=True)))
 
-    if families:
-        expr = expr.replace(is_family_entry, expand_entry)
-    present = expr.free_symbols & set(symbols)
-    for name in present:
-        uses.update(symbols[name].uses | {symbols[name].label})
-    if present:
-        expr = expr.xreplace({name: symbols[name].rhs for name in present})
-    return expr, frozenset(uses)
+def _substitute(
+    expr: Any, definitions: Definitions, blocked: frozenset[Any]
+) -> tuple[Expr, frozenset[str]]:
+    memo: dict[Any, tuple[Any, frozenset[str]]] = {}
+
+    def walk(node: Any, blocked: frozenset[Any]) -> tuple[Any, frozenset[str]]:
+        key = (node, blocked)
+        if key in memo:
+            return memo[key]
+        result = visit(node, blocked)
+        memo[key] = result
+        return result
+
+    def visit(node: Any, blocked: frozenset[Any]) -> tuple[Any, frozenset[str]]:
+        if isinstance(node, Symbol) and not isinstance(node, Idx):
+            if node in definitions.by_name and node not in blocked:
+                return definitions.expanded(node, blocked)
+            return node, frozenset()
+        if isinstance(node, AppliedUndef) and node.func in definitions.by_name:
+            parts = [walk(a, blocked) for a in node.args]
+            uses = frozenset().union(*(u for _, u in parts))
+            if node.func in blocked:
+                return node.func(*[p for p, _ in parts]), uses
+            rhs, more = definitions.expanded(node.func, blocked)
+            mapping = dict(zip(definitions.parameters(node.func), [p for p, _ in parts], strict=True))
+            return rhs.xreplace(mapping), uses | more
+        if isinstance(node, Indexed):
+            indices = [walk(i, blocked) for i in node.indices]
+            uses = frozenset().union(*(u for _, u in indices))
+            values = [v for v, _ in indices]
+            if node.base in definitions.by_name and node.base not in blocked:
+                definition = definitions.by_name[node.base]
+                rhs, more = definitions.expanded(node.base, blocked)
+                mapping = dict(zip(definition.lhs.indices, values, strict=True))
+                return rhs.xreplace(mapping), uses | more
+            return node.func(node.base, *values), uses
+        if not getattr(node, "args", ()) or not isinstance(node, Basic):
+            return node, frozenset()
+        if isinstance(node, Derivative):
+            return derivative(node, blocked)
+        if isinstance(node, ExprWithLimits):
+            bound = frozenset(v for v, *_ in node.limits)
+            body, uses = walk(node.function, blocked | bound)
+            limits = []
+            for var, *ends in node.limits:
+                walked = [walk(e, blocked) for e in ends]
+                uses = uses.union(*(u for _, u in walked))
+                limits.append((var, *[w for w, _ in walked]))
+            return node.func(body, *limits), uses
+        parts = [walk(a, blocked) for a in node.args]
+        uses = frozenset().union(*(u for _, u in parts))
+        if all(new is old for (new, _), old in zip(parts, node.args, strict=True)):
+            return node, uses
+        return node.func(*[p for p, _ in parts]), uses
+
+    def derivative(node: Derivative, blocked: frozenset[Any]) -> tuple[Any, frozenset[str]]:
+        variables = frozenset(
+            v.base if isinstance(v, Indexed) else v for v, _ in node.variable_count
+        )
+        held = variables & frozenset(definitions.by_name)
+        if not held:
+            inner, uses = walk(node.expr, blocked)
+            return _carry_out(Derivative(inner, *node.variable_count)), uses
+        inner, uses = walk(node.expr, blocked | held)
+        taken = _carry_out(Derivative(inner, *node.variable_count))
+        result, more = walk(taken, blocked)
+        return result, uses | more
+
+    return walk(expr, blocked)
 
 
 def _fresh_bound(expr: Expr) -> Expr:
@@ -312,6 +394,36 @@ def _fresh_bound(expr: Expr) -> Expr:
 
 
 def decide(
+    line: Line, definitions: Definitions, assumptions: tuple[Relational, ...], seed: int
+) -> Decision:
+    """The verdict on one claim: its definitions put in, then both layers, combined by the policy.
+
+    Deeply nested expressions (a continued fraction 300 levels deep) need more of Python's stack
+    than its default; the limit is raised for this computation only.
+    """
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(saved, RECURSION_LIMIT))
+    try:
+        return _decide(line, definitions, assumptions, seed)
+    finally:
+        sys.setrecursionlimit(saved)
+
+
+def _decide(
+    line: Line, definitions: Definitions, assumptions: tuple[Relational, ...], seed: int
+) -> Decision:
+    lhs, lhs_uses = substitute(line.lhs_meaning, definitions)
+    rhs, rhs_uses = substitute(line.rhs_meaning, definitions)
+    meant = []
+    for assumption in assumptions:
+        left, _ = substitute(meaning(assumption.lhs), definitions)
+        right, _ = substitute(meaning(assumption.rhs), definitions)
+        meant.append(assumption.func(left, right))
+    decision = decide_sides(lhs, rhs, line.relation, tuple(meant), seed)
+    return replace(decision, uses=lhs_uses | rhs_uses)
+
+
+def decide_sides(
     lhs: Expr,
     rhs: Expr,
     relation: Relation,
@@ -319,112 +431,48 @@ def decide(
     seed: int,
 ) -> Decision:
     """The verdict on ``lhs relation rhs``: both layers, combined by the soundness rules."""
-    lhs, rhs, assumptions = _apply_assumptions(lhs, rhs, assumptions)
+    lhs, rhs, assumptions = apply_assumptions(lhs, rhs, assumptions)
     lhs, rhs = _differentiate(lhs), _differentiate(rhs)
     remainder = normal_form(lhs - rhs)
+    if remainder != 0 and is_rational_function(remainder):
+        remainder = rational_normal_form(remainder)
     symbolic_zero = remainder == 0
+    equalities_left = any(a.rel_op == "==" for a in assumptions)
     try:
-        numeric = compare(lhs, rhs, seed=seed, trials=TRIALS, assumptions=assumptions)
+        numeric = compare(
+            lhs,
+            rhs,
+            seed=seed,
+            assumptions=assumptions,
+            thorough=not symbolic_zero or relation is Relation.DIFFERENT,
+            want_difference=relation is Relation.DIFFERENT,
+        )
     except NotEvaluable as exc:
         return Decision(Verdict.UNDECIDED, f"numeric trials impossible: {exc}", remainder)
-    if relation is Relation.DIFFERENT:
-        return _decide_difference(symbolic_zero, remainder, numeric)
-    if numeric.counterexample is not None:
-        if symbolic_zero:
-            return Decision(
-                Verdict.INCONSISTENT,
-                "the normal form is 0 but a numeric trial differs: a bug in a checking layer",
-                remainder,
-                numeric.counterexample,
-                numeric,
-            )
-        return Decision(
-            Verdict.REFUTED, "the sides differ", remainder, numeric.counterexample, numeric
+    if (
+        not symbolic_zero
+        and numeric.counterexample is None
+        and numeric.agreed < MIN_AGREEING
+        and _simplifies_to_zero(remainder)
+    ):
+        # The trials met values they could not decide exactly; SymPy's simplify shows the
+        # difference is 0, and the policy then treats it as a normal form of 0.
+        decision = policy(
+            relation is Relation.DIFFERENT, Integer(0), numeric, rational_known=not equalities_left
         )
-    if numeric.agreed == 0:
-        return Decision(
-            Verdict.UNDECIDED,
-            f"no admissible values for a numeric trial ({numeric.reason})",
-            remainder,
-            numeric=numeric,
-        )
-    if symbolic_zero:
-        return Decision(Verdict.PROVED, _trials_text(numeric), None, numeric=numeric)
-    return Decision(
-        Verdict.CHECKED,
-        f"not proved symbolically; {_trials_text(numeric)}",
-        remainder,
-        numeric=numeric,
+        note = "the normal form was not 0, SymPy's simplify() of it is"
+        return replace(decision, reason=f"{note}; {decision.reason}")
+    return policy(
+        relation is Relation.DIFFERENT, remainder, numeric, rational_known=not equalities_left
     )
-
-
-def _decide_difference(symbolic_zero: bool, remainder: Expr, numeric: NumericOutcome) -> Decision:
-    if numeric.counterexample is not None:
-        if symbolic_zero:
-            return Decision(
-                Verdict.INCONSISTENT,
-                "the normal form is 0 but a numeric trial differs: a bug in a checking layer",
-                remainder,
-                numeric.counterexample,
-                numeric,
-            )
-        return Decision(
-            Verdict.PROVED,
-            "the sides differ at these values",
-            remainder,
-            numeric.counterexample,
-            numeric,
-        )
-    if symbolic_zero and numeric.agreed:
-        return Decision(
-            Verdict.REFUTED,
-            "the sides are equal: their difference normalises to 0",
-            0,
-            numeric=numeric,
-        )
-    return Decision(
-        Verdict.UNDECIDED,
-        f"no values found where the sides differ; {_trials_text(numeric)}",
-        remainder,
-        numeric=numeric,
-    )
-
-
-def _trials_text(numeric: NumericOutcome) -> str:
-    sizes = sorted({", ".join(f"{k}={v}" for k, v in s) for s in numeric.sizes if s})
-    where = f" at {'; '.join(sizes)}" if sizes else ""
-    return f"{numeric.agreed} exact trials agree{where}"
-
-
-def _apply_assumptions(
-    lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]
-) -> tuple[Expr, Expr, tuple[Relational, ...]]:
-    """Substitute ``x = c`` assumptions and give ``x > 0`` / ``x ≥ 0`` symbols that property."""
-    mapping: dict[Expr, Expr] = {}
-    rest = []
-    for assumption in assumptions:
-        left, right = assumption.lhs, assumption.rhs
-        if (
-            isinstance(assumption, Eq)
-            and isinstance(left, Symbol)
-            and left not in right.free_symbols
-        ):
-            mapping[left] = right
-        elif (
-            isinstance(assumption, (StrictGreaterThan, GreaterThan))
-            and isinstance(left, Symbol)
-            and right == 0
-        ):
-            kind = "positive" if isinstance(assumption, StrictGreaterThan) else "nonnegative"
-            kept = {**left.assumptions0, "real": True, kind: True}
-            mapping[left] = Symbol(left.name, **kept)
-            rest.append(assumption)
-        else:
-            rest.append(assumption)
-    if not mapping:
-        return lhs, rhs, assumptions
-    moved = tuple(a.xreplace(mapping) for a in rest)
-    return lhs.xreplace(mapping), rhs.xreplace(mapping), tuple(a for a in moved if a is not S.true)
+def _simplifies_to_zero(remainder: Expr) -> bool:
+    """Whether SymPy's ``simplify`` takes a small remainder without sums to exactly 0."""
+    if remainder.has(Sum) or remainder.count_ops() > SIMPLIFY_OPS:
+        return False
+    try:
+        return bool(simplify(remainder.rewrite(exp)) == 0 or simplify(remainder) == 0)
+    except Exception:
+        return False
 
 
 def _differentiate(expr: Expr) -> Expr:
@@ -434,8 +482,10 @@ def _differentiate(expr: Expr) -> Expr:
     return expr.replace(lambda node: isinstance(node, Derivative), _carry_out)
 
 
-def _carry_out(node: Derivative) -> Expr:
+def _carry_out(node: Any) -> Expr:
     """One derivative carried out: by :func:`derivative_through_sums` where it applies, else by SymPy."""
+    if not isinstance(node, Derivative):
+        return node
     result = node.expr
     for var, count in node.variable_count:
         if not isinstance(var, Symbol) or not count.is_Integer:

@@ -6,8 +6,11 @@ Heavy modules (SymPy, the checker, rich) are imported only by the commands that 
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
@@ -20,7 +23,7 @@ if TYPE_CHECKING:
     from symbn.model import Derivation, Line
     from symbn.parse.declare import Declaration
 
-FORMATS = ["terminal", "json", "latex", "markdown"]
+FORMATS = ["terminal", "json", "latex", "markdown", "github"]
 ENVIRONMENTS = ["align", "align*", "equation+aligned"]
 
 
@@ -30,6 +33,39 @@ class InputProblem(click.ClickException):
     exit_code = 2
 
 
+MAX_TIMEOUT = 86_400.0  # one day per step; symbn.budget and Derivation.check refuse more too
+
+
+class Seconds(click.ParamType):
+    """A budget in seconds: a finite number above 0 and at most :data:`MAX_TIMEOUT`.
+
+    ``nan`` would remove the budget, ``inf`` or ``1e308`` overflow the clock: refused here, with
+    the value named, before anything runs.
+    """
+
+    name = "seconds"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        """``value`` as float seconds, or a usage error (exit 2)."""
+        if isinstance(value, float):
+            number = value
+        else:
+            try:
+                number = float(str(value).strip())
+            except (ValueError, OverflowError):
+                self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not 0 < number <= MAX_TIMEOUT:
+            self.fail(
+                f"{value!r} is not a budget: give seconds above 0 and at most {MAX_TIMEOUT:g} "
+                "(one day)",
+                param,
+                ctx,
+            )
+        return number
+
+
 format_option = click.option(
     "--format",
     "fmt",
@@ -37,7 +73,8 @@ format_option = click.option(
     default="terminal",
     show_default=True,
     help="terminal: the checked derivation drawn for people; json: every verdict, for scripts; "
-    "latex: an amsmath align for papers; markdown: $$ math for notebooks and the web.",
+    "latex: an amsmath align for papers; markdown: $$ math for notebooks and the web; "
+    "github: GitHub Actions annotations on the claims that do not hold.",
 )
 
 
@@ -48,14 +85,36 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
     return click.option(
         "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
+        type=Seconds(),
         default=5.0,
         show_default=True,
         help="Seconds allowed per step; past it the step is undecided.",
     )(command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The command group, which also turns a failed write to stdout into its own exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a closed pipe exits 141, a full disk or a closed stdout 2 (one line)."""
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno not in OUTPUT_ERRNOS:
+                raise
+            from symbn.process import output_failed
+
+            ctx.exit(output_failed(exc))
+
+
+OUTPUT_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("EPIPE", "ENOSPC", "EDQUOT", "EIO", "EBADF", "EFBIG", "EINVAL")
+    if hasattr(errno, name)
+)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="symbn")
 def main() -> None:
     """symbn: derivations built in SymPy and checked step by step."""
@@ -100,11 +159,14 @@ def list_command() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False),
     default=None,
-    help="Write to FILE instead of the standard output.",
+    help="Write to FILE instead of the standard output (atomically; never over a file or a "
+    "symlink that exists, unless --force).",
 )
-@click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
+@click.option(
+    "--force", is_flag=True, help="Replace the --output file (or symlink, not its target)."
+)
 def derive(
     name: str | None,
     fmt: str,
@@ -123,8 +185,8 @@ def derive(
     from symbn.registry import load
 
     _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
-    if output is not None and not force and Path(output).exists():
-        raise InputProblem(f"{output} exists; add --force to overwrite it")
+    if output is not None and not force:
+        _refuse_existing(output)
     if check_all:
         if output is not None:
             raise InputProblem(
@@ -140,10 +202,12 @@ def derive(
     options: dict[str, Any] = {"why": not no_why, "marks": marks}
     if fmt == "latex":
         options.update(env=env or "align", standalone=standalone)
+    if fmt == "github":
+        options = {"module": name}
     if output is None:
         _emit(report, fmt, options)
     else:
-        _write(output, _export(report, fmt, options))
+        _write(output, _export(report, fmt, options), force=force)
     sys.exit(0 if report.ok else 1)
 
 
@@ -167,27 +231,103 @@ def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:
         return report.to_latex(**options)
     if fmt == "markdown":
         return report.to_markdown(**options)
+    if fmt == "github":
+        return _annotations(report, options.get("document"), options.get("module"))
     from symbn.render.display import plain
 
+    _draw_in_unicode()
     return plain(report, width=80) + "\n"
 
 
-def _write(output: str, text: str) -> None:
+def _annotations(report: Report, document: str | None, module: str | None) -> str:
+    """GitHub annotations on the document's rows, or on the shipped module's ``label=`` lines."""
+    from symbn import locate
+    from symbn.render.github import workflow_commands
+
+    if document is not None:
+        return workflow_commands(report, document, locate.in_document(document), chains=True)
+    path = locate.shipped_module(module) if module else None
+    return workflow_commands(report, path, locate.in_module(path) if path else None)
+
+
+def _refuse_existing(output: str) -> None:
+    """A one-line error if ``output`` exists, as a file or as a symlink (a dangling one too)."""
+    if os.path.islink(output):
+        raise InputProblem(f"{output} is a symbolic link; add --force to replace the link itself")
+    if os.path.lexists(output):
+        raise InputProblem(f"{output} exists; add --force to overwrite it")
+
+
+def _write(output: str, text: str, *, force: bool) -> None:
+    """Write ``text`` to ``output`` atomically: all of it, or nothing and the old file untouched.
+
+    The text goes to a temporary file in the same folder, then takes the name in one step. Without
+    ``--force`` that step refuses a name that exists by then (a hard link, which fails on an
+    existing name, where the file system has them), so a file created while checking survives;
+    with ``--force`` it replaces the file, or the symlink itself, never a symlink's target.
+    """
+    target = Path(output)
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
     except OSError as exc:
         raise InputProblem(f"cannot write {output}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        if force:
+            os.replace(temporary, target)
+        else:
+            _rename_new(temporary, output)
+    except OSError as exc:
+        _remove(temporary)
+        raise InputProblem(f"cannot write {output}: {exc.strerror or exc}") from None
+    except BaseException:
+        _remove(temporary)
+        raise
+
+
+def _rename_new(temporary: str, output: str) -> None:
+    """Give ``temporary`` the name ``output`` only if no file or link has that name."""
+    try:
+        os.link(temporary, output, follow_symlinks=False)
+    except FileExistsError:
+        _remove(temporary)
+        _refuse_existing(output)
+        raise InputProblem(f"{output} exists; add --force to overwrite it") from None
+    except (OSError, NotImplementedError):  # no hard links here: check, then rename
+        _refuse_existing(output)
+        os.replace(temporary, output)
+        return
+    _remove(temporary)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @main.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @format_option
 @budget_options
 @click.option(
     "--declare",
     "declare_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
+    type=click.Path(),
     help="A TOML declaration, read after FILE.symbn.toml and the document's own.",
 )
 @click.option("--size", "sizes", multiple=True, metavar="NAME", help="NAME is a size (m).")
@@ -218,7 +358,7 @@ def check_command(
     The notation is declared in FILE.symbn.toml, in the document, or by the options here.
     """
     from symbn.errors import SymbnError
-    from symbn.parse.declare import from_mapping, from_toml
+    from symbn.parse.declare import from_file, from_mapping
 
     try:
         extra = from_mapping(
@@ -233,9 +373,8 @@ def check_command(
             "the command line",
         )
         for path in declare_files:
-            with open(path, encoding="utf-8") as handle:
-                extra = from_toml(handle.read(), path).merged(extra)
-    except (SymbnError, OSError, UnicodeDecodeError) as exc:
+            extra = from_file(path).merged(extra)
+    except SymbnError as exc:
         raise InputProblem(str(exc)) from None
     code = 0
     outputs = []
@@ -257,24 +396,42 @@ def _check_file(
 ) -> tuple[int, dict[str, object]]:
     """Check one document: (exit code, its JSON summary); problems go to stderr, one line each."""
     from symbn.errors import SymbnError
-    from symbn.parse.document import read_document
+    from symbn.parse.declare import from_file
+    from symbn.parse.document import MAX_FILE_BYTES, read_document, sidecar
+    from symbn.parse.files import read_regular
 
     try:
+        # Bounded, regular-file-only reads first: the reader's own read trusts the file's size.
+        read_regular(path, MAX_FILE_BYTES, "document")
+        side = sidecar(Path(path))
+        if side is not None:
+            from_file(side)
         document = read_document(path, extra)
     except SymbnError as exc:
         click.echo(f"Error: {exc}", err=True)
+        _github_problem(fmt, str(exc), path)
         return 2, {"file": path, "error": str(exc)}
     except Exception as exc:  # never a traceback for a document, whatever it holds
         message = f"{path}: cannot read this document ({type(exc).__name__})"
         click.echo(f"Error: {message}", err=True)
+        _github_problem(fmt, message, path)
         return 2, {"file": path, "error": message}
     for problem in document.problems:
         click.echo(f"Error: {problem}", err=True)
+        _github_problem(fmt, problem, path)
     (report,) = _check([document.derivation], timeout, seed, show=fmt == "terminal")
     if fmt != "json" and document.derivation.lines:
-        _emit(report, fmt, {})
+        _emit(report, fmt, {"document": path} if fmt == "github" else {})
     code = 2 if document.problems else (0 if report.ok else 1)
     return code, {"file": path, "problems": document.problems, **report.as_dict()}
+
+
+def _github_problem(fmt: str, message: str, path: str) -> None:
+    """With ``--format github``, a reading problem is also an annotation on the standard output."""
+    if fmt == "github":
+        from symbn.render.github import problem
+
+        click.echo(problem(message, path), nl=False)
 
 
 def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bool) -> list[Report]:
@@ -295,12 +452,25 @@ def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bo
         return check_many(derivations, timeout=timeout, seed=seed, progress=on_line)
 
 
+def _draw_in_unicode() -> None:
+    """SymPy's drawing characters on, whatever the console's encoding.
+
+    SymPy turns them off at import when stdout cannot encode them, and its Unicode printer then
+    fails; symbn draws in Unicode and lets the console's error handler write ASCII
+    (:func:`symbn.process.ascii_console`).
+    """
+    from sympy.printing.pretty.pretty_symbology import pretty_use_unicode
+
+    pretty_use_unicode(True)
+
+
 def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
     if fmt != "terminal":
         click.echo(_export(report, fmt, options), nl=False)
         return
     from rich.console import Console
 
+    _draw_in_unicode()
     Console(highlight=False).print(report)
 
 
@@ -310,12 +480,15 @@ def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
 
     if name is not None:
         raise InputProblem(f"give a derivation NAME or --all, not both (got {name!r} and --all)")
-    if fmt not in ("terminal", "json"):
-        raise InputProblem(f"--all prints a summary table or JSON, not --format {fmt}")
+    if fmt not in ("terminal", "json", "github"):
+        raise InputProblem(f"--all prints a summary table, JSON or annotations, not --format {fmt}")
     derivations = [load(n) for n in names()]
     reports = _check(derivations, timeout, seed, show=fmt == "terminal")
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+    elif fmt == "github":
+        for report, shipped_name in zip(reports, names(), strict=True):
+            click.echo(_export(report, fmt, {"module": shipped_name}), nl=False)
     else:
         from rich.console import Console
 

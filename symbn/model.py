@@ -14,12 +14,13 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from sympy import Expr, Idx, Indexed, S, Symbol
+from sympy.core.function import AppliedUndef
 from sympy.core.relational import Relational
 
 from symbn.errors import DerivationError
 from symbn.notation import as_expr, meaning
 from symbn.render.protocols import Displayed
-from symbn.validate import RERUN, Names, check_definition
+from symbn.validate import RERUN, Names, check_definition, names_in
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -123,6 +124,15 @@ class Derivation(Displayed):
                     f"{label}: an indexed definition needs distinct plain indices on its left side, "
                     f"as in z[i]; got {left}"
                 )
+        elif isinstance(left, AppliedUndef):
+            # f(x) = …: the function f for every argument (the checker substitutes f(a) by …[x:=a])
+            if not all(isinstance(a, Symbol) and not isinstance(a, Idx) for a in left.args) or len(
+                set(left.args)
+            ) != len(left.args):
+                raise DerivationError(
+                    f"{label}: a function's definition needs distinct plain names as its arguments, "
+                    f"as in f(x); got {left}"
+                )
         elif not isinstance(left, Symbol):
             raise DerivationError(
                 f"{label}: a definition's left side must be a symbol or an indexed family such as z[i]; got {left}"
@@ -165,7 +175,21 @@ class Derivation(Displayed):
                 raise DerivationError(
                     f"assume() takes relations such as alpha > 0 or Eq(epsilon, 0); got {relation!r}"
                 )
+        names = self._names
+        for relation in relations:
+            names = names.extend("an assumption", (relation.lhs, relation.rhs))
+        if self.lines:
+            used = set().union(*(names_in(line.lhs) | names_in(line.rhs) for line in self.lines))
+            for relation in relations:
+                unused = (names_in(relation.lhs) | names_in(relation.rhs)) - used
+                if unused:
+                    raise DerivationError(
+                        f"assume({relation}): no line uses {', '.join(sorted(map(str, unused)))}; "
+                        "an assumption binds only the objects the lines are built from "
+                        "(a new Symbol with the same name is a different variable)"
+                    )
         self.assumptions = self.assumptions + tuple(relations)
+        self._names = names
         return self
 
     def conclude(self, statement: str) -> Derivation:
@@ -253,10 +277,13 @@ class Derivation(Displayed):
         from symbn.progress import reporting
 
         if timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not 0 < timeout <= 86_400  # also refuses nan; the same bound as symbn.budget's
         ):
             raise DerivationError(
-                f"timeout= takes seconds (a positive number) or None; got {timeout!r}"
+                f"timeout= takes seconds (a positive number up to 86400, one day) or None; "
+                f"got {timeout!r}"
             )
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise DerivationError(f"seed= takes an integer; got {seed!r}")

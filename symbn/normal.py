@@ -38,20 +38,25 @@ from sympy.core.sorting import default_sort_key
 MAX_PERMUTED_LIMITS = 4
 
 
+Ranges = dict[Any, tuple[Any, Any]]
+_NO_RANGES: Ranges = {}
+
+
 def normal_form(expr: Expr) -> Expr:
     """The normal form of ``expr``; equal normal forms mean equal expressions."""
-    return _normal(expr)
+    return _normal(expr, _NO_RANGES)
 
 
-def _normal(expr: Any) -> Any:
+def _normal(expr: Any, ranges: Ranges) -> Any:
+    """The normal form of ``expr`` inside sums whose indices run over ``ranges``."""
     if expr.is_Atom:
         return expr
     if isinstance(expr, Sum):
-        return _normal_sum(expr)
+        return _normal_sum(expr, ranges)
     if isinstance(expr, Derivative):
-        inner = _normal(expr.expr)
-        return _normal(inner.diff(*expr.variable_count))
-    args = [_normal(a) for a in expr.args]
+        inner = _normal(expr.expr, ranges)
+        return _normal(inner.diff(*expr.variable_count), ranges)
+    args = [_normal(a, ranges) for a in expr.args]
     if isinstance(expr, Add):
         return Add(*args)
     if isinstance(expr, Mul):
@@ -95,14 +100,18 @@ def _primitive(base: Expr) -> tuple[Expr, Expr]:
     return content / denominator, rest
 
 
-def _normal_sum(expr: Sum) -> Expr:
-    body = _normal(expr.function)
-    for var, lower, upper in expr.limits:
-        body = _sum_over(body, var, _normal(lower), _normal(upper))
+def _normal_sum(expr: Sum, ranges: Ranges) -> Expr:
+    limits = [(var, _normal(lo, ranges), _normal(hi, ranges)) for var, lo, hi in expr.limits]
+    inner = {**ranges, **{var: (lo, hi) for var, lo, hi in limits}}
+    body = _normal(expr.function, inner)
+    for k, (var, lower, upper) in enumerate(limits):
+        # Within this sum, its outer indices still run over their own limits.
+        around = {**ranges, **{v: (lo, hi) for v, lo, hi in limits[k + 1 :]}}
+        body = _sum_over(body, var, lower, upper, around)
     return body
 
 
-def _sum_over(body: Expr, var: Symbol, lower: Expr, upper: Expr) -> Expr:
+def _sum_over(body: Expr, var: Symbol, lower: Expr, upper: Expr, ranges: Ranges) -> Expr:
     """Σ_{var=lower}^{upper} body, for an expanded ``body``, as a sum of normalised terms."""
     count = upper - lower + Integer(1)
     out = []
@@ -114,18 +123,20 @@ def _sum_over(body: Expr, var: Symbol, lower: Expr, upper: Expr) -> Expr:
         if not bound:
             out.append(Mul(*free) * count)
         else:
-            out.append(Mul(*free) * _sum_of_product(bound, var, lower, upper))
+            out.append(Mul(*free) * _sum_of_product(bound, var, lower, upper, ranges))
     return _expand(Add(*out))
 
 
-def _sum_of_product(factors: list[Expr], var: Symbol, lower: Expr, upper: Expr) -> Expr:
+def _sum_of_product(
+    factors: list[Expr], var: Symbol, lower: Expr, upper: Expr, ranges: Ranges
+) -> Expr:
     """Σ_{var} of a product of factors that all depend on ``var``."""
     for k, factor in enumerate(factors):
         if isinstance(factor, KroneckerDelta) and var in factor.args[:2]:
             other = factor.args[1] if factor.args[0] == var else factor.args[0]
-            if var not in other.free_symbols and _within(other, lower, upper):
+            if var not in other.free_symbols and _within(other, lower, upper, ranges):
                 rest = Mul(*(factors[:k] + factors[k + 1 :]))
-                return _normal(rest.xreplace({var: other}))
+                return _normal(rest.xreplace({var: other}), ranges)
     sums = [f for f in factors if isinstance(f, Sum)]
     if len(sums) == 1:
         inner = sums[0]
@@ -137,10 +148,16 @@ def _sum_of_product(factors: list[Expr], var: Symbol, lower: Expr, upper: Expr) 
     return _canonical_sum(Mul(*factors), [(var, lower, upper)])
 
 
-def _within(value: Expr, lower: Expr, upper: Expr) -> bool:
-    """Whether an index value provably lies in [lower, upper] (by its declared range)."""
+def _within(value: Expr, lower: Expr, upper: Expr, ranges: Ranges) -> bool:
+    """Whether an index value provably lies in [lower, upper].
+
+    A summation index of an enclosing sum runs over that sum's limits (not the range its Idx was
+    declared with); a free index over its declared range; an integer is compared.
+    """
     if value.is_Integer and lower.is_Integer and upper.is_Integer:
         return bool(lower <= value <= upper)
+    if value in ranges:
+        return ranges[value] == (lower, upper)
     return isinstance(value, Idx) and (value.lower, value.upper) == (lower, upper)
 
 
@@ -167,11 +184,18 @@ def _height(expr: Sum) -> int:
     return 1 + max((_height(s) for s in inner), default=0)
 
 
-_INDEX_NAMES: dict[tuple[int, int], Symbol] = {}
+_INDEX_NAMES: dict[tuple[int, int], Dummy] = {}
+# Canonical indices are Dummies with fixed indices far above SymPy's own counter: equal wherever
+# the normal form makes them, and never equal to any symbol a user or a document can write.
+_CANONICAL_BASE = 7_000_000_000
 
 
-def _index_name(height: int, position: int) -> Symbol:
+def _index_name(height: int, position: int) -> Dummy:
     key = (height, position)
     if key not in _INDEX_NAMES:
-        _INDEX_NAMES[key] = Symbol(f"_s{height}_{position}", integer=True)
+        _INDEX_NAMES[key] = Dummy(
+            f"s{height}_{position}",
+            dummy_index=_CANONICAL_BASE + 1000 * height + position,
+            integer=True,
+        )
     return _INDEX_NAMES[key]

@@ -1,71 +1,106 @@
-"""The numeric layer: instantiate a claim at concrete sizes and random rational values, and compare.
+"""The numeric layer: instantiate a claim at concrete sizes and values, and compare its sides.
 
-Values are exact rationals; sums are evaluated term by term at concrete sizes. Where a root of a
-rational is irrational the trial is evaluated again in 60-digit arithmetic and a difference is
-confirmed at 120 digits before it counts. No text is ever evaluated: this walks SymPy trees.
+Each trial draws a point (:mod:`symbn.sampling`), makes it satisfy the assumptions (an equality
+is solved for one of its unknowns, an inequality must hold for every index value), and evaluates
+both sides exactly or with certified intervals (:mod:`symbn.evaluate`), raising the precision
+while the intervals overlap. A trial ends in one of:
+
+- **agree**: the two values are exactly equal (rationals, or algebraic numbers decided by SymPy);
+- **differ**: the values are certainly different, or one side is undefined there and the other
+  is not: a counterexample;
+- **excluded**: both sides are undefined there (or no admissible point was found);
+- **unresolved**: the values agree to the highest precision tried but could not be decided
+  exactly (transcendental numbers). This is never counted as agreement.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
 from typing import Any
 
 import mpmath
 from sympy import (
     Abs,
     Add,
+    Basic,
+    Dummy,
     Expr,
+    Heaviside,
     Idx,
     Indexed,
+    Integer,
     KroneckerDelta,
     Max,
     Min,
     Mul,
+    Piecewise,
     Pow,
+    Rational,
     Sum,
     Symbol,
-    exp,
     log,
+    sign,
 )
-from sympy.core.relational import Relational
+from sympy.core.function import AppliedUndef
+from sympy.core.relational import Equality, Relational
 from sympy.logic.boolalg import BooleanAtom
 
-MAX_TERMS = 200_000
-SINGLE_SIZE_SCHEDULE = (1, 2, 3)
-RANDOM_SIZE_RANGE = (4, 30)
-TERMS_PER_TRIAL = 5_000
-MULTI_SIZE_CAP = {2: 12, 3: 6}
-RESAMPLES = 12
-TOLERANCE_DIGITS = 40
+from symbn.evaluate import (
+    Evaluator,
+    Gauss,
+    NotEvaluable,
+    Point,
+    TooLarge,
+    Undefined,
+    Undetermined,
+    equal,
+    is_exact,
+    precision,
+)
+from symbn.sampling import (
+    GENERIC_SET_SIZE,
+    Sampler,
+    constants_of,
+    domain_of,
+    family_ranges,
+    free_integer_indices,
+    is_size,
+)
 
+# How many trials, and what "checked" needs.
+QUICK_TRIALS = 6  # a cross-check of a claim the normal form has proved
+SEARCH_TRIALS = 36  # a claim the normal form could not prove: look hard for a counterexample
+MIN_AGREEING = 8  # fewer exact agreements than this is not evidence: undecided
+MIN_SIZE_ASSIGNMENTS = 3  # ... nor is agreement at fewer distinct sizes, when there are sizes
+RESAMPLES = 40  # attempts at an admissible point for one trial
+UNDEFINED_RETRIES = 4  # points where both sides are undefined before a trial's sizes are given up
+PRECISIONS = (128, 512, 2048, 8192)  # bits, raised while the intervals of the two sides overlap
+QUICK_PRECISION = 128
+EXACT_OPS = 300  # larger differences are not handed to SymPy's minimal_polynomial
 
-class NotEvaluable(Exception):
-    """The expression holds something the evaluator does not know how to compute."""
-
-
-class OutOfDomain(Exception):
-    """The sampled values leave the expression's domain (a division by zero, a root of a negative)."""
-
-
-class Inexact(Exception):
-    """An exact rational evaluation met an irrational value."""
-
-
-Number = Any  # Fraction in exact mode, mpmath.mpf otherwise
+# Sizes: how many terms a trial may add up.
+TERMS_SMALL = 3_000
+TERMS_LARGE = 20_000
+SMALL_SIZE_CAP = 60
+LARGE_SIZE_CAP = 400
+MAX_INSTANCES = 2_000
+MAX_SOLVE_KEYS = 6  # unknowns tried when solving for a value
+MAX_CRITICALS = 24  # poles, roots, ties and edges aimed at  # index values an assumption about a whole family is checked at
 
 
 @dataclass(frozen=True)
 class Counterexample:
-    """Concrete sizes and values at which the two sides differ, with both values and their difference."""
+    """Concrete sizes and values at which the two sides differ (or one side is undefined)."""
 
     assignment: tuple[tuple[str, str], ...]
     lhs: str
     rhs: str
     difference: str
     exact: bool
+    note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,260 +109,238 @@ class Counterexample:
             "rhs": self.rhs,
             "difference": self.difference,
             "exact": self.exact,
+            "note": self.note,
         }
 
 
 @dataclass(frozen=True)
 class NumericOutcome:
-    """What the trials found: how many agreed, at which sizes, and a counterexample if one differed."""
+    """What the trials found, and what an agreement rests on."""
 
     agreed: int
     sizes: tuple[tuple[tuple[str, int], ...], ...]
     counterexample: Counterexample | None = None
     skipped: int = 0
     reason: str = ""
+    unresolved: int = 0
+    generic: int = 0
+    degree: int | None = None  # a bound on the claim's degree in its values, None if not rational
+    special: int = 0
+
+    @property
+    def distinct_sizes(self) -> int:
+        return len(set(self.sizes))
+
+    @property
+    def false_accept_bound(self) -> float | None:
+        """Schwartz–Zippel: the chance that a false rational identity agrees at one generic point."""
+        if self.degree is None or not self.generic:
+            return None
+        return min(1.0, self.degree / GENERIC_SET_SIZE)
+
+    def cross_check(self) -> str:
+        """One phrase: the trials that cross-checked a symbolic proof."""
+        text = f"{self.agreed} exact trials agree"
+        if self.unresolved:
+            text += f", {self.unresolved} more to the working precision"
+        return text
+
+    def evidence(self) -> str:
+        """One sentence: what the agreeing trials rest on."""
+        distinct = sorted(set(self.sizes))
+        shown = ["; ".join(f"{k}={v}" for k, v in s) for s in distinct[:8] if s]
+        more = f" and {len(distinct) - 8} more" if len(distinct) > 8 else ""
+        where = f" at {', '.join(shown)}{more}" if shown else ""
+        text = f"{self.agreed} exact trials agree{where}"
+        parts = []
+        if self.generic:
+            bound = self.false_accept_bound
+            if bound is not None:
+                parts.append(
+                    f"{self.generic} at generic points, where a false identity of degree "
+                    f"≤ {self.degree} agrees with probability ≤ {bound:.1e} each (Schwartz–Zippel)"
+                )
+            else:
+                parts.append(f"{self.generic} at generic points (no probability bound: not a rational function)")
+        if self.special:
+            parts.append(f"{self.special} at special values (0, ±1, tiny, huge, the claim's constants, ties)")
+        if self.unresolved:
+            parts.append(f"{self.unresolved} more agree to 8192 bits but could not be decided exactly")
+        if self.skipped:
+            parts.append(f"{self.skipped} points excluded ({self.reason})")
+        if parts:
+            text += ": " + "; ".join(parts)
+        if self.sizes and any(self.sizes):
+            text += "; nothing is claimed for sizes not tried"
+        return text
 
 
 @dataclass
-class _Point:
-    """One assignment of values, sampled lazily as the evaluator meets symbols and indexed entries."""
-
-    rng: random.Random
-    values: dict[Any, Fraction] = field(default_factory=dict)
-    used: dict[Any, Fraction] = field(default_factory=dict)
-
-    def symbol(self, sym: Symbol) -> Fraction:
-        if sym not in self.values:
-            self.values[sym] = _sample(self.rng, sym)
-        value = self.values[sym]
-        self.used.setdefault(sym, value)
-        return value
-
-    def entry(self, item: Indexed, indices: tuple[int, ...]) -> Fraction:
-        key = (item.base, indices)
-        if key not in self.values:
-            self.values[key] = _sample(self.rng, item)
-        value = self.values[key]
-        self.used.setdefault(key, value)
-        return value
-
-    def assignment(self) -> tuple[tuple[str, str], ...]:
-        """The values used, by name (``a[2]`` for an entry), in the order they were first met.
-
-        Names are made only here, for a counterexample: printing SymPy names on every lookup costs
-        more than the arithmetic.
-        """
-        named: dict[str, Fraction] = {}
-        for key, value in self.used.items():
-            if isinstance(key, tuple):
-                base, indices = key
-                named.setdefault(f"{base}[{', '.join(map(str, indices))}]", value)
-            else:
-                named.setdefault(str(key), value)
-        return tuple((name, str(value)) for name, value in named.items())
+class _Trial:
+    kind: str  # agree, differ, excluded, unresolved
+    point: Point | None = None
+    counterexample: Counterexample | None = None
+    reason: str = ""
 
 
-def _sample(rng: random.Random, sym: Expr) -> Fraction:
-    if sym.is_integer:
-        return Fraction(rng.randint(1, 5) if sym.is_positive else rng.randint(-5, 5))
-    denominator = rng.randint(1, 7)
-    numerator = rng.randint(1, 4 * denominator)
-    if sym.is_positive or sym.is_nonnegative:
-        return Fraction(numerator, denominator)
-    return Fraction(numerator * rng.choice((-1, 1)), denominator)
+@dataclass
+class _Claim:
+    """Everything about a claim that the trials need, computed once."""
+
+    lhs: Expr
+    rhs: Expr
+    equalities: list[Relational]
+    conditions: list[Relational]
+    sizes: list[Symbol]
+    sum_sizes: set[Symbol]
+    indices: dict[Any, tuple[Expr, Expr]]
+    constants: list[Fraction]
+    real: bool
+    depth: int
+    degree: int | None = None
+    criticals: list[tuple[Expr, Fraction]] = field(default_factory=list)
 
 
-class _Evaluator:
-    """Evaluates a SymPy tree at a point, exactly (Fractions) or in fixed-precision floats (mpf)."""
+def compare(
+    lhs: Expr,
+    rhs: Expr,
+    *,
+    seed: int,
+    trials: int | None = None,
+    assumptions: tuple[Relational, ...] = (),
+    thorough: bool = True,
+    want_difference: bool = False,
+) -> NumericOutcome:
+    """Evaluate both sides at many points; report exact agreements or a counterexample.
 
-    def __init__(self, point: _Point, exact: bool) -> None:
-        self.point = point
-        self.exact = exact
-        self.bound: dict[Expr, Fraction] = {}
-        self.cache: dict[Expr, Number] = {}
-        self.floats: dict[Fraction, Any] = {}
-        self.terms = 0
-
-    def number(self, value: Fraction) -> Number:
-        if self.exact:
-            return value
-        converted = self.floats.get(value)
-        if converted is None:
-            converted = self.floats[value] = mpmath.mpf(value.numerator) / value.denominator
-        return converted
-
-    def __call__(self, expr: Any) -> Number:
-        kind = _KINDS.get(type(expr))
-        if kind is None:
-            kind = _KINDS[type(expr)] = _kind_of(expr)
-        if kind == "rational":
-            value = _RATIONALS.get(expr)
-            if value is None:
-                value = _RATIONALS[expr] = Fraction(int(expr.p), int(expr.q))
-            return self.number(value)
-        if kind == "symbol":
-            if expr in self.bound:
-                return self.number(self.bound[expr])
-            return self.number(self.point.symbol(expr))
-        if kind == "mul":
-            product: Number = self.number(Fraction(1))
-            for factor in expr.args:
-                product = product * self(factor)
-            return product
-        if kind == "add":
-            return _sum_of(self(a) for a in expr.args)
-        if kind == "pow":
-            return self.power(self(expr.base), expr.exp)
-        if kind == "indexed":
-            return self.number(self.point.entry(expr, tuple(self.integer(i) for i in expr.indices)))
-        if kind == "sum":
-            return self.sum(expr)
-        if kind == "float":
-            if self.exact:
-                raise Inexact
-            return mpmath.mpf(str(expr))
-        return self.function(expr)
-
-    def integer(self, expr: Expr) -> int:
-        known = self.bound.get(expr)
-        if known is None:
-            known = self.point.values.get(expr)  # a free index or a size, already recorded as used
-        if known is not None and known.denominator == 1:
-            return int(known)  # the common cases, taken without a detour
-        value = self(expr)
-        if self.exact and value.denominator == 1:
-            return int(value)
-        if not self.exact and value == int(value):
-            return int(value)
-        raise NotEvaluable(f"the index {expr} is not an integer here")
-
-    def power(self, base: Number, exponent: Expr) -> Number:
-        if exponent.is_Integer:
-            if base == 0 and exponent < 0:
-                raise OutOfDomain("division by zero")
-            return base ** int(exponent)
-        if not exponent.is_Rational:
-            return self.function(Pow(base, exponent, evaluate=False))
-        if base < 0:
-            raise OutOfDomain("a fractional power of a negative number")
-        if base == 0 and exponent < 0:
-            raise OutOfDomain("division by zero")
-        if not self.exact:
-            return mpmath.power(base, mpmath.mpf(int(exponent.p)) / int(exponent.q))
-        root = _exact_root(base, int(exponent.q))
-        return root ** int(exponent.p)
-
-    def sum(self, expr: Sum) -> Number:
-        free_bound = _free_symbols(expr) & set(self.bound)
-        if not free_bound and expr in self.cache:
-            return self.cache[expr]
-        result = self.sum_limits(expr.function, list(expr.limits))
-        if not free_bound:
-            self.cache[expr] = result
-        return result
-
-    def sum_limits(self, body: Expr, limits: list[Any]) -> Number:
-        if not limits:
-            self.terms += 1
-            if self.terms > MAX_TERMS:
-                raise NotEvaluable(f"more than {MAX_TERMS} terms to add at these sizes")
-            return self(body)
-        var, lower, upper = limits[-1]
-        low, high = self.integer(lower), self.integer(upper)
-        total: Number = self.number(Fraction(0))
-        saved = self.bound.get(var)
-        for value in range(low, high + 1):
-            self.bound[var] = Fraction(value)
-            total = total + self.sum_limits(body, limits[:-1])
-        if saved is None:
-            self.bound.pop(var, None)
+    ``thorough=False`` runs the quick cross-check of a claim already proved symbolically.
+    ``want_difference`` (a ``≠`` claim) counts only points where both sides are defined and differ.
+    """
+    rng = random.Random(seed)
+    claim = _prepare(lhs, rhs, assumptions)
+    count = trials if trials is not None else SEARCH_TRIALS if thorough else QUICK_TRIALS
+    bits = PRECISIONS if thorough else (QUICK_PRECISION,)
+    agreed_sizes: list[tuple[tuple[str, int], ...]] = []
+    skipped = unresolved = generic = special = 0
+    reason = ""
+    plans = _size_plans(claim, rng, count, quick=not thorough)
+    aims: list[tuple[Expr, Fraction] | None] = [None] * len(plans)
+    if claim.criticals:
+        extra = claim.criticals if thorough else [c for c in claim.criticals if c[1] == 0][:3]
+        for k, critical in enumerate(extra):
+            plans.append(plans[k % len(plans)] if plans else {})
+            aims.append(critical)
+    for n, (plan, aim) in enumerate(zip(plans, aims, strict=True)):
+        is_generic = aim is None and n % 2 == 1
+        trial = _one_trial(claim, plan, rng, is_generic, bits, want_difference, aim)
+        if trial.kind == "differ":
+            return NumericOutcome(
+                len(agreed_sizes),
+                tuple(agreed_sizes),
+                trial.counterexample,
+                skipped,
+                reason,
+                unresolved,
+                generic,
+                claim.degree,
+                special,
+            )
+        if trial.kind == "agree":
+            agreed_sizes.append(tuple((str(s), n) for s, n in plan.items()))
+            generic += is_generic
+            special += not is_generic
+        elif trial.kind == "unresolved":
+            unresolved += 1
         else:
-            self.bound[var] = saved
-        if high < low - 1:
-            raise NotEvaluable("a sum whose upper limit is below its lower limit")
-        return total
-
-    def function(self, expr: Any) -> Number:
-        if isinstance(expr, KroneckerDelta):
-            left, right = (self(a) for a in expr.args)
-            return self.number(Fraction(int(left == right)))
-        if isinstance(expr, Abs):
-            return abs(self(expr.args[0]))
-        if isinstance(expr, (Max, Min)):
-            values = [self(a) for a in expr.args]
-            return max(values) if isinstance(expr, Max) else min(values)
-        if isinstance(expr, (exp, log)):
-            if self.exact:
-                raise Inexact
-            arg = self(expr.args[0])
-            if isinstance(expr, log):
-                if arg <= 0:
-                    raise OutOfDomain("the logarithm of a non-positive number")
-                return mpmath.log(arg)
-            return mpmath.exp(arg)
-        raise NotEvaluable(f"cannot evaluate {type(expr).__name__} numerically")
+            skipped += 1
+            reason = trial.reason or reason
+    return NumericOutcome(
+        len(agreed_sizes),
+        tuple(agreed_sizes),
+        None,
+        skipped,
+        reason,
+        unresolved,
+        generic,
+        claim.degree,
+        special,
+    )
 
 
-_KINDS: dict[type, str] = {}
-_RATIONALS: dict[Any, Fraction] = {}
+# Preparing a claim ------------------------------------------------------------------------
 
 
-def _kind_of(expr: Any) -> str:
-    """How the evaluator treats every expression of this class (decided once per class)."""
-    if expr.is_Rational:
-        return "rational"
-    if expr.is_Float:
-        return "float"
-    for kind, cls in (
-        ("symbol", (Symbol, Idx)),
-        ("indexed", Indexed),
-        ("sum", Sum),
-        ("add", Add),
-        ("mul", Mul),
-        ("pow", Pow),
-    ):
-        if isinstance(expr, cls):
-            return kind
-    return "function"
+def _prepare(lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]) -> _Claim:
+    exprs = [lhs, rhs]
+    kept = [a for a in assumptions if not isinstance(a, BooleanAtom)]
+    if any(a is not None and isinstance(a, BooleanAtom) and not bool(a) for a in assumptions):
+        raise NotEvaluable("the assumptions contradict each other")
+    everything = exprs + [a.lhs for a in kept] + [a.rhs for a in kept]
+    free: set[Any] = set()
+    for expr in everything:
+        free |= _all_symbols(expr)
+    ranges = family_ranges(exprs)
+    indices: dict[Any, tuple[Expr, Expr]] = {}
+    for expr in exprs:
+        for s in sorted(expr.free_symbols, key=str):
+            if isinstance(s, Idx):
+                if s.lower is None or s.upper is None:
+                    raise NotEvaluable(
+                        f"the index {s} has no range; make it with symbn.index(name, upper)"
+                    )
+                indices[s] = (s.lower, s.upper)
+    for s, span in free_integer_indices(exprs, ranges).items():
+        indices.setdefault(s, span)
+    sizes = sorted((s for s in free if is_size(s) and s not in indices), key=str)
+    sum_sizes: set[Symbol] = set()
+    for expr in everything:
+        for total in expr.atoms(Sum):
+            for _, low, high in total.limits:
+                sum_sizes |= {s for s in (low.free_symbols | high.free_symbols) if is_size(s)}
+    claim = _Claim(
+        lhs,
+        rhs,
+        [a for a in kept if isinstance(a, Equality)],
+        [a for a in kept if not isinstance(a, Equality)],
+        sizes,
+        sum_sizes,
+        indices,
+        constants_of(everything),
+        all(_is_real(e) for e in everything),
+        max(sum_depth(lhs), sum_depth(rhs)),
+    )
+    claim.degree = _degree_bound(lhs, rhs)
+    claim.criticals = critical_points(exprs)
+    return claim
 
 
-@lru_cache(maxsize=4096)
-def _free_symbols(expr: Expr) -> frozenset[Any]:
-    """``expr.free_symbols``, remembered: SymPy recomputes it for a Sum on every call, at every trial."""
-    return frozenset(expr.free_symbols)
+def _all_symbols(expr: Expr) -> set[Any]:
+    """Free symbols, with the symbols of free indices' ranges (a size written only as a range counts)."""
+    found = set(expr.free_symbols)
+    for s in list(found):
+        if isinstance(s, Idx) and s.lower is not None:
+            found |= s.lower.free_symbols | s.upper.free_symbols
+    return found
 
 
-def _sum_of(values: Any) -> Number:
-    iterator = iter(values)
-    total = next(iterator)
-    for value in iterator:
-        total = total + value
-    return total
+def _is_real(expr: Expr) -> bool:
+    """Whether every unknown of ``expr`` is real (then the evaluation is over the reals)."""
+    from sympy import I
 
-
-def _exact_root(value: Fraction, degree: int) -> Fraction:
-    numerator = _integer_root(value.numerator, degree)
-    denominator = _integer_root(value.denominator, degree)
-    return Fraction(numerator, denominator)
-
-
-def _integer_root(n: int, degree: int) -> int:
-    root = round(n ** (1.0 / degree)) if n < 2**1000 else None
-    if root is None:
-        raise Inexact
-    for candidate in (root - 1, root, root + 1):
-        if candidate >= 0 and candidate**degree == n:
-            return candidate
-    raise Inexact
-
-
-def _size_symbols(free: frozenset[Any]) -> list[Symbol]:
-    found = {
-        s
-        for s in free
-        if isinstance(s, Symbol) and not isinstance(s, Idx) and s.is_integer and s.is_positive
-    }
-    return sorted(found, key=str)
+    if expr.has(I):
+        return False
+    for s in expr.free_symbols:
+        if isinstance(s, Idx):
+            continue
+        if not (s.is_real or s.is_extended_real):
+            return False
+    for entry in expr.atoms(Indexed):
+        if not (entry.is_real or entry.is_extended_real):
+            return False
+    for call in expr.atoms(AppliedUndef):
+        if not (call.is_real or call.is_extended_real):
+            return False
+    return True
 
 
 def sum_depth(expr: Expr) -> int:
@@ -337,177 +350,479 @@ def sum_depth(expr: Expr) -> int:
     return max((sum_depth(a) for a in expr.args if isinstance(a, Expr)), default=0)
 
 
-def largest_size(depth: int) -> int:
-    """The largest random size to try for sums nested ``depth`` deep: about 30, fewer when deeply nested.
+def largest_size(depth: int, terms: int = TERMS_SMALL, cap: int = SMALL_SIZE_CAP) -> int:
+    """The largest size to try for sums nested ``depth`` deep: fewer when deeply nested, never below 5.
 
-    A trial adds up to ``size ** depth`` terms; the cap keeps that near TERMS_PER_TRIAL, but never
-    below the first random size (4), so a wrong factor such as (m−1)(m−2)(m−3) is still caught.
+    A trial adds up to ``size ** depth`` terms; the cap keeps that near ``terms``, but never below
+    5, so a wrong factor such as (m−1)(m−2)(m−3)(m−4) is still caught.
     """
-    low, high = RANDOM_SIZE_RANGE
-    if depth <= 1:
-        return high
-    return max(low, min(high, int(TERMS_PER_TRIAL ** (1 / depth))))
+    if depth <= 0:
+        return 10**9
+    return max(5, min(cap, int(terms ** (1 / depth))))
 
 
-def size_schedule(
-    sizes: list[Symbol], rng: random.Random, trials: int, depth: int = 1
+def _degree_bound(lhs: Expr, rhs: Expr) -> int | None:
+    """A bound on the degree of ``N`` in ``lhs − rhs = N/D``, at sizes below the small cap, or None."""
+    try:
+        nl, dl = _degree(lhs)
+        nr, dr = _degree(rhs)
+    except _NotRational:
+        return None
+    return max(nl + dr, nr + dl, 1)
+
+
+class _NotRational(Exception):
+    pass
+
+
+def _degree(expr: Any) -> tuple[int, int]:
+    if expr.is_Number or isinstance(expr, Idx):
+        return 0, 0
+    if isinstance(expr, (Symbol, Indexed)):
+        return (0, 0) if is_size(expr) else (1, 0)
+    if isinstance(expr, Add):
+        parts = [_degree(a) for a in expr.args]
+        den = sum(d for _, d in parts)
+        return max(n + den - d for n, d in parts), den
+    if isinstance(expr, Mul):
+        parts = [_degree(a) for a in expr.args]
+        return sum(n for n, _ in parts), sum(d for _, d in parts)
+    if isinstance(expr, Pow) and expr.exp.is_Integer:
+        n, d = _degree(expr.base)
+        k = int(expr.exp)
+        return (n * k, d * k) if k >= 0 else (d * -k, n * -k)
+    if isinstance(expr, Sum):
+        n, d = _degree(expr.function)
+        terms = SMALL_SIZE_CAP ** len(expr.limits)
+        return n + (terms - 1) * d, terms * d
+    raise _NotRational
+
+
+def critical_points(exprs: list[Expr]) -> list[tuple[Expr, Fraction]]:
+    """Where a claim's pieces turn: ``(g, t)`` pairs at which a trial makes ``g = t``.
+
+    Poles (a denominator at 0), roots and logarithms at and below 0, the ties and edges of
+    ``Max``/``Min``/``Abs``/``sign``/``Heaviside``/``KroneckerDelta``/``Piecewise``, and just
+    either side of each: an identity that holds only on part of the domain fails there.
+    """
+    found: dict[tuple[Expr, Fraction], None] = {}
+    tiny = Fraction(1, 10**9)
+
+    def add(g: Expr, targets: tuple[Fraction, ...], bound: frozenset[Any]) -> None:
+        if g.is_number or g.free_symbols & bound:
+            return
+        for t in targets:
+            found.setdefault((g, t), None)
+
+    def visit(expr: Any, bound: frozenset[Any]) -> None:
+        if isinstance(expr, Sum) or getattr(expr, "is_Product", False):
+            bound = bound | {v for v, *_ in expr.limits}
+        elif isinstance(expr, Pow):
+            if expr.exp.is_negative:
+                add(expr.base, (Fraction(0),), bound)
+            if not expr.exp.is_Integer:
+                add(expr.base, (Fraction(0), -tiny, Fraction(-1)), bound)
+        elif isinstance(expr, log):
+            add(expr.args[0], (Fraction(0), Fraction(-1)), bound)
+        elif isinstance(expr, (Abs, sign, Heaviside)):
+            add(expr.args[0], (Fraction(0), tiny, -tiny), bound)
+        elif isinstance(expr, (Max, Min)):
+            for a, b in itertools.combinations(expr.args, 2):
+                add(a - b, (Fraction(0), tiny, -tiny), bound)
+        elif isinstance(expr, KroneckerDelta):
+            add(expr.args[0] - expr.args[1], (Fraction(0),), bound)
+        elif isinstance(expr, Piecewise):
+            for _, condition in expr.args:
+                if isinstance(condition, Relational):
+                    add(condition.lhs - condition.rhs, (Fraction(0), tiny, -tiny), bound)
+        for arg in getattr(expr, "args", ()):
+            if isinstance(arg, Basic):
+                visit(arg, bound)
+
+    for expr in exprs:
+        visit(expr, frozenset())
+    return list(found)[:MAX_CRITICALS]
+
+
+# Sizes ------------------------------------------------------------------------------------
+
+
+def _size_plans(
+    claim: _Claim, rng: random.Random, count: int, *, quick: bool
 ) -> list[dict[Symbol, int]]:
-    """Concrete sizes for each trial: small ones first (1, 2, 3), then random ones up to about 30."""
+    """Concrete sizes for each trial: 1, 2, 3 first, then random ones, large ones and the constants' neighbours."""
+    sizes = claim.sizes
     if not sizes:
-        return [{} for _ in range(trials)]
-    if len(sizes) == 1:
-        chosen = list(SINGLE_SIZE_SCHEDULE)
-        while len(chosen) < trials:
-            chosen.append(rng.randint(RANDOM_SIZE_RANGE[0], largest_size(depth)))
-        return [{sizes[0]: n} for n in chosen[:trials]]
-    cap = MULTI_SIZE_CAP.get(len(sizes), 4)
-    plans = [dict.fromkeys(sizes, 1), dict.fromkeys(sizes, 2)]
-    while len(plans) < trials:
-        plans.append({s: rng.randint(1, cap) for s in sizes})
-    return plans[:trials]
+        return [{} for _ in range(count)]
+    costly = [s for s in sizes if s in claim.sum_sizes]
+    depth = max(1, claim.depth)
+    small = largest_size(depth if costly else 0)
+    large = largest_size(depth if costly else 0, TERMS_LARGE, LARGE_SIZE_CAP)
+    near = sorted(
+        {int(c) + k for c in claim.constants if c.denominator == 1 and c > 0 for k in (0, 1, -1)}
+    )
+    share = len(costly) or 1
+
+    def one(s: Symbol, roll: float) -> int:
+        limit_small = small if s in costly else 10**9
+        limit_large = large if s in costly else 10**9
+        if share > 1 and s in costly:
+            limit_small = max(2, int(TERMS_SMALL ** (1 / (depth * share))) + 2)
+            limit_large = max(limit_small, int(TERMS_LARGE ** (1 / (depth * share))) + 1)
+        if roll < 0.15 and near:
+            fitting = [v for v in near if 1 <= v <= limit_large]
+            if fitting:
+                return rng.choice(fitting)
+        if roll < 0.25:
+            return rng.randint(max(1, limit_small // 2), limit_large)
+        if s not in costly and roll < 0.5:
+            return rng.choice((10, 100, 1000, 10**6, 10**9, rng.randint(1, 10**5)))
+        return rng.randint(1, max(4, min(limit_small, 40)))
+
+    plans: list[dict[Symbol, int]] = [dict.fromkeys(sizes, n) for n in (1, 2, 3)]
+    if len(sizes) > 1:
+        # Every size different from the others (cycling through 1-3 in a quick cross-check).
+        spread = 3 if quick else len(sizes)
+        plans.append({s: 1 + k % spread for k, s in enumerate(sizes)})
+        plans.append({s: spread - k % spread for k, s in enumerate(sizes)})
+    if not quick:
+        plans.append(dict.fromkeys(sizes, 4 if costly else 5))
+    while len(plans) < count:
+        if quick:
+            # A cross-check of a proved claim: small random sizes, a few terms each.
+            top = 6 if len(costly) <= 1 else 4 if len(costly) == 2 else 3
+            plans.append({s: rng.randint(1, top) for s in sizes})
+        else:
+            plans.append({s: one(s, rng.random()) for s in sizes})
+    plans = plans[:count]
+    # Small sizes first and the others shuffled, so that a short run sees several kinds.
+    head, tail = plans[:3], plans[3:]
+    rng.shuffle(tail)
+    return head + tail
 
 
-def compare(
-    lhs: Expr,
-    rhs: Expr,
-    *,
-    seed: int,
-    trials: int = 6,
-    assumptions: tuple[Relational, ...] = (),
-) -> NumericOutcome:
-    """Evaluate both sides at ``trials`` random points and report agreement or a counterexample."""
-    rng = random.Random(seed)
-    free = _free_symbols(lhs) | _free_symbols(rhs)
-    sizes = _size_symbols(free)
-    indices = sorted((s for s in free if isinstance(s, Idx)), key=str)
-    exactness = _Exactness()
-    agreed, skipped, reason = 0, 0, ""
-    used_sizes: list[tuple[tuple[str, int], ...]] = []
-    depth = max(sum_depth(lhs), sum_depth(rhs))
-    for plan in size_schedule(sizes, rng, trials, depth):
-        try:
-            result = _one_trial(lhs, rhs, plan, rng, assumptions, indices, exactness)
-        except OutOfDomain as exc:
-            skipped, reason = skipped + 1, str(exc)
-            continue
-        if isinstance(result, Counterexample):
-            return NumericOutcome(agreed, tuple(used_sizes), result, skipped, reason)
-        agreed += 1
-        used_sizes.append(tuple((str(s), n) for s, n in plan.items()))
-    return NumericOutcome(agreed, tuple(used_sizes), None, skipped, reason)
+# One trial --------------------------------------------------------------------------------
 
 
 def _one_trial(
-    lhs: Expr,
-    rhs: Expr,
+    claim: _Claim,
     plan: dict[Symbol, int],
     rng: random.Random,
-    assumptions: tuple[Relational, ...],
-    indices: list[Idx],
-    exactness: _Exactness,
-) -> Counterexample | None:
+    generic: bool,
+    bits: tuple[int, ...],
+    want_difference: bool,
+    aim: tuple[Expr, Fraction] | None = None,
+) -> _Trial:
     last = "no admissible values"
+    undefined = 0
     for _ in range(RESAMPLES):
-        point = _Point(rng, {s: Fraction(n) for s, n in plan.items()})
+        if undefined >= UNDEFINED_RETRIES:
+            break  # both sides are undefined at these sizes, whatever the values (m = 1 in 1/(m−1))
+        sampler = Sampler(rng, claim.constants, generic=generic)
+        point = Point(sampler)
         for s, n in plan.items():
+            point.set(s, Fraction(n))
             point.used[s] = Fraction(n)
         try:
-            _fix_indices(indices, point)
-            if not all(_holds(a, point) for a in assumptions):
+            if not _fix_indices(claim, point, rng):
+                last = "an index has an empty range at these sizes"
                 continue
-            return _differ(lhs, rhs, point, exactness)
-        except OutOfDomain as exc:
-            last = str(exc)
-    raise OutOfDomain(last)
+            if aim is not None:
+                fixed = set(claim.sizes) | set(claim.indices)
+                with precision(QUICK_PRECISION):
+                    _solve(aim[0], aim[1], point, claim, {}, fixed, rng)
+            if not _satisfy(claim, point, rng):
+                last = "the assumptions do not hold"
+                continue
+        except (Undefined, Undetermined) as exc:
+            last = f"an assumption is undefined here ({exc})"
+            continue
+        trial = _evaluate(claim, point, bits, want_difference)
+        if trial.kind == "excluded":
+            last = trial.reason
+            undefined += 1
+            continue
+        return trial
+    return _Trial("excluded", reason=last)
 
 
-def _fix_indices(indices: list[Idx], point: _Point) -> None:
-    """Give each free index a value inside its declared range at this point's sizes."""
-    for idx in indices:
-        if idx.lower is None or idx.upper is None:
-            raise NotEvaluable(
-                f"the index {idx} has no range; make it with symbn.index(name, upper)"
-            )
-        evaluator = _Evaluator(point, exact=True)
-        low, high = evaluator.integer(idx.lower), evaluator.integer(idx.upper)
+def _fix_indices(claim: _Claim, point: Point, rng: random.Random) -> bool:
+    """Give each free index a value inside its range at this point's sizes."""
+    for idx, (lower, upper) in claim.indices.items():
+        evaluator = Evaluator(point, real=True)
+        low, high = evaluator.integer(lower), evaluator.integer(upper)
         if low > high:
-            raise OutOfDomain(f"the index {idx} has an empty range here")
-        point.values[idx] = point.used[idx] = Fraction(point.rng.randint(low, high))
+            return False
+        value = Fraction(rng.randint(low, high))
+        point.set(idx, value)
+        point.used[idx] = value
+    return True
 
 
-def _holds(assumption: Relational, point: _Point) -> bool:
-    if isinstance(assumption, BooleanAtom):
-        return bool(assumption)
-    evaluator = _Evaluator(point, exact=False)
-    with mpmath.workdps(60):
-        left, right = evaluator(assumption.lhs), evaluator(assumption.rhs)
-        return _relation(assumption, left, right)
+def _instances(assumption: Relational, point: Point, claim: _Claim) -> list[dict[Any, Fraction]]:
+    """The index values an assumption must hold at: every value of each index it leaves free."""
+    free = sorted((s for s in assumption.free_symbols if isinstance(s, Idx)), key=str)
+    if not free:
+        return [{}]
+    ranges = []
+    for idx in free:
+        if idx.lower is None or idx.upper is None:
+            raise NotEvaluable(f"the index {idx} of an assumption has no range")
+        evaluator = Evaluator(point, real=True)
+        ranges.append(range(evaluator.integer(idx.lower), evaluator.integer(idx.upper) + 1))
+    total = 1
+    for r in ranges:
+        total *= max(1, len(r))
+    if total > MAX_INSTANCES:
+        raise NotEvaluable(f"an assumption about more than {MAX_INSTANCES} entries at these sizes")
+    return [
+        {idx: Fraction(v) for idx, v in zip(free, values, strict=True)}
+        for values in itertools.product(*ranges)
+    ]
 
 
-def _relation(assumption: Relational, left: Number, right: Number) -> bool:
-    op = assumption.rel_op
-    return {
-        "==": left == right,
-        "!=": left != right,
-        ">": left > right,
-        ">=": left >= right,
-        "<": left < right,
-        "<=": left <= right,
-    }[op]
+def _evaluator(point: Point, claim: _Claim, bound: dict[Any, Fraction]) -> Evaluator:
+    evaluator = Evaluator(point, real=claim.real)
+    evaluator.bound.update(bound)
+    return evaluator
 
 
-@dataclass
-class _Exactness:
-    """Whether exact rational evaluation is still worth trying for this claim.
+def _satisfy(claim: _Claim, point: Point, rng: random.Random) -> bool:
+    """Make the point satisfy every assumption: solve each equality, then test the inequalities."""
+    fixed = set(claim.sizes) | set(claim.indices)
+    with precision(QUICK_PRECISION):
+        for equality in claim.equalities:
+            for bound in _instances(equality, point, claim):
+                gap = equality.lhs - equality.rhs
+                if not _solve(gap, Fraction(0), point, claim, bound, fixed, rng):
+                    return False
+        for equality in claim.equalities:
+            for bound in _instances(equality, point, claim):
+                if not _evaluator(point, claim, bound).truth(equality):
+                    return False
+        for condition in claim.conditions:
+            for bound in _instances(condition, point, claim):
+                if not _evaluator(point, claim, bound).truth(condition):
+                    return False
+    return True
 
-    Once it has met an irrational value (a square root of a non-square) the remaining trials go
-    straight to high-precision floats, which decide just as soundly (a difference is confirmed at
-    120 digits), without first redoing most of the work in rationals.
-    """
 
-    worth_trying: bool = True
+def _solve(
+    gap: Expr,
+    target: Fraction,
+    point: Point,
+    claim: _Claim,
+    bound: dict[Any, Fraction],
+    fixed: set[Any],
+    rng: random.Random,
+) -> bool:
+    """Make ``gap`` equal ``target`` by solving for one unknown it is affine in, in that unknown's domain."""
 
+    def at(key: Any | None = None, value: Any = None) -> Any:
+        if key is not None:
+            point.values[key] = value
+        result = _evaluator(point, claim, bound)(gap)
+        if not is_exact(result):
+            raise Undetermined("an irrational value where a value is solved for")
+        return result - target
 
-def _differ(
-    lhs: Expr, rhs: Expr, point: _Point, exactness: _Exactness | None = None
-) -> Counterexample | None:
-    exactness = exactness or _Exactness()
+    point.touched = set()
     try:
-        if exactness.worth_trying:
-            evaluator = _Evaluator(point, exact=True)
-            left, right = evaluator(lhs), evaluator(rhs)
-            if left == right:
-                return None
-            return _counterexample(point, left, right, exact=True)
-    except ZeroDivisionError:
-        raise OutOfDomain("division by zero") from None
-    except Inexact:
-        exactness.worth_trying = False
+        start = at()
+        keys = sorted(
+            (k for k in point.touched if k not in fixed and k not in bound), key=_key_name
+        )
+    finally:
+        point.touched = None
+    if start == 0:
+        return True
+    rng.shuffle(keys)
+    for key in keys[:MAX_SOLVE_KEYS]:
+        saved = point.values[key]
+        try:
+            g0, g1, g2 = at(key, Fraction(0)), at(key, Fraction(1)), at(key, Fraction(2))
+        except Undefined:
+            point.values[key] = saved
+            continue
+        slope = g1 - g0
+        if slope == 0 or g2 - 2 * g1 + g0 != 0:
+            point.values[key] = saved
+            continue
+        value = -g0 / slope
+        if isinstance(value, Gauss) and not domain_of(point.what[key]).complex:
+            point.values[key] = saved
+            continue
+        if not domain_of(point.what[key]).admits(value):
+            point.values[key] = saved
+            continue
+        point.values[key] = value
+        point.used[key] = value
+        try:
+            if at() == 0:
+                return True
+        except Undefined:
+            pass
+        point.values[key] = saved
+    return False
+
+
+def _side(expr: Expr, point: Point, claim: _Claim) -> Any:
+    """The value of one side, or the exception that says why it has none."""
     try:
-        return _differ_in_floats(lhs, rhs, point)
+        return Evaluator(point, real=claim.real)(expr)
+    except (Undefined, Undetermined, TooLarge) as exc:
+        return exc
     except ZeroDivisionError:
-        raise OutOfDomain("division by zero") from None
+        return Undefined("division by zero")
 
 
-def _differ_in_floats(lhs: Expr, rhs: Expr, point: _Point) -> Counterexample | None:
-    with mpmath.workdps(60):
-        evaluator = _Evaluator(point, exact=False)
-        left, right = evaluator(lhs), evaluator(rhs)
-        if _close(left, right, TOLERANCE_DIGITS):
+def _evaluate(claim: _Claim, point: Point, bits: tuple[int, ...], want_difference: bool) -> _Trial:
+    """Compare the two sides at ``point``, raising the precision while that cannot decide."""
+    left: Any = None
+    right: Any = None
+    for width in bits:
+        with precision(width):
+            left, right = _side(claim.lhs, point, claim), _side(claim.rhs, point, claim)
+            if isinstance(left, TooLarge) or isinstance(right, TooLarge):
+                return _Trial("excluded", reason=str(left if isinstance(left, TooLarge) else right))
+            undetermined = isinstance(left, Undetermined) or isinstance(right, Undetermined)
+            left_undefined, right_undefined = isinstance(left, Undefined), isinstance(right, Undefined)
+            if left_undefined and right_undefined:
+                return _Trial("excluded", reason=f"both sides undefined: {left}")
+            if undetermined:
+                continue
+            if left_undefined or right_undefined:
+                if want_difference:
+                    return _Trial("excluded", reason="one side undefined")
+                which, why = ("left", left) if left_undefined else ("right", right)
+                note = f"the {which} side is undefined here ({why}); the other side is not"
+                return _Trial("differ", point, _counterexample(point, left, right, note))
+            try:
+                same = equal(left, right)
+            except Undetermined:
+                continue
+            if same:
+                return _Trial("agree", point)
+            return _Trial("differ", point, _counterexample(point, left, right, ""))
+    if isinstance(left, Undefined) or isinstance(right, Undefined) or len(bits) == 1:
+        return _Trial("unresolved", point)
+    exact = _decide_exactly(claim, point)
+    if exact is True:
+        return _Trial("agree", point)
+    if exact is False:
+        with precision(bits[-1]):
+            return _Trial("differ", point, _counterexample(point, left, right, ""))
+    return _Trial("unresolved", point)
+
+
+def _decide_exactly(claim: _Claim, point: Point) -> bool | None:
+    """Whether the sides are equal at ``point``, decided by SymPy's exact algebraic numbers; None if it cannot."""
+    from sympy import minimal_polynomial
+    from sympy.polys.polyerrors import NotAlgebraic
+
+    if claim.lhs.has(AppliedUndef) or claim.rhs.has(AppliedUndef):
+        return None
+    try:
+        difference = _exact_value(claim.lhs - claim.rhs, point)
+        if difference == 0:
+            return True
+        if difference.free_symbols or difference.count_ops() > EXACT_OPS:
             return None
-    with mpmath.workdps(120):
-        evaluator = _Evaluator(point, exact=False)
-        left, right = evaluator(lhs), evaluator(rhs)
-        if _close(left, right, 2 * TOLERANCE_DIGITS):
-            return None
-        return _counterexample(point, left, right, exact=False)
+        x = Dummy("x")
+        polynomial = minimal_polynomial(difference, x)
+        return bool(polynomial == x)
+    except (NotAlgebraic, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
+        return None
 
 
-def _close(left: Number, right: Number, digits: int) -> bool:
-    scale = max(mpmath.mpf(1), abs(left), abs(right))
-    return bool(abs(left - right) <= scale * mpmath.mpf(10) ** (-digits))
+def _exact_value(expr: Expr, point: Point) -> Expr:
+    """``expr`` at the point as an exact SymPy number: values put in, sums written out term by term."""
+    symbols: dict[Any, Expr] = {}
+    entries: dict[Any, Expr] = {}
+    for key, value in point.values.items():
+        number = _sympy_number(value)
+        if isinstance(key, tuple):
+            base, indices = key[0], key[1]
+            if isinstance(indices, tuple) and all(isinstance(i, int) for i in indices):
+                entries[base[tuple(Integer(i) for i in indices)]] = number
+        else:
+            symbols[key] = number
+    result = expr.xreplace(symbols).doit(deep=True)
+    return result.xreplace(entries)
 
 
-def _counterexample(point: _Point, left: Number, right: Number, *, exact: bool) -> Counterexample:
-    show = str if exact else (lambda v: mpmath.nstr(v, 15))
-    return Counterexample(point.assignment(), show(left), show(right), show(left - right), exact)
+def _sympy_number(value: Any) -> Expr:
+    from sympy import I
+
+    if isinstance(value, Gauss):
+        return Rational(value.re.numerator, value.re.denominator) + I * Rational(
+            value.im.numerator, value.im.denominator
+        )
+    if isinstance(value, Fraction):
+        return Rational(value.numerator, value.denominator)
+    raise ValueError("not an exact value")
+
+
+# Showing a counterexample -----------------------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Undetermined):
+        return "an algebraic number (the sides' difference is not 0, decided exactly)"
+    if isinstance(value, Exception):
+        return f"undefined ({value})"
+    if is_exact(value):
+        return str(value)
+    if type(value).__name__ == "ivmpc":
+        return f"{_midpoint(value.real)} + {_midpoint(value.imag)}*I"
+    return _midpoint(value)
+
+
+def _midpoint(interval: Any) -> str:
+    """An interval's midpoint to 15 digits, with ``≈`` (the interval itself is certified)."""
+    middle = (mpmath.mpf(interval.a) + mpmath.mpf(interval.b)) / 2
+    return f"≈ {mpmath.nstr(middle, 15)}"
+
+
+def _counterexample(point: Point, left: Any, right: Any, note: str) -> Counterexample:
+    exact = is_exact(left) and is_exact(right)
+    if isinstance(left, Exception) or isinstance(right, Exception):
+        difference = "undefined"
+    elif exact:
+        difference = str(left - right)
+    else:
+        from symbn.evaluate import subtract
+
+        difference = _show(subtract(left, right))
+    return Counterexample(_assignment(point), _show(left), _show(right), difference, exact, note)
+
+
+def _assignment(point: Point) -> tuple[tuple[str, str], ...]:
+    """The values used, by name (``a[2]`` for an entry, ``f(1/2)`` for an unknown function), in order."""
+    named: dict[str, str] = {}
+    for key, value in point.used.items():
+        named.setdefault(_key_name(key), str(value))
+    return tuple(named.items())
+
+
+def _key_name(key: Any) -> str:
+    if isinstance(key, tuple) and len(key) == 2:
+        base, indices = key
+        return f"{base}[{', '.join(map(str, indices))}]"
+    if isinstance(key, tuple) and len(key) == 3:
+        func, derivatives, args = key
+        primes = "".join(f"_d{position}" * count for position, count in derivatives)
+        return f"{func}{primes}({', '.join(map(str, args))})"
+    return str(key)
+
+
+__all__ = [
+    "MIN_AGREEING",
+    "MIN_SIZE_ASSIGNMENTS",
+    "Counterexample",
+    "NotEvaluable",
+    "NumericOutcome",
+    "compare",
+    "largest_size",
+    "sum_depth",
+]

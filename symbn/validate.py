@@ -28,24 +28,32 @@ RERUN = (
 
 
 def _uses(expr: Any) -> Iterator[tuple[Basic, int | None]]:
-    """Every named object in ``expr``: symbols, indices, and families with their index count (None: bare)."""
-    if isinstance(expr, Indexed):
-        yield expr.base, len(expr.indices)
-        for index in expr.indices:
-            yield from _uses(index)
-    elif isinstance(expr, IndexedBase):
-        yield expr, None
-    elif isinstance(expr, Dummy):
-        return
-    elif isinstance(expr, Symbol):
-        yield expr, 0
-    elif isinstance(expr, Idx):
-        yield expr, 0
-        for bound in expr.args[1:]:
-            yield from _uses(bound)
-    else:
-        for arg in getattr(expr, "args", ()):
-            yield from _uses(arg)
+    """Every named object in ``expr``: symbols, indices, and families with their index count (None: bare).
+
+    Each distinct subtree is visited once, so an expression that shares subtrees (a tower of
+    ``x = y*y; y = z*z …``) costs its number of distinct nodes, not of paths.
+    """
+    seen: set[Any] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if isinstance(node, Indexed):
+            yield node.base, len(node.indices)
+            stack.extend(node.indices)
+        elif isinstance(node, IndexedBase):
+            yield node, None
+        elif isinstance(node, Dummy):
+            continue
+        elif isinstance(node, Symbol):
+            yield node, 0
+        elif isinstance(node, Idx):
+            yield node, 0
+            stack.extend(node.args[1:])
+        else:
+            stack.extend(getattr(node, "args", ()))
 
 
 def _key(obj: Basic) -> str:

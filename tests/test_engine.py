@@ -9,7 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sympy import Abs, Derivative, Eq, I, KroneckerDelta, Max, Sum, Symbol, sqrt
+from sympy import (
+    Abs,
+    Derivative,
+    Eq,
+    I,
+    KroneckerDelta,
+    Max,
+    Sum,
+    Symbol,
+    atan,
+    cos,
+    pi,
+    sign,
+    sin,
+    sqrt,
+)
 
 import symbn
 from symbn.check import Verdict
@@ -111,8 +126,27 @@ def test_a_difference_claim_between_equal_sides_is_refuted() -> None:
 
 
 def test_a_difference_nobody_can_exhibit_stays_undecided() -> None:
-    # Equal wherever defined, but the normal form does not see it: no proof either way.
-    assert verdict((y**2 - 1) / (y - 1), y + 1, differs=True) is Verdict.UNDECIDED
+    # Equal wherever defined, but neither the normal form nor simplify() sees it, and the trials
+    # meet transcendental values, which agree to every digit but cannot be decided exactly.
+    assert verdict(atan(y) + atan(1 / y), pi / 2 * sign(y), differs=True) is Verdict.UNDECIDED
+
+
+def test_a_difference_claim_that_simplify_shows_equal_is_refuted() -> None:
+    assert verdict(sin(y) ** 2 + cos(y) ** 2, 1, differs=True) is Verdict.REFUTED
+
+
+def test_sides_equal_wherever_both_are_defined_do_not_differ() -> None:
+    # (y² − 1)/(y − 1) is y + 1 at every y where it is defined: no witness of a difference exists.
+    assert verdict((y**2 - 1) / (y - 1), y + 1, differs=True) is Verdict.REFUTED
+
+
+def test_an_equality_that_fails_where_one_side_is_undefined_is_refuted_there() -> None:
+    d = symbn.Derivation("t", name="t").step((y**2 - 1) / (y - 1), y + 1, label="1")
+    result = d.check()["1"]
+    assert result.verdict is Verdict.REFUTED
+    assert result.counterexample is not None
+    assert dict(result.counterexample.assignment)[str(y)] == "1"
+    assert "left side is undefined" in result.reason
 
 
 def test_a_derivation_with_a_proved_difference_holds() -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sympy
 from click.testing import CliRunner
 
 import symbn
@@ -130,14 +131,44 @@ def test_a_mutated_copy_is_refuted_at_the_broken_number(tmp_path: Path, name: st
             assert found[label] == "proved", label
 
 
-def test_without_its_declaration_the_seed_says_what_to_declare(tmp_path: Path) -> None:
+def test_without_its_declaration_the_seed_checks_with_the_same_verdicts(tmp_path: Path) -> None:
+    """Issue 15: families, the bar as their mean and sigma^2 as a name are inferred from use."""
     bare = tmp_path / "seed.md"
     shutil.copy(SEED, bare)
-    code, _, err = check_json(str(bare))
+    code, data, err = check_json(str(bare))
+    assert code == 0, err
+    _, declared, _ = check_json(str(SEED))
+    assert verdicts(data) == verdicts(declared)
+    inferred = read_document(bare).inferred
+    assert inferred.families == {"a^{[l-1]}", "z^{[l]}"}
+    assert inferred.names == {"sigma^2"} and inferred.count == "m"
+
+
+def test_without_its_declaration_the_seed_reads_as_with_it(tmp_path: Path) -> None:
+    """The same objects line by line; only epsilon's sign (declared positive) is not inferred."""
+    bare = tmp_path / "seed.md"
+    shutil.copy(SEED, bare)
+    epsilon = {sympy.Symbol("epsilon", positive=True): sympy.Symbol("epsilon", real=True)}
+    with_sidecar = read_document(SEED).derivation.lines
+    without = read_document(bare).derivation.lines
+    assert [line.label for line in without] == [line.label for line in with_sidecar]
+    for ours, theirs in zip(without, with_sidecar, strict=True):
+        assert ours.kind is theirs.kind, ours.label
+        assert ours.lhs_meaning == theirs.lhs_meaning.xreplace(epsilon), ours.label
+        assert ours.rhs_meaning == theirs.rhs_meaning.xreplace(epsilon), ours.label
+
+
+def test_a_family_whose_sums_disagree_is_a_question_not_a_guess(tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_text(
+        "$$\\mu = \\frac{1}{m} \\sum_{i=1}^m z^{(i)}$$\n\n"
+        "$$\\nu = \\frac{1}{n} \\sum_{i=1}^n z^{(i)}$$\n\n$$y = z - \\mu$$\n",
+        encoding="utf-8",
+    )
+    code, _, err = check_json(str(note))
     assert code == 2
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert "seed.md:13:3" in err
-    assert "[examples] families" in err and "z^{[l]}" in err
+    assert "note.md:5:7" in err and "[examples] families" in err
 
 
 def test_the_declaration_can_come_from_the_command_line(tmp_path: Path) -> None:

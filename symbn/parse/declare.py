@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from symbn.errors import InputError
 from symbn.notation import GREEK
+from symbn.parse.files import read_regular_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,6 +37,8 @@ KEYS = {
     "assume",
 }
 MAX_ASSUMPTIONS = 50
+MAX_DECLARATION_BYTES = 256 << 10  # a declaration is a few lines; a cap keeps a hostile one cheap
+MAX_DEPTH = 4  # the deepest a declaration nests: [examples] families = [...]
 EXAMPLE_KEYS = {"families", "count", "index", "current"}
 BAR_MEANINGS = ("name", "mean")
 
@@ -128,11 +132,65 @@ class Declaration:
 
 def from_toml(text: str, source: str) -> Declaration:
     """A declaration from TOML text; unknown keys and wrong types are errors that name the key."""
+    return from_mapping(_loaded(text, source), source)
+
+
+def from_file(path: str | Path) -> Declaration:
+    """The declaration in the TOML file at ``path`` (a sidecar or ``--declare``), errors at its line.
+
+    Only a regular file is read, at most :data:`MAX_DECLARATION_BYTES` of it; a key that is wrong
+    is reported at ``path:line`` where the key is written.
+    """
+    text = read_regular_text(path, MAX_DECLARATION_BYTES, "declaration file")
+    source = str(path)
+    data = _loaded(text, source)
+    for key, value in data.items():
+        from_mapping({key: value}, _key_line(text, key, source))
+    return from_mapping(data, source)
+
+
+def _loaded(text: str, source: str) -> dict[str, Any]:
+    """``text`` parsed as TOML, capped in size and depth; every failure an :class:`InputError`."""
+    if len(text) > MAX_DECLARATION_BYTES:
+        raise InputError(
+            f"{source}: a declaration of {len(text)} characters; symbn reads up to "
+            f"{MAX_DECLARATION_BYTES}"
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{source}: not valid TOML: {exc}") from None
-    return from_mapping(data, source)
+    except RecursionError:
+        raise InputError(f"{source}: nested too deeply for a declaration") from None
+    except ValueError as exc:  # an integer past Python's digit limit, and the like
+        raise InputError(f"{source}: not a declaration symbn reads: {exc}") from None
+    _check_depth(data, source)
+    return data
+
+
+def _check_depth(data: dict[str, Any], source: str) -> None:
+    """An error naming the outermost key of anything nested deeper than :data:`MAX_DEPTH`."""
+    todo: list[tuple[Any, int, str]] = [(value, 1, key) for key, value in data.items()]
+    while todo:
+        value, depth, key = todo.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(
+                f"{source}: {key}: nested more than {MAX_DEPTH} levels; a declaration holds strings, "
+                "lists of strings and the [examples] table"
+            )
+        children = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        )
+        todo.extend((child, depth + 1, key) for child in children)
+
+
+def _key_line(text: str, key: str, source: str) -> str:
+    """``source:line`` of the first line that sets or opens ``key``, else ``source`` alone."""
+    pattern = re.compile(rf"^\s*(?:\[\s*)?[\"']?{re.escape(key)}[\"']?\s*(?:[=.\]])", re.M)
+    match = pattern.search(text)
+    if match is None:
+        return source
+    return f"{source}:{text.count(chr(10), 0, match.start()) + 1}"
 
 
 def from_mapping(data: dict[str, Any], source: str) -> Declaration:
@@ -283,3 +341,28 @@ def declaration_for(derivation: Any) -> str:
 def _toml(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def to_toml(decl: Declaration) -> str:
+    """``decl`` as the TOML of a sidecar (what ``--write-declaration`` saves for the user to edit)."""
+    lines = ["# The notation symbn inferred from this document; edit it and keep it beside it."]
+    for key in ("title", "name"):
+        value = getattr(decl, key)
+        if value:
+            lines.append(f"{key} = {_toml(value)}")
+    for key in ("sizes", "positive", "names", "units", "claims"):
+        values = sorted(getattr(decl, key))
+        if values:
+            lines.append(f"{key} = [{', '.join(_toml(v) for v in values)}]")
+    if decl.bar != "name":
+        lines.append(f"bar = {_toml(decl.bar)}")
+    if decl.assume:
+        lines.append(f"assume = [{', '.join(_toml(a) for a in decl.assume)}]")
+    if decl.families:
+        lines.append("\n[examples]")
+        lines.append(f"families = [{', '.join(_toml(v) for v in sorted(decl.families))}]")
+        for key in ("count", "index", "current"):
+            value = getattr(decl, key)
+            if value:
+                lines.append(f"{key} = {_toml(value)}")
+    return "\n".join(lines) + "\n"

@@ -15,23 +15,28 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from lark import Tree
 from sympy import Derivative, Expr, Idx, Indexed, IndexedBase, Pow, Symbol
+from sympy.core.function import AppliedUndef
 
 from symbn.errors import DerivationError, InputError
 from symbn.model import Derivation, defined_name
 from symbn.notation import meaning
 from symbn.parse.declare import Declaration, from_toml
 from symbn.parse.latex import (
+    APPROXIMATE,
     DEFINE,
     DIFFERENT,
     MAX_LENGTH,
     Builder,
     Chain,
+    Inference,
     MathError,
+    Survey,
     bound_letters,
     index_letters,
     parse_tree,
@@ -48,7 +53,7 @@ _INLINE_CLOSE = re.compile(r"(?<!\\)\$")
 _INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
 _LEFT_NUMBER = re.compile(r"^\s*\\text\{\(([^(){}]*)\)\}\s*&&")
 _NOTE_PIECE = re.compile(
-    r"\s+|\\(?:text|mbox|textrm|textit)\s*\{|\{|\\(?:backslash|sim)(?![A-Za-z])|\\hat\{\\ \}"
+    r"\s+|\\q?quad(?![A-Za-z])|\\(?:text|mbox|textrm|textit)\s*\{|\{|\\(?:backslash|sim)(?![A-Za-z])|\\hat\{\\ \}"
     r"|\\[&%#_{}$]"
 )
 _NOTE_SPECIALS = {
@@ -63,7 +68,10 @@ _NOTE_SPECIALS = {
     "\\}": "}",
     "\\$": "$",
 }
-_INNER_ENV = re.compile(r"\\(begin|end)\{(aligned|split|gathered|alignedat)\}(\{[0-9]*\})?")
+_INNER_ENV = re.compile(
+    r"\\(begin|end)\{(aligned|split|gathered|alignedat|align|gather|eqnarray|equation|multline"
+    r"|flalign|array)\*?\}(\{[0-9a-z|@.]*\})?"
+)
 _TRAILING_NUMBER = re.compile(r"\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$")
 _TRAILING_PUNCT = re.compile(r"[.,;]\s*$")
 _HEADING = re.compile(r"^#{1,6}[ \t]+([^\n]+)$", re.M)
@@ -93,6 +101,7 @@ class Row:
     offset: int
     label: str = ""
     why: str = ""
+    refusal: tuple[int, str] | None = None  # (offset in text, message): read, and refused
 
 
 @dataclass
@@ -103,16 +112,53 @@ class Document:
     derivation: Derivation
     problems: list[str] = field(default_factory=list)
     rows: int = 0
+    unread: int = 0  # display rows that could not be read: the summary must never say all holds
+    inferred: Declaration = field(default_factory=Declaration)  # notation read from the writing
 
 
 class _Positions:
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, text: str, cells: list[tuple[int, int]] | None = None) -> None:
         self.path = path
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.cells = cells or []  # (offset where a notebook's cell starts, its number)
 
     def where(self, offset: int) -> str:
         line = bisect.bisect_right(self.starts, offset) - 1
-        return f"{self.path}:{line + 1}:{offset - self.starts[line] + 1}"
+        column = offset - self.starts[line] + 1
+        if not self.cells:
+            return f"{self.path}:{line + 1}:{column}"
+        k = bisect.bisect_right([start for start, _ in self.cells], offset) - 1
+        start, number = self.cells[max(k, 0)]
+        first = bisect.bisect_right(self.starts, start) - 1
+        return f"{self.path}:cell {number}:{line - first + 1}:{column}"
+
+
+def notebook_text(data: bytes, path: str) -> tuple[str, list[tuple[int, int]]]:
+    """The Markdown cells of a Jupyter notebook as one text, and where each cell starts.
+
+    The notebook is read as JSON data; its code cells are never run, nor read.
+    """
+    import json
+
+    try:
+        notebook = json.loads(data.decode("utf-8"))
+        cells = notebook["cells"] if isinstance(notebook, dict) else None
+        if not isinstance(cells, list):
+            raise ValueError("no list of cells")
+    except (UnicodeDecodeError, ValueError, KeyError) as exc:
+        raise InputError(f"{path}: not a Jupyter notebook ({exc})") from None
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        starts.append((offset, number))
+        parts.append(text + "\n\n")
+        offset += len(text) + 2
+    return "".join(parts), starts
 
 
 def sidecar(path: Path) -> Path | None:
@@ -130,7 +176,12 @@ def read_document(path: str | Path, extra: Declaration | None = None) -> Documen
         size = file.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InputError(f"{file}: {size} bytes; symbn reads documents up to {MAX_FILE_BYTES}")
-        text = file.read_bytes().decode("utf-8")
+        raw = file.read_bytes()
+        cells: list[tuple[int, int]] | None = None
+        if file.suffix.lower() == ".ipynb":
+            text, cells = notebook_text(raw, str(file))
+        else:
+            text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"{file}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
@@ -143,7 +194,7 @@ def read_document(path: str | Path, extra: Declaration | None = None) -> Documen
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{side}: cannot read: {exc}") from None
     kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
-    return read_text(text, str(file), kind=kind, declaration=declaration, extra=extra)
+    return read_text(text, str(file), kind=kind, declaration=declaration, extra=extra, cells=cells)
 
 
 def read_text(
@@ -153,33 +204,44 @@ def read_text(
     kind: str = "md",
     declaration: Declaration | None = None,
     extra: Declaration | None = None,
+    cells: list[tuple[int, int]] | None = None,
 ) -> Document:
-    """Build the derivation written in ``text`` (Markdown ``md`` or LaTeX ``tex``)."""
+    """Build the derivation written in ``text`` (Markdown ``md`` or LaTeX ``tex``); ``cells``:
+    where each cell of a notebook starts in ``text`` and its number, for locations."""
     if len(text) > MAX_FILE_BYTES:
         raise InputError(
             f"{path}: {len(text)} characters; symbn reads documents up to {MAX_FILE_BYTES}"
         )
-    positions = _Positions(path, text)
-    visible, declared = _declarations(text, kind, positions)
+    positions = _Positions(path, text, cells)
+    visible, declared, skips = _declarations(text, kind, positions)
     decl = (declaration or Declaration()).merged(declared)
     if extra is not None:
         decl = decl.merged(extra)
-    rows, problems = _rows(visible, kind, positions)
+    rows, problems = _rows(visible, kind, positions, skips)
     if not rows and not problems:
         raise InputError(f"{path}: no display equations found ($$ … $$, equation, align)")
     title = decl.title or _title(text, kind) or Path(path).stem
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
-    _build(derivation, rows, decl, positions, problems)
-    return Document(path, derivation, [message for _, message in sorted(problems)], len(rows))
+    unread, inferred = _build(derivation, rows, decl, positions, problems)
+    return Document(
+        path, derivation, [message for _, message in sorted(problems)], len(rows), unread, inferred
+    )
 
 
 # Declarations ---------------------------------------------------------------------------------
 
 
-def _declarations(text: str, kind: str, positions: _Positions) -> tuple[str, Declaration]:
-    """The text with code blocks and comments blanked, and the declarations found in them."""
+_SKIP = re.compile(r"symbn:\s*skip")
+
+
+def _declarations(
+    text: str, kind: str, positions: _Positions
+) -> tuple[str, Declaration, list[int]]:
+    """The text with code blocks and comments blanked, the declarations found in them, and where
+    each ``symbn: skip`` comment ends (the display after it is not read)."""
     decl = Declaration()
+    skips: list[int] = []
     chars = list(text)
 
     def blank(start: int, end: int) -> None:
@@ -201,7 +263,9 @@ def _declarations(text: str, kind: str, positions: _Positions) -> tuple[str, Dec
             close = text.find("-->", start + 4)
             end = len(text) if close < 0 else close + 3
             body = text[start + 4 : close if close >= 0 else len(text)]
-            if body.lstrip().startswith("symbn:") and close >= 0:
+            if _SKIP.fullmatch(body.strip()):
+                skips.append(end)
+            elif body.lstrip().startswith("symbn:") and close >= 0:
                 add(body.lstrip()[len("symbn:") :], start + 4)
             blank(start, end)
             pos = end
@@ -210,8 +274,10 @@ def _declarations(text: str, kind: str, positions: _Positions) -> tuple[str, Dec
             body = re.sub(r"^%[ \t]?", "", match.group(1), flags=re.M)
             add(body, match.start(1))
         for match in re.finditer(r"(?<!\\)%[^\n]*", text):
+            if _SKIP.fullmatch(match.group(0)[1:].strip()):
+                skips.append(match.end())
             blank(match.start(), match.end())
-    return "".join(chars), decl
+    return "".join(chars), decl, skips
 
 
 def _fences(text: str) -> list[tuple[int, int, int, int, str]]:
@@ -246,7 +312,10 @@ def _title(text: str, kind: str) -> str:
 # Finding the equations ------------------------------------------------------------------------
 
 
-def _rows(text: str, kind: str, positions: _Positions) -> tuple[list[Row], list[tuple[int, str]]]:
+def _rows(
+    text: str, kind: str, positions: _Positions, skips: list[int] | None = None
+) -> tuple[list[Row], list[tuple[int, str]]]:
+    pending = sorted(skips or [])
     rows: list[Row] = []
     problems: list[tuple[int, str]] = []
     pos = 0
@@ -280,13 +349,17 @@ def _rows(text: str, kind: str, positions: _Positions) -> tuple[list[Row], list[
                 )
             )
             break
+        skipped = bool(pending) and pending[0] <= end  # a marker before or inside the display
+        while pending and pending[0] <= end:
+            pending.pop(0)
+        if skipped or _SKIP.search(text, match.end(), end):
+            pos = end + len(closer)  # the author asked symbn not to read this display
+            continue
         block = _block_rows(text, match.end(), end)
         if opener == "$$" and block:
             why = _ITALIC.match(text, end + 2)
             if why and not block[-1].why:
-                block[-1] = Row(
-                    block[-1].text, block[-1].offset, block[-1].label, why.group(1).strip()
-                )
+                block[-1] = replace(block[-1], why=why.group(1).strip())
         rows.extend(block)
         if len(rows) > MAX_EQUATIONS:
             raise InputError(f"{positions.path}: more than {MAX_EQUATIONS} equations")
@@ -298,18 +371,16 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
     rows: list[Row] = []
     for piece_start, piece_end in _split_rows(body):
-        row = _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows))
-        if row is None:
-            continue
-        if not row.text.strip():
-            # A row with only a justification (or a number): it belongs to the equation above it,
-            # as the renderers place a justification too long to stand beside its line.
-            if rows:
-                last = rows[-1]
-                why = "; ".join(w for w in (last.why, row.why) if w)
-                rows[-1] = Row(last.text, last.offset, last.label or row.label, why)
-            continue
-        rows.append(row)
+        for row in _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows)):
+            if not row.text.strip() and row.refusal is None:
+                # A row with only a justification (or a number): it belongs to the equation above
+                # it, as the renderers place a justification too long to stand beside its line.
+                if rows:
+                    last = rows[-1]
+                    why = "; ".join(w for w in (last.why, row.why) if w)
+                    rows[-1] = Row(last.text, last.offset, last.label or row.label, why)
+                continue
+            rows.append(row)
     return rows
 
 
@@ -341,12 +412,13 @@ def _split_rows(body: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _row(text: str, offset: int, *, follows: bool = False) -> Row | None:
-    """One row; ``follows``: a row after another in its block, which may be a justification alone."""
+def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
+    """The lines of one row; ``follows``: a row after another in its block, which may be a
+    justification alone. Two relations on one row (``\\mu = … \\qquad \\sigma = …``) are two lines."""
     if len(text) > MAX_LENGTH:
-        return Row(text, offset)  # too long to read: the parser says so, with its position
+        return [Row(text, offset)]  # too long to read: the parser says so, with its position
     chars = list(text)
-    label, why = "", []
+    label = ""
 
     def blank(start: int, stop: int) -> None:
         for k in range(start, stop):
@@ -364,31 +436,210 @@ def _row(text: str, offset: int, *, follows: bool = False) -> Row | None:
         blank(start, stop)
     for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b)", text):
         blank(match.start(), match.end())
-    note = _trailing_note("".join(chars), whole=follows)
-    if note is not None:
-        start, words = note
-        why.append(words)
-        blank(start, len(chars))
-    for start, stop, body in _top_level_texts("".join(chars)):
-        why.append(_unescape(body.strip()))
-        blank(start, stop)
-    for k, char in enumerate(chars):
-        if char == "&":
-            chars[k] = " "
-    cleaned = "".join(chars)
     if not label:
-        number = _TRAILING_NUMBER.search(cleaned)
+        number = _TRAILING_NUMBER.search("".join(chars))
         if number:
             label = number.group(1)
             blank(number.start(), number.end())
-            cleaned = "".join(chars)
-    punct = _TRAILING_PUNCT.search(cleaned)
-    if punct:
-        blank(punct.start(), punct.end())
-        cleaned = "".join(chars)
-    if not cleaned.strip() and not label and not any(why):
+    cleaned = "".join(chars)
+    if not re.sub(r"\\[vcl]?dots(?![A-Za-z])|[\s&]", "", cleaned) and re.search("dots", cleaned):
+        return []  # a \vdots row: the rows around it are the equations
+    if follows and re.match(
+        r"(?:[\s&]|\\q?quad(?![A-Za-z]))*(\{|\\(?:text|mbox|textrm|textit)\s*\{)", cleaned
+    ):
+        # a row below an equation that is only a justification: {b - b = 0}, \text{…}{x}
+        start = len(cleaned) - len(cleaned.lstrip(" \t\n&"))
+        return [Row("", offset, label, _note_words(cleaned, start, len(cleaned)))]
+    rows: list[Row] = []
+    for begin, end, why_at, text_at in _lines(cleaned):
+        refusal = _text_inside(cleaned, begin, text_at)
+        if refusal is not None:
+            return [Row(text, offset, label, refusal=refusal)]
+        piece = [" " if k < begin or k >= end else c for k, c in enumerate(cleaned)]
+        why = ""
+        if why_at is not None:
+            why = _note_words(cleaned, why_at, end)
+            piece[why_at:end] = [" " if c != "\n" else c for c in cleaned[why_at:end]]
+        body = "".join(" " if c == "&" else c for c in piece)
+        punct = _TRAILING_PUNCT.search(body)
+        if punct:
+            body = body[: punct.start()] + " " * (len(body) - punct.start())
+        if body.strip() or why:
+            rows.append(Row(body, offset, "" if rows else label, why))
+    if not rows and label:
+        rows.append(Row(" " * len(text), offset, label))
+    return rows
+
+
+# Where one line of a row ends and the next begins: \qquad, \quad, ",\quad", \text{and}, ⇒.
+_SEPARATOR = re.compile(
+    r",?\s*\\q?quad(?![A-Za-z])|,?\s*\\text\s*\{\s*and\s*\}"
+    r"|\\(?:Rightarrow|implies|Longrightarrow)(?![A-Za-z])"
+)
+_RELATION = re.compile(
+    r"(?<![\\<>])=|\\(?:neq?|coloneqq|leftarrow|gets|equiv|approx)(?![A-Za-z])|:="
+)
+_TEXT_START = re.compile(r"\\(?:text|mbox|textrm|textit)\s*\{")
+
+
+def _top_level(text: str, start: int, end: int) -> list[bool]:
+    """For each position in [start, end): whether it is outside every brace and bracket."""
+    out, depth, k = [], 0, start
+    while k < end:
+        char = text[k]
+        if char == "\\" and k + 1 < end and text[k + 1] in "{}":
+            out += [depth == 0, depth == 0]
+            k += 2
+            continue
+        if char in "{":
+            depth += 1
+        out.append(depth == 0 if char not in "}" else False)
+        if char == "}":
+            depth -= 1
+        k += 1
+    return out
+
+
+def _lines(text: str) -> list[tuple[int, int, int | None, int | None]]:
+    """The lines of a row as (start, end, where the justification starts, where its text starts).
+
+    The mathematics of a line ends at its first top-level ``\\text{…}`` (or a ``{…}`` right after
+    ``\\qquad``, as symbn's renderers write a justification): the rest of the line is its
+    justification. A separator followed by another relation starts a new line.
+    """
+    top = _top_level(text, 0, len(text))
+    seps = [m for m in _SEPARATOR.finditer(text) if top[m.start()]]
+    starts = [0] + [m.end() for m in seps]
+    ends = [m.start() for m in seps] + [len(text)]
+    spans = list(zip(starts, ends, strict=True))
+    lines: list[tuple[int, int, int | None, int | None]] = []
+    current: list[int] | None = None  # [start, end, why start or -1, text start or -1]
+    for k, (begin, end) in enumerate(spans):
+        piece = text[begin:end]
+        text_at = next(
+            (begin + m.start() for m in _TEXT_START.finditer(piece) if top[begin + m.start()]),
+            None,
+        )
+        lead = begin + len(piece) - len(piece.lstrip())
+        after_qquad = k > 0 and "qquad" in text[ends[k - 1] : begin]
+        if after_qquad and text[lead : lead + 1] == "{":
+            text_at = lead
+        relation = any(top[begin + m.start()] for m in _RELATION.finditer(piece))
+        if text_at is not None:
+            relation = any(
+                top[begin + m.start()] and begin + m.start() < text_at
+                for m in _RELATION.finditer(piece)
+            )
+        in_note = current is not None and current[2] >= 0
+        starts_new = (
+            current is not None
+            and not in_note
+            and relation
+            and not piece.lstrip().startswith(("=", "\\neq", "\\ne "))
+            and _has_relation(text, current[0], current[1], top)
+        )
+        if current is None or starts_new:
+            if current is not None:
+                lines.append(_line(current))
+            current = [begin, end, -1, -1]
+        elif not in_note and (text_at is not None or not piece.strip()):
+            current[1] = end
+        elif in_note:
+            current[1] = end
+        else:
+            current[1] = end
+        if not in_note and text_at is not None:
+            current[2] = _note_start(text, current[0], text_at)
+            current[3] = text_at
+    if current is not None:
+        lines.append(_line(current))
+    return lines
+
+
+def _line(current: list[int]) -> tuple[int, int, int | None, int | None]:
+    begin, end, why_at, text_at = current
+    return begin, end, None if why_at < 0 else why_at, None if text_at < 0 else text_at
+
+
+def _has_relation(text: str, begin: int, end: int, top: list[bool]) -> bool:
+    return any(top[begin + m.start()] for m in _RELATION.finditer(text[begin:end]))
+
+
+def _note_start(text: str, begin: int, text_at: int) -> int:
+    """Where a justification starts: its ``\\text``, or the ``\\quad`` / ``&&`` right before it."""
+    head = text[begin:text_at]
+    stripped = re.sub(r"(?:\s|&|,|\\q?quad(?![A-Za-z])|\\[,;:! ])*$", "", head)
+    return begin + len(stripped)
+
+
+def _text_inside(text: str, begin: int, text_at: int | None) -> tuple[int, str] | None:
+    """The ``\\text{…}`` that ends a line's mathematics, when it stands inside the mathematics
+    (``= \\text{3} + 2``, ``4 \\text{ + 1}``): displayed but never checked, so refused."""
+    match = _TEXT_START.match(text, text_at) if text_at is not None else None
+    if match is None:
         return None
-    return Row(cleaned, offset, label, "; ".join(w for w in why if w))
+    close = _matching_brace(text, match.end() - 1)
+    body = text[match.end() : close] if close is not None else ""
+    before = text[begin : match.start()].rstrip()
+    after_operator = before.endswith(("=", "+", "-", "(", "\\cdot", "\\times", "*", "/"))
+    after_separator = not before or re.search(r"(&|,|\\q?quad|\\[,;:! ])$", before)
+    if after_operator or (not after_separator and not re.search(r"[A-Za-z]{2}", body)):
+        return (
+            match.start(),
+            f"\\text{{{body}}} is inside the mathematics: it would be displayed but not "
+            "checked; write it as mathematics, or put text only after the equation "
+            "(\\quad \\text{…})",
+        )
+    return None
+
+
+def _note_words(text: str, start: int, end: int) -> str:
+    """A justification as text: ``\\text{…}`` as its words, other mathematics as ``$…$``."""
+    words: list[str] = []
+    math: list[str] = []
+
+    def flush() -> None:
+        joined = " ".join("".join(math).split())
+        if joined:
+            words.append(f"${joined}$")
+        math.clear()
+
+    k = start
+    while k < end:
+        piece = _NOTE_PIECE.match(text, k)
+        if piece is None or piece.end() > end:
+            char = text[k]
+            if char == "&":
+                char = " "
+            if char.isspace() and not math:
+                words.append(" ")
+            else:
+                math.append(char)
+            k += 1
+            continue
+        token = piece.group(0)
+        if token.isspace() or token.startswith("\\quad") or token.startswith("\\qquad"):
+            if math:
+                math.append(" ")
+            else:
+                words.append(" ")
+            k = piece.end()
+            continue
+        if token.endswith("{"):
+            close = _matching_brace(text, piece.end() - 1)
+            if close is None or close >= end:
+                math.append(text[k:end])
+                break
+            body = text[piece.end() : close]
+            flush()
+            words.append(_unescape(body) if token != "{" else f"${body.strip()}$")
+            k = close + 1
+            continue
+        flush()
+        words.append(_NOTE_SPECIALS.get(token, " "))
+        k = piece.end()
+    flush()
+    return re.sub(r"\s+", " ", "".join(words)).strip()
 
 
 def _intertexts(text: str) -> list[tuple[int, int]]:
@@ -400,62 +651,6 @@ def _intertexts(text: str) -> list[tuple[int, int]]:
         end = len(text) if close is None else close + 1
         found.append((match.start(), end))
         pos = end
-    return found
-
-
-def _trailing_note(text: str, *, whole: bool = False) -> tuple[int, str] | None:
-    """A justification after the last top-level ``\\qquad``: ``\\text{…}`` and ``{math}`` to the end.
-
-    The renderers write ``… \\qquad \\text{the mean of }{a^{[l-1]}}``; its braced math is part of
-    the justification, not a factor of the equation. Returns (start, the justification as text).
-    """
-    start = max(
-        (
-            k
-            for k in _top_level_backslashes(text)
-            if text.startswith("\\qquad", k) and not text[k + 6 : k + 7].isalpha()
-        ),
-        default=-1,
-    )
-    if start >= 0:
-        k = start + len("\\qquad")
-    elif whole and re.match(r"[\s&]*(\{|\\text\s*\{)", text):
-        # a row below an equation that is only a justification: {b - b = 0}, \text{…}{x}
-        start = k = len(text) - len(text.lstrip(" \t\n&"))
-    else:
-        return None
-    words: list[str] = []
-    while k < len(text):
-        piece = _NOTE_PIECE.match(text, k)
-        if piece is None:
-            return None
-        token = piece.group(0)
-        if token.isspace():
-            k = piece.end()
-            continue
-        if token.endswith("{"):
-            close = _matching_brace(text, piece.end() - 1)
-            if close is None:
-                return None
-            body = text[piece.end() : close]
-            words.append(_unescape(body) if token != "{" else f"${body.strip()}$")
-            k = close + 1
-            continue
-        words.append(_NOTE_SPECIALS[token])
-        k = piece.end()
-    return (start, "".join(words).strip()) if words else None
-
-
-def _top_level_texts(text: str) -> list[tuple[int, int, str]]:
-    """``\\text{…}`` (and ``\\mbox``, ``\\textrm``) outside any braces: justifications."""
-    found = []
-    for k in _top_level_backslashes(text):
-        command = _TEXT_COMMAND.match(text, k)
-        if command:
-            close = _matching_brace(text, command.end() - 1)
-            if close is None:
-                break
-            found.append((k, close + 1, text[command.end() : close]))
     return found
 
 
@@ -493,7 +688,7 @@ def _number(rows: list[Row]) -> list[Row]:
             while str(counter) in taken:
                 counter += 1
             label = str(counter)
-        out.append(Row(row.text, row.offset, label, row.why))
+        out.append(replace(row, label=label))
     return out
 
 
@@ -506,11 +701,17 @@ def _build(
     decl: Declaration,
     positions: _Positions,
     problems: list[tuple[int, str]],
-) -> None:
+) -> tuple[int, Declaration]:
+    """Add the rows to ``derivation``; the number of rows that could not be read, and the notation
+    inferred from the document's own writing."""
     trees: list[Any] = []
     inferred: set[str] = set()
     indices: set[str] = set()
     for row in rows:
+        if row.refusal is not None:
+            _report(problems, positions, row.offset + row.refusal[0], row.refusal[1])
+            trees.append(None)
+            continue
         try:
             tree = parse_tree(row.text)
             inferred |= bound_letters(tree)
@@ -519,33 +720,68 @@ def _build(
             _report(problems, positions, row.offset + exc.pos, exc.message)
             tree = None
         trees.append(tree)
+    inference = Inference()
+    for row, tree in zip(rows, trees, strict=True):
+        if tree is not None:
+            inference.walk(tree, row.text, row.offset)
+    guessed = inference.declaration(decl)
+    decl = decl.merged(guessed)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
-    builder = Builder(decl, sizes, index_letters=frozenset(indices - sizes))
+    survey = Survey()
+    for row, tree in zip(rows, trees, strict=True):
+        if tree is not None:
+            survey.walk(tree, row.text, row.offset)
+    builder = Builder(
+        decl,
+        sizes,
+        index_letters=frozenset(indices - sizes),
+        survey=survey,
+        where=positions.where,
+        euler=not _makes_e(trees, decl),
+    )
     for row, tree in zip(rows, trees, strict=True):
         if tree is not None:
             builder.note_sums(tree, row.text, row.offset)
     readable = True
     used: set[Any] = set()
+    failed: dict[
+        Any, tuple[int, str]
+    ] = {}  # a name whose definition could not be read → where that row is
+    unread = 0
     for row, tree in zip(rows, trees, strict=True):
         if tree is None:
             readable = False
+            unread += 1
+            _note_failed(builder, row, used, failed)
             continue
         builder.text, builder.offset = row.text, row.offset
         try:
             chain = builder.chain_of(tree)
+            cause = _uses_failed(chain, failed)
+            if cause is not None:
+                name, where = cause
+                _report(
+                    problems,
+                    positions,
+                    row.offset,
+                    f"({row.label}) uses {name}, whose definition at {positions.where(where)} "
+                    "could not be read; it is not checked",
+                )
+                readable = False
+                unread += 1
+                continue
             count = len(derivation.lines)
             readable = _add(derivation, chain, row, decl, readable, used, positions, problems)
+            unread += 0 if readable else 1
             for line in derivation.lines[count:]:
                 used |= _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+            continue
         except MathError as exc:
             _report(problems, positions, row.offset + exc.pos, exc.message)
-            readable = False
         except DerivationError as exc:
             _report(problems, positions, row.offset, str(exc))
-            readable = False
         except RecursionError:
             _report(problems, positions, row.offset, "the expression is nested too deeply")
-            readable = False
         except Exception as exc:
             _report(
                 problems,
@@ -553,9 +789,68 @@ def _build(
                 row.offset,
                 f"cannot build this equation ({type(exc).__name__})",
             )
-            readable = False
+        readable = False
+        unread += 1
+        _note_failed(builder, row, used, failed)
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
+    return unread, guessed
+
+
+def _note_failed(
+    builder: Builder, row: Row, used: set[Any], failed: dict[Any, tuple[int, str]]
+) -> None:
+    """Remember what a row that could not be read would have defined (its left side's names)."""
+    match = _top_level_relation(row.text)
+    if match is None or not row.text[: match.start()].strip():
+        return
+    text = row.text[: match.start()]
+    saved = (builder.text, builder.offset)
+    try:
+        builder.text, builder.offset = text, row.offset
+        lhs = meaning(builder.expression(text))
+    except Exception:  # the left side does not read either: nothing to point at
+        return
+    finally:
+        builder.text, builder.offset = saved
+    if isinstance(lhs, AppliedUndef):
+        names = {lhs.func}
+    elif isinstance(lhs, Pow) and isinstance(lhs.base, Symbol):
+        names = {lhs.base}
+    elif isinstance(lhs, (Symbol, Indexed)):
+        names = _names_in(lhs)
+    else:
+        return
+    for name in names - used:
+        failed.setdefault(name, (row.offset, " ".join(text.split())))
+
+
+def _uses_failed(chain: Chain, failed: dict[Any, tuple[int, str]]) -> tuple[str, int] | None:
+    """A name of ``chain`` whose definition could not be read, and where, else None."""
+    if not failed:
+        return None
+    sides = [chain.lhs, *(rhs for _, rhs in chain.steps)]
+    for side in sides:
+        if side is None:
+            continue
+        for name in _names_in(meaning(side)):
+            if name in failed:
+                where, written = failed[name]
+                return written, where
+    return None
+
+
+def _makes_e(trees: list[Any], decl: Declaration) -> bool:
+    """Whether the document makes ``e`` a quantity (a row ``e = …``, or a declaration)."""
+    if "e" in decl.names | decl.sizes | decl.positive | decl.families | decl.units:
+        return True
+    for tree in trees:
+        if tree is None or tree.data != "relations":
+            continue
+        first = tree.children[0]
+        if isinstance(first, Tree) and first.data == "letter" and str(first.children[0]) == "e":
+            return True
+    return False
 
 
 _ASSUMED_RELATION = re.compile(r"\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|>=|<=|[<>=]")
@@ -616,6 +911,16 @@ def _add(
 ) -> bool:
     """Add the lines of one row; False when the row could not be added."""
     steps = list(chain.steps)
+    approximate = next((k for k, (rel, _) in enumerate(steps) if rel == APPROXIMATE), None)
+    if approximate is not None:
+        # a ≈ b is shown as written and never checked: symbn decides equalities only
+        derivation.note(
+            f"({row.label}) ${' '.join(row.text.split())}$ is an approximation: not checked"
+        )
+        steps = steps[:approximate]
+        if not steps:
+            return True
+        chain = Chain(chain.lhs, tuple(steps), chain.lhs_pos)
     labels = [row.label] + [f"{row.label}.{k}" for k in range(2, len(steps) + 1)]
     for side in [chain.lhs, *(rhs for _, rhs in steps)]:
         if side is not None:
@@ -664,6 +969,7 @@ def _names_in(expr: Expr) -> set[Any]:
     found: set[Any] = set(expr.atoms(Symbol))
     found |= {i.base for i in expr.atoms(Indexed)}
     found |= {i.label for i in expr.atoms(IndexedBase)}
+    found |= {f.func for f in expr.atoms(AppliedUndef)}
     return found
 
 
@@ -671,6 +977,13 @@ def _defines(lhs: Expr, rhs: Expr, label: str, decl: Declaration, used: set[Any]
     """Whether ``lhs = rhs`` introduces ``lhs``: a plain name or family entry met here first."""
     if label in decl.claims:
         return False
+    if isinstance(lhs, AppliedUndef):
+        # sigma(x) = 1/(1 + e^{-x}): the function sigma, for every argument
+        arguments = lhs.args
+        plain = all(isinstance(a, Symbol) and not a.is_integer for a in arguments)
+        if not plain or len(set(arguments)) != len(arguments):
+            return False
+        return lhs.func not in used and lhs.func not in _names_in(meaning(rhs))
     if isinstance(lhs, Indexed):
         indices = lhs.indices
         plain = all(isinstance(i, Idx) or (isinstance(i, Symbol) and i.is_integer) for i in indices)

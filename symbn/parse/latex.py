@@ -12,6 +12,8 @@ The field's notation is read as the library writes it: ``W^{[l]}`` is a name wit
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -20,19 +22,30 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from sympy import (
+    Abs,
     Derivative,
+    E,
     Expr,
+    Function,
     Idx,
     Indexed,
     IndexedBase,
     Integer,
     KroneckerDelta,
+    Max,
+    Min,
     Rational,
     Sum,
     Symbol,
+    binomial,
+    cos,
+    cosh,
     exp,
     log,
+    sin,
+    sinh,
     sqrt,
+    tanh,
 )
 
 from symbn.notation import (
@@ -57,10 +70,24 @@ MAX_ROOT = 100
 # The whitelist: every construct of the grammar that becomes a SymPy object, one method each.
 CONSTRUCTS = frozenset(
     "expr product juxt bigop func scripted scripted_power letter greek number partial paren "
-    "bracket group empty arg braced frac sqrt accent cancel word".split()
+    "bracket group empty arg braced frac sqrt accent cancel word tuple abs binom boxed "
+    "underbrace prime fracpair labelarg".split()
 )
 
-DEFINE = (":=", "\\coloneqq")
+# Functions symbn knows, by the name written before their argument (\tanh, or tanh as a word).
+KNOWN = {
+    "exp": exp,
+    "log": log,
+    "ln": log,
+    "tanh": tanh,
+    "sinh": sinh,
+    "cosh": cosh,
+    "sin": sin,
+    "cos": cos,
+}
+EXTREMA = {"max": Max, "min": Min}
+DEFINE = (":=", "\\coloneqq", "\\leftarrow", "\\gets", "\\equiv", "\\triangleq")
+APPROXIMATE = "\\approx"
 DIFFERENT = ("\\neq", "\\ne")
 
 TERM_START = {
@@ -72,12 +99,18 @@ TERM_START = {
     "LB",
     "SUM",
     "FRAC",
+    "FRACPAIR",
     "SQRT",
     "ACCENT",
     "CANCEL",
     "WORDCMD",
     "PARTIAL",
     "FUNC",
+    "BAR",
+    "BINOM",
+    "BOXED",
+    "BRACE_UNDER",
+    "BRACE_OVER",
 }
 HUMAN = {
     "RP": "')'",
@@ -136,9 +169,54 @@ def parse_tree(text: str) -> Tree:
         raise MathError(0, f"the equation is {len(text)} characters long; at most {MAX_LENGTH}")
     _check_nesting(text)
     try:
-        return parser().parse(text)
+        return parser().parse(_mark_closing_bars(text))
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
+
+
+_OPENS_AFTER = set("+-=([{,&/*|<>") | {""}
+
+
+def _mark_closing_bars(text: str) -> str:
+    """Each plain ``|`` that closes an absolute value becomes ``\\x01`` (same length, same offsets).
+
+    A ``|`` opens at the start, after an operator or an opening bracket, or when none is open;
+    else it closes the innermost one. So ``|a| + |b|`` and ``||a| - |b||`` read as written.
+    """
+    chars = list(text)
+    depth = 0
+    last = ""
+    k = 0
+    while k < len(text):
+        char = text[k]
+        if char == "\\":
+            end = k + 1
+            while end < len(text) and text[end].isalpha():
+                end += 1
+            word = text[k:end] if end > k + 1 else text[k : k + 2]
+            if word in ("\\left", "\\right") or word.startswith(("\\big", "\\Big")):
+                rest = text[end:].lstrip()
+                if rest.startswith("|"):
+                    bar = end + (len(text[end:]) - len(rest))
+                    depth += 1 if word.startswith("\\left") or word.endswith("l") else -1
+                    last = "|" if depth else "x"
+                    k = bar + 1
+                    continue
+            last = "+" if word in ("\\cdot", "\\times", "\\frac", "\\sqrt") else "x"
+            k = max(end, k + 2)
+            continue
+        if char == "|":
+            if depth == 0 or last in _OPENS_AFTER:
+                depth += 1
+                last = "|"
+            else:
+                chars[k] = "\x01"
+                depth -= 1
+                last = "x"
+        elif not char.isspace():
+            last = char if char in _OPENS_AFTER else "x"
+        k += 1
+    return "".join(chars)
 
 
 def _check_nesting(text: str) -> None:
@@ -294,6 +372,9 @@ class Builder:
     sums: dict[str, list[tuple[str, int, Any, Any]]] = field(default_factory=dict)
     free: dict[str, Expr] = field(default_factory=dict)
     ranging: set[str] = field(default_factory=set)
+    survey: Survey = field(default_factory=lambda: Survey())
+    where: Callable[[int], str] = str
+    euler: bool = True
 
     # Entry points --------------------------------------------------------------------------
 
@@ -382,8 +463,177 @@ class Builder:
         return value
 
     def _juxt(self, node: Any) -> Expr:
-        values = [self.build(child) for child in node.children]
+        children = list(node.children)
+        values: list[Any] = []
+        k = 0
+        while k < len(children):
+            child = children[k]
+            following = children[k + 1] if k + 1 < len(children) else None
+            run = word_run(children, k, self.text)
+            if run:
+                word = "".join(str(c.children[0].value) for c in children[k : k + run])
+                values.append(self.apply(word, word, children[k], children[k + run]))
+                k += run + 1
+                continue
+            if _is_prime(child) and following is not None and _is_arglist(following):
+                values.append(self.derivative_of(child, following))
+                k += 2
+                continue
+            key = head_key(child, self.text)
+            statistic = self.statistic_name(child)
+            if statistic is not None:
+                if following is None or not (_is_arglist(following) or _is_bracket(following)):
+                    raise MathError(
+                        _start(child),
+                        f"{self.node_text(child)} reads as an expectation or a variance; write "
+                        "what it applies to in brackets right after it, as \\mathbb{E}[x]",
+                    )
+                values.append(self.statistic(statistic, self.node_text(child), child, following))
+                k += 2
+                continue
+            if key in ("E", "\\mathrm{E}") and _is_bracket(following):
+                values.append(self.statistic("E", self.node_text(child), child, following))
+                k += 2
+                continue
+            if key is not None and following is not None and _is_arglist(following):
+                values.append(self.apply(key, self.node_text(child), child, following))
+                k += 2
+                continue
+            if following is not None and _is_arglist(following):
+                self.refuse_powered_function(child, following)
+            values.append(self.build(child))
+            k += 1
         return self.juxtapose(values, node)
+
+    def apply(self, key: str, written: str, head: Any, args: Any) -> Expr:
+        """``head(args)``: a function symbn knows, else an undefined function of the arguments."""
+        pos = _start(head)
+        if key in ("E", "\\mathrm{E}"):
+            return self.statistic("E", written, head, args)
+        power = None
+        if args.data == "scripted":
+            args, power = args.children[0], args.children[1]
+        arguments = self.arguments(args)
+        if key in KNOWN or key in EXTREMA:
+            value = self.known(key, arguments, head)
+        else:
+            value = self.undefined(key, written, arguments, pos)
+        if power is not None:
+            _, sup = _split_scripts(power)
+            value = self.power(value, self.exponent(sup), sup)
+        return value
+
+    def derivative_of(self, head: Any, args: Any) -> Expr:
+        """``\\sigma'(x)``, ``f''(t)``: the derivative of the function at a name."""
+        atom, primes = head.children[0], len(head.children) - 1
+        key = head_key(atom, self.text)
+        if key is None:
+            raise MathError(_start(head), "a prime is read only after a function's name")
+        applied = self.apply(key, self.node_text(atom), atom, args)
+        arguments = self.arguments(args.children[0] if args.data == "scripted" else args)
+        if len(arguments) != 1 or not isinstance(meaning(arguments[0]), Symbol):
+            raise MathError(
+                _start(args),
+                f"{self.node_text(head)}(…) is read only at a name, as {self.node_text(head)}(x); "
+                "write the derivative with \\frac{d}{dx}",
+            )
+        if args.data == "scripted":
+            raise MathError(
+                _start(args), "write a power of a derivative with parentheses around it"
+            )
+        return Derivative(applied, (meaning(arguments[0]), primes))
+
+    def arguments(self, args: Any) -> list[Expr]:
+        if args.data == "paren":
+            return [self.expr(args.children[1])]
+        return [self.expr(c) for c in args.children if not isinstance(c, Token)]
+
+    def known(self, key: str, arguments: list[Expr], head: Any) -> Expr:
+        if key in EXTREMA:
+            if len(arguments) < 2:
+                raise MathError(_start(head), f"\\{key} takes two or more arguments: \\{key}(a, b)")
+            return EXTREMA[key](*(meaning(a) for a in arguments))
+        if len(arguments) != 1:
+            raise MathError(_start(head), f"{key} takes one argument")
+        return KNOWN[key](arguments[0])
+
+    def undefined(self, key: str, written: str, arguments: list[Expr], pos: int) -> Expr:
+        """``f(x)`` with ``f`` not defined by symbn: an undefined function, unless ``f`` is a value too."""
+        used = self.survey.values.get(key)
+        if used is not None or self.declared(key) or key in self.bound:
+            at = f" at {self.where(used)}" if used is not None else ""
+            raise MathError(
+                pos,
+                f"{written}(…) reads as a function applied to an argument, but {written} is also "
+                f"used as a value{at}; write {written} \\cdot (…) for a product, or give the "
+                "function another name",
+            )
+        return Function(key, real=True)(*arguments)
+
+    def refuse_powered_function(self, child: Any, following: Any) -> None:
+        """``\\sigma^{-1}(x)`` where σ is a function elsewhere: neither a product nor a guess."""
+        if not (isinstance(child, Tree) and child.data in ("scripted", "scripted_power")):
+            return
+        base = head_key(child.children[0], self.text)
+        if base is not None and base in self.survey.heads:
+            raise MathError(
+                _start(child),
+                f"{self.node_text(child)}(…): {base} is a function in this document, and symbn "
+                "does not read a power or inverse of a function; write the product with \\cdot",
+            )
+
+    def statistic_name(self, node: Any) -> str | None:
+        """``E``/``Var`` when ``node`` writes an expectation or a variance (``\\mathbb{E}``, ``E``, ``\\operatorname{Var}``)."""
+        scripted = isinstance(node, Tree) and node.data in ("scripted", "scripted_power")
+        key = head_key(node.children[0] if scripted else node, self.text)
+        if key in ("\\mathbb{E}", "\\mathbb{V}", "Var", "var"):
+            if scripted:
+                raise MathError(
+                    _start(node),
+                    f"{self.node_text(node)}: symbn does not read an expectation with a "
+                    "subscript; write the mean over the batch, \\frac{1}{m}\\sum_{i=1}^{m} …",
+                )
+            return "E" if key == "\\mathbb{E}" else "Var"
+        return None
+
+    def statistic(self, key: str, written: str, head: Any, args: Any) -> Expr:
+        """``\\mathbb{E}[x]``, ``\\mathrm{Var}(x)``: the mean (variance) over the declared batch."""
+        pos = _start(head)
+        if (args.data == "scripted" and _is_arglist(args)) or _is_powered_bracket(args):
+            # E[x]^2, Var(x)^2: the statistic, then the power
+            _, sup = _split_scripts(args.children[1])
+            value = self.statistic(key, written, head, args.children[0])
+            return self.power(value, self.exponent(sup), sup)
+        inner = args.children[1] if args.data in ("paren", "bracket") else None
+        count = self.decl.example_count
+        hint = (
+            "symbn reads it as the mean over the mini-batch when the examples are declared "
+            '([examples] families = […], count = "m"); otherwise write the mean out, as '
+            "\\frac{1}{m}\\sum_{i=1}^{m} …"
+        )
+        if inner is None:
+            raise MathError(pos, f"{written} takes one argument here; {hint}")
+        if not count:
+            raise MathError(pos, f"{written} is an expectation or a variance: {hint}")
+        if self.mean_index is not None:
+            raise MathError(pos, f"{written}[…] inside a mean or an expectation")
+        idx = Idx(self.decl.index, (1, self.symbol(count)))
+        self.mean_index, self.mean_used = idx, False
+        try:
+            body = self.expr(inner)
+            used = self.mean_used
+        finally:
+            self.mean_index = None
+        if not used:
+            raise MathError(
+                pos,
+                f"{written}[…] is the mean over the mini-batch, but nothing in it is a family of "
+                "examples: declare it under [examples] families",
+            )
+        if key == "Var":
+            centred = meaning(body) - meaning(mean(body, idx))
+            return mean(centred**2, idx)
+        return mean(body, idx)
 
     def juxtapose(self, values: list[Any], node: Any) -> Expr:
         result: Expr = Integer(1)
@@ -414,7 +664,11 @@ class Builder:
                 _start(sub), "the index of a sum must be a letter, as in \\sum_{i=1}^{m}"
             )
         count = self.decl.example_count
-        if lower_node is None or sup is None:
+        ranges = list(dict.fromkeys(self.sum_ranges(var))) if lower_node is None else []
+        if lower_node is None and sup is None and len(ranges) == 1:
+            # \sum_i: over the range the document gives i elsewhere (\sum_{i=1}^{m})
+            lower, upper = ranges[0]
+        elif lower_node is None or sup is None:
             if var == self.decl.index and count and lower_node is None and sup is None:
                 lower, upper = Integer(1), self.symbol(count)
             else:
@@ -455,11 +709,50 @@ class Builder:
         return items[0], items[2]
 
     def _func(self, node: Any) -> Expr:
-        name, arg = node.children
-        value = self.expr(arg)
-        if name.value == "\\exp":
-            return exp(value)
-        return log(value)
+        name, *rest = node.children
+        if len(rest) == 2:
+            raise MathError(
+                _start(rest[0]),
+                f"symbn does not read {name.value} with a subscript or power here "
+                f"(a base, a range); write {name.value}(…) alone",
+            )
+        key = str(name.value)[1:]
+        arg = rest[-1]
+        if isinstance(arg, Tree) and arg.data == "tuple":
+            return self.known(key, self.arguments(arg), node)
+        return self.known(key, [self.expr(arg)], node)
+
+    def _tuple(self, node: Any) -> Expr:
+        raise MathError(
+            _start(node), "a list (a, b) in parentheses is read only as the arguments of a function"
+        )
+
+    def _abs(self, node: Any) -> Expr:
+        return Abs(meaning(self.expr(node.children[1])))
+
+    def _binom(self, node: Any) -> Expr:
+        _, top, bottom = node.children
+        return binomial(meaning(self.expr(top)), meaning(self.expr(bottom)))
+
+    def _boxed(self, node: Any) -> Expr:
+        return self.expr(node.children[1])
+
+    def _underbrace(self, node: Any) -> Expr:
+        """``\\underbrace{x}_{\\text{…}}``: the braced part is the mathematics, the label a comment."""
+        return self.expr(node.children[1])
+
+    def _labelarg(self, node: Any) -> Expr:
+        raise MathError(
+            _start(node),
+            f"{self.node_text(node)} is read only as a label, as in \\mu_\\mathcal{{B}}",
+        )
+
+    def _prime(self, node: Any) -> Expr:
+        raise MathError(
+            _start(node),
+            f"{self.node_text(node)}: a prime is read only on a function applied to a name, "
+            "as \\sigma'(x) (its derivative)",
+        )
 
     def _scripted(self, node: Any) -> Expr:
         atom, scripts = node.children
@@ -516,6 +809,9 @@ class Builder:
         self, base: str, sub: Any, sub_raw: str, tag: str, sup_raw: str, example: Any
     ) -> tuple[str, list[Expr]]:
         """A subscript as (label word, indices): ``norm``; ``j``; ``norm,j``; ``jk`` of a unit."""
+        label = _LABEL.match(sub_raw)
+        if label is not None:  # \mu_\mathcal{B}, \sigma^2_{\mathbb{B}}: part of the name
+            return f"{label.group(1)}{{{label.group(2)}}}", []
         items = _arg_items(sub)
         if len(items) >= 2:
             first = self.node_text(items[0])
@@ -617,7 +913,9 @@ class Builder:
             return str(atom.children[2].value)
         if atom.data == "accent":
             command, arg = atom.children
-            if command.value in ("\\bar", "\\overline") and self.decl.bar == "mean":
+            if command.value in ("\\bar", "\\overline") and (
+                self.decl.bar == "mean" or self.bars_family(arg)
+            ):
                 return None
             inner = _arg_items(arg)
             written = self.raw(arg)
@@ -631,6 +929,15 @@ class Builder:
                 )
             raise MathError(_start(atom), f"{command.value} applies to one letter here")
         return None
+
+    def bars_family(self, arg: Any) -> bool:
+        """Whether a bar is over a family of examples (``\\overline{a^{[l-1]}}``): then it is their mean."""
+        items = _arg_items(arg)
+        if len(items) != 1 or not self.decl.example_count:
+            return False
+        item = items[0]
+        key = head_key(item, self.text) if isinstance(item, Tree) else None
+        return key is not None and key in self.decl.families
 
     def name_text(self, node: Any) -> str | None:
         """The canonical name of a lone letter or Greek letter node, else None."""
@@ -730,6 +1037,8 @@ class Builder:
             return family(name, real=True)[tuple(indices)]
         if name in self.bound:
             return self.bound[name]
+        if name == "e" and self.euler:
+            return E  # Euler's number, unless the document makes e something else
         self.record(name, "alone", pos)
         return self.symbol(name)
 
@@ -830,6 +1139,16 @@ class Builder:
         numerator = self.expr(top)
         denominator = self.expr(bottom)
         return numerator * self.power(denominator, Integer(-1), bottom)
+
+    def _fracpair(self, node: Any) -> Expr:
+        token = node.children[0]
+        pair = "".join(str(token.value).split())[-2:]
+        top, bottom = pair[0], pair[1]
+        pos = (token.start_pos or 0) + len(str(token.value)) - 2
+        values = []
+        for char, at in ((top, pos), (bottom, pos + 1)):
+            values.append(Integer(int(char)) if char.isdigit() else self.plain_name(char, at))
+        return values[0] * self.power(values[1], Integer(-1), node)
 
     def node_text(self, node: Any) -> str:
         if isinstance(node, Token):
@@ -986,6 +1305,9 @@ def _derivative_mark(text: str) -> str | None:
     return None
 
 
+_LABEL = re.compile(r"^(\\(?:mathcal|mathbb|mathsf|mathbf|mathfrak))\{?([A-Za-z]+)\}?$")
+
+
 def _is_word(raw: str) -> bool:
     """A subscript that labels rather than indexes: a word (``norm``), or a capital (``\\mu_B``)."""
     if raw.startswith("\\"):
@@ -997,3 +1319,276 @@ def _word(raw: str) -> str:
     if raw.startswith("\\"):
         return raw[raw.index("{") + 1 : -1]
     return raw
+
+
+# Function application ---------------------------------------------------------------------------
+
+
+def _is_prime(node: Any) -> bool:
+    return isinstance(node, Tree) and node.data == "prime"
+
+
+def _is_bracket(node: Any) -> bool:
+    return (isinstance(node, Tree) and node.data == "bracket") or _is_powered_bracket(node)
+
+
+def _is_powered_bracket(node: Any) -> bool:
+    """``[x]^2``: a bracket with only a superscript (an expectation, squared)."""
+    if not (isinstance(node, Tree) and node.data == "scripted"):
+        return False
+    first = node.children[0]
+    sub, sup = _split_scripts(node.children[1])
+    return isinstance(first, Tree) and first.data == "bracket" and sub is None and sup is not None
+
+
+def _is_arglist(node: Any) -> bool:
+    """A parenthesised argument list: ``(x)``, ``(w, b)``, also ``(x)^2`` (applied, then squared)."""
+    if not isinstance(node, Tree):
+        return False
+    if node.data in ("paren", "tuple"):
+        return True
+    if node.data == "scripted" and isinstance(node.children[0], Tree):
+        sub, sup = _split_scripts(node.children[1])
+        return node.children[0].data in ("paren", "tuple") and sub is None and sup is not None
+    return False
+
+
+def _raw(text: str, node: Any) -> str:
+    """The text of a script or argument node, outer braces and spaces removed."""
+    node = node.children[0] if isinstance(node, Tree) and node.data in ("sub", "sup") else node
+    if isinstance(node, Token):
+        return str(node.value)
+    raw = text[node.meta.start_pos : node.meta.end_pos]
+    if raw.startswith("{") and raw.endswith("}"):
+        raw = raw[1:-1]
+    return "".join(raw.split())
+
+
+def head_key(node: Any, text: str) -> str | None:
+    """The name a node writes when it can be a function applied to what follows it, else None.
+
+    ``f``, ``\\sigma``, ``\\mathrm{BN}``, ``\\mathbb{E}``, ``f_\\theta``, ``g^{[l]}``: a name, with
+    a subscript or a layer tag; a name with an exponent (``x^2``) is a value.
+    """
+    if isinstance(node, Token):
+        return canonical_base(node.value) if node.type == "GREEK" else None
+    if node.data == "letter":
+        return str(node.children[0].value)
+    if node.data == "greek":
+        return canonical_base(str(node.children[0].value))
+    if node.data == "word":
+        return str(node.children[2].value)
+    if node.data == "accent":
+        command = str(node.children[0].value)
+        if command in ("\\mathbb", "\\mathcal", "\\mathsf"):
+            return f"{command}{{{_raw(text, node.children[1])}}}"
+        return None
+    if node.data == "scripted":
+        base = head_key(node.children[0], text)
+        if base is None or node.children[0].data == "accent":
+            return None
+        sub, sup = _split_scripts(node.children[1])
+        tag = ""
+        if sup is not None:
+            items = sup.children[0]
+            inner = next((c for c in getattr(items, "children", []) if isinstance(c, Tree)), None)
+            first = inner.children[0] if inner is not None and len(inner.children) == 1 else None
+            if not (isinstance(first, Tree) and first.data == "bracket"):
+                return None
+            tag = _raw(text, sup)
+        return canonical(base, _raw(text, sub) if sub is not None else "", tag)
+    return None
+
+
+def value_key(node: Any, text: str) -> str | None:
+    """The name a node writes used as a value: ``x``, ``\\sigma`` of ``\\sigma^2``, ``x_i``."""
+    if isinstance(node, Tree) and node.data in ("scripted", "scripted_power"):
+        base = head_key(node.children[0], text)
+        if base is None:
+            return None
+        sub, _ = _split_scripts(node.children[1])
+        return canonical(base, _raw(text, sub) if sub is not None else "")
+    return head_key(node, text)
+
+
+def word_run(children: list[Any], k: int, text: str) -> int:
+    """How many letters from ``children[k]`` are written as one word right before ``(``: 0 if none.
+
+    ``softmax(x)`` is the function softmax applied to x, not s·o·f·t·m·a·x·(x).
+    """
+    end = k
+    while (
+        end < len(children)
+        and isinstance(children[end], Tree)
+        and children[end].data == "letter"
+        and (end == k or _start(children[end]) == children[end - 1].meta.end_pos)
+    ):
+        end += 1
+    if end - k < 2 or end >= len(children) or not _is_arglist(children[end]):
+        return 0
+    return end - k
+
+
+@dataclass
+class Survey:
+    """Where each name is applied to an argument (a function) and where it is used as a value."""
+
+    heads: dict[str, int] = field(default_factory=dict)
+    values: dict[str, int] = field(default_factory=dict)
+
+    def walk(self, node: Any, text: str, offset: int) -> None:
+        """Record the names of ``node`` (a parse tree of text at ``offset`` of the file)."""
+        if isinstance(node, Token):
+            if node.type == "GREEK":
+                self.values.setdefault(canonical_base(node.value), offset + (node.start_pos or 0))
+            return
+        if node.data == "sub":
+            return  # indices and labels, not values
+        if node.data == "juxt":
+            children = list(node.children)
+            k = 0
+            while k < len(children):
+                run = word_run(children, k, text)
+                if run:
+                    word = "".join(str(c.children[0].value) for c in children[k : k + run])
+                    self.heads.setdefault(word, offset + _start(children[k]))
+                    k += run
+                    continue
+                child = children[k]
+                following = children[k + 1] if k + 1 < len(children) else None
+                if _is_prime(child):
+                    child = child.children[0]
+                key = head_key(child, text)
+                if key is not None and following is not None and _is_arglist(following):
+                    self.heads.setdefault(key, offset + _start(child))
+                    if isinstance(child, Tree) and child.data == "scripted":
+                        self.walk(child.children[1], text, offset)
+                    k += 1
+                    continue
+                self.walk(child, text, offset)
+                k += 1
+            return
+        key = value_key(node, text)
+        if key is not None:
+            self.values.setdefault(key, offset + _start(node))
+            if node.data in ("letter", "greek", "word"):
+                return
+        for child in node.children:
+            if node.data in ("scripted", "scripted_power") and child is node.children[0]:
+                continue
+            self.walk(child, text, offset)
+
+
+# Inferring the notation -------------------------------------------------------------------------
+
+
+def _base_name(atom: Any, text: str) -> str | None:
+    """The canonical base of a name atom, accents included (``\\tilde{z}``), else None."""
+    if isinstance(atom, Tree) and atom.data == "accent":
+        inner = _raw(text, atom.children[1])
+        return f"{atom.children[0]}{{{inner}}}" if inner.isalpha() else None
+    return head_key(atom, text)
+
+
+def _sup_kind(sup: Any) -> str:
+    """What a superscript is: ``tag`` ([l]), ``example`` ((i), [l](i)) or ``exponent``."""
+    items = _arg_items(sup)
+    item = items[0] if len(items) == 1 else None
+    if isinstance(item, Tree):
+        if item.data == "bracket":
+            return "tag"
+        if item.data == "paren":
+            return "example"
+        if (
+            item.data == "juxt"
+            and len(item.children) == 2
+            and all(isinstance(c, Tree) for c in item.children)
+            and item.children[0].data == "bracket"
+            and item.children[1].data == "paren"
+        ):
+            return "example"
+    return "exponent"
+
+
+@dataclass
+class Inference:
+    """What a document's own writing says about its notation, gathered from its parse trees."""
+
+    families: dict[str, set[str]] = field(default_factory=dict)  # name → uppers of its sums
+    powers: dict[str, int] = field(default_factory=dict)  # x^2 on a definition's left → offset
+    plain: set[str] = field(default_factory=set)  # names written with no exponent
+
+    def walk(self, tree: Tree, text: str, offset: int) -> None:
+        """Gather from one row's tree."""
+        if tree.data == "relations" and isinstance(tree.children[0], Tree):
+            lhs = tree.children[0]
+            if lhs.data == "scripted":
+                base = _base_name(lhs.children[0], text)
+                sub, sup = _split_scripts(lhs.children[1])
+                if base is not None and sup is not None and _sup_kind(sup) == "exponent":
+                    items = _arg_items(sup)
+                    if len(items) == 1 and isinstance(items[0], Token):
+                        sub_raw = _raw(text, sub) if sub is not None else ""
+                        name = canonical(base, sub_raw, _raw(text, sup))
+                        self.powers.setdefault(name, offset + _start(lhs))
+        self._names(tree, text, [])
+
+    def _names(self, node: Any, text: str, uppers: list[str]) -> None:
+        if isinstance(node, Token):
+            if node.type == "GREEK":
+                self.plain.add(canonical_base(node.value))
+            return
+        if node.data == "bigop":
+            scripts = next(
+                (c for c in node.children if isinstance(c, Tree) and c.data == "scripts"), None
+            )
+            _, sup = _split_scripts(scripts)
+            upper = _raw(text, sup) if sup is not None else ""
+            self._names(node.children[-1], text, [*uppers, upper])
+            return
+        if node.data in ("letter", "greek", "word"):
+            key = head_key(node, text)
+            if key is not None:
+                self.plain.add(key)
+            return
+        if node.data in ("scripted", "scripted_power"):
+            base = _base_name(node.children[0], text)
+            sub, sup = _split_scripts(node.children[1])
+            sub_raw = _raw(text, sub) if sub is not None else ""
+            kind = _sup_kind(sup) if sup is not None else "none"
+            if base is not None:
+                if kind == "example":
+                    tag = _raw(text, sup).split("(")[0]
+                    family = self.families.setdefault(canonical(base, sub_raw, tag), set())
+                    family.update(uppers[-1:])
+                elif kind in ("none", "tag") and node.data == "scripted":
+                    tag = _raw(text, sup) if sup is not None else ""
+                    self.plain.add(canonical(base, sub_raw, tag))
+            if sup is not None and kind == "exponent":
+                self._names(sup, text, uppers)
+            if node.data == "scripted_power":
+                self._names(node.children[2], text, uppers)
+            return
+        for child in node.children:
+            self._names(child, text, uppers)
+
+    def declaration(self, decl: Declaration) -> Declaration:
+        """The notation inferred, as a declaration to merge under the document's own."""
+        families = frozenset(self.families) - decl.names
+        uppers = {u for name in families for u in self.families[name]}
+        count = ""
+        if families and not decl.example_count and len(uppers) == 1:
+            (count,) = uppers
+            if not count.isalpha():
+                count = ""
+        names = frozenset(
+            name
+            for name in self.powers
+            if name.rsplit("^", 1)[0] not in self.plain and name not in decl.families
+        )
+        return Declaration(
+            names=names - decl.names,
+            families=families - decl.families if (count or decl.example_count) else frozenset(),
+            count=count,
+            sizes=frozenset({count}) if count else frozenset(),
+        )

@@ -113,7 +113,9 @@ def plain(obj: Derivation | Report, width: int | None = None) -> str:
     try:
         out = io.StringIO()
         columns = width or shutil.get_terminal_size((100, 24)).columns
-        console = Console(file=out, width=columns, color_system=None, highlight=False)
+        console = Console(
+            file=out, width=columns, color_system=None, highlight=False, force_jupyter=False
+        )
         console.print(renderable(obj))
         return out.getvalue().rstrip("\n")
     except Exception as exc:

@@ -8,7 +8,8 @@ string surgery on SymPy's output.
 Labels are ``eq:<derivation name>:<line label>``, e.g. ``eq:batchnorm-bias:1.9`` (with
 ``env="equation+aligned"`` there is one label for the whole block, ``eq:<derivation name>``).
 Texts (``why``, the conclusion, notes) are plain text with optional inline math in ``$…$``; the
-plain part is escaped, the math is kept.
+plain part is escaped, the math is kept but made harmless (:func:`safe_math`): a text comes from a
+user, and a document compiled with ``\\immediate\\write18`` or ``\\input`` in it would run them.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from symbn.notation import (
     indexed_scripts,
     parse_name,
 )
+from symbn.render.numbers import printing_any_digits
 
 if TYPE_CHECKING:
     from symbn.check import Report, StepResult
@@ -85,6 +87,91 @@ MATH_SPECIALS = {
     "^": r"\hat{\ }",
     "$": r"\$",
 }
+# Control words a user's inline math may use: math only, nothing that reads or writes files,
+# defines macros or changes category codes. Any other is shown (\backslash\mathrm{input}), not run.
+_SAFE_WORDS = """varepsilon vartheta varphi varpi varrho varsigma ell hbar imath jmath aleph nabla partial
+    infty prime emptyset varnothing forall exists neg lnot top bot angle triangle square
+    frac dfrac tfrac binom sqrt sum prod coprod int iint oint bigcup bigcap bigoplus bigotimes lim
+    limsup liminf sup inf max min arg det exp log ln lg sin cos tan cot sec csc sinh cosh tanh
+    arcsin arccos arctan Pr deg dim gcd hom ker mod bmod pmod operatorname
+    cdot times div pm mp ast star circ bullet odot oplus otimes ominus setminus wedge vee cap cup
+    land lor leq geq le ge neq ne lt gt ll gg approx sim simeq cong equiv propto in notin ni
+    subset supset subseteq supseteq subsetneq mid parallel perp to gets mapsto rightarrow
+    leftarrow Rightarrow Leftarrow leftrightarrow Leftrightarrow implies iff longrightarrow
+    coloneqq eqqcolon colon ldots cdots vdots ddots dots because therefore checkmark
+    left right big Big bigg Bigg bigl bigr Bigl Bigr langle rangle lvert rvert lVert rVert vert
+    Vert lbrace rbrace lfloor rfloor lceil rceil backslash
+    hat widehat tilde widetilde bar overline underline vec dot ddot acute grave breve check
+    overbrace underbrace overset underset stackrel cancel bcancel xcancel boxed not
+    mathrm mathbf mathit mathsf mathtt mathcal mathbb mathfrak boldsymbol text textrm textit
+    textbf mathbin mathrel mathop displaystyle textstyle scriptstyle limits nolimits
+    quad qquad""".split()
+SAFE_COMMANDS = frozenset([*GREEK_UNICODE, *_SAFE_WORDS])
+SAFE_SYMBOLS = frozenset(",;:! {}|$%&#_")
+TEXT_COMMANDS = frozenset("text textrm textit textbf operatorname".split())
+_MATH_TOKEN = re.compile(r"\\([A-Za-z]+|.?)|([%#&])|(\^(?=\^))|([{}])|(\n)", re.S)
+
+
+def safe_math(tex: str) -> str:
+    """A user's inline math with nothing in it that TeX would run, and its braces balanced.
+
+    Control words outside :data:`SAFE_COMMANDS` are shown, not run (``\\backslash\\mathrm{input}``,
+    or ``\\textbackslash{}input`` inside ``\\text{…}``); ``%``, ``#`` and ``&`` are escaped (a
+    comment would swallow what symbn writes after the math); ``^^`` (TeX's notation for any
+    character, a backslash too) is broken; unbalanced braces are all escaped.
+    """
+    depth, balanced = 0, True
+    for match in _MATH_TOKEN.finditer(tex):
+        if match.group(4):
+            depth += 1 if match.group(4) == "{" else -1
+            balanced = balanced and depth >= 0
+    balanced = balanced and depth == 0
+    out: list[str] = []
+    modes = [False]  # per open group: is it text mode (the argument of \text and its kin)?
+    text_next = False  # a text command was just read: its argument's group is text mode
+    position = 0
+    for match in _MATH_TOKEN.finditer(tex):
+        out.append(tex[position : match.start()])
+        position = match.end()
+        command, special, caret, brace, _ = match.groups()
+        in_text = modes[-1]
+        if command is not None:
+            if command in SAFE_COMMANDS or (len(command) == 1 and command in SAFE_SYMBOLS):
+                out.append(match.group(0))
+                text_next = command in TEXT_COMMANDS
+                continue
+            shown = command if command.isalpha() else TEXT_SPECIALS.get(command, command)
+            if in_text:
+                out.append(r"\textbackslash{}" + shown)
+            elif command.isalpha():
+                out.append(r"\backslash\mathrm{" + command + "}")
+            else:
+                out.append(r"\backslash " + MATH_SPECIALS.get(command, command))
+        elif special is not None:
+            out.append("\\" + special)
+        elif caret is not None:
+            out.append(r"\textasciicircum{}" if in_text else r"\hat{\ }")
+        elif brace is not None and not balanced:
+            out.append("\\" + brace)
+        elif brace == "{":
+            modes.append(in_text or text_next)
+            out.append(brace)
+        elif brace == "}":
+            if len(modes) > 1:
+                modes.pop()
+            out.append(brace)
+        else:
+            out.append(" ")
+        text_next = False
+    out.append(tex[position:])
+    return "".join(out)
+
+
+def _web(tex: str) -> str:
+    """Math for a web page: no ``<`` or ``>`` that an HTML parser could read as a tag."""
+    return tex.replace("<", r"\lt ").replace(">", r"\gt ")
+
+
 # Unicode that pdflatex cannot typeset as text, written as math instead.
 UNICODE_MATH = {
     **{u: "\\" + name for name, u in GREEK_UNICODE.items()},
@@ -304,6 +391,7 @@ def _scripted(base: str, sub: str, sup: str) -> str:
     return out
 
 
+@printing_any_digits
 def latex(expr: Expr) -> str:
     """``expr`` in LaTeX, in the document's notation."""
     return str(SymbnLatexPrinter().doprint(expr))
@@ -323,7 +411,7 @@ def segments(text: str) -> list[Segment]:
     out: list[Segment] = []
     for part in re.split(r"((?<!\\)\$(?:[^$\\]|\\.)+?\$)", text):
         if len(part) > 2 and part.startswith("$") and part.endswith("$"):
-            out.append((True, part[1:-1]))
+            out.append((True, safe_math(part[1:-1])))
             continue
         plain = ""
         for char in part.replace("\\$", "$"):
@@ -380,12 +468,14 @@ def math_text(value: str | list[Segment], *, web: bool = False) -> str:
     out = []
     for math, tex in parts:
         if math:
-            out.append("{" + tex + "}")
+            out.append("{" + (_web(tex) if web else tex) + "}")
             continue
-        pieces = re.split(r"([\\&%#_{}~^$])", tex)
+        pieces = re.split(r"([\\&%#_{}~^$<>])", tex.replace("\n", " "))
         for piece in pieces:
             if piece in MATH_SPECIALS:
                 out.append(MATH_SPECIALS[piece])
+            elif piece in ("<", ">"):
+                out.append(_web(piece) if web else "{" + piece + "}")
             elif piece:
                 piece = _escape(piece, {}, web=web)
                 out.append(r"\text{" + (piece if web else _quotes(piece)) + "}")
@@ -395,7 +485,7 @@ def math_text(value: str | list[Segment], *, web: bool = False) -> str:
 def tag_text(label: str, *, web: bool = False) -> str:
     """A line label as the argument of ``\\tag`` (text mode; ``web``: for KaTeX and MathJax)."""
     if web:
-        return re.sub(r"([_#%&{}$])", r"\\\1", label)
+        return re.sub(r"([_#%&{}$])", r"\\\1", label).replace("<", "‹").replace(">", "›")
     return _escape(label, TEXT_SPECIALS)
 
 
@@ -498,6 +588,7 @@ def _value_name(name: str, names: dict[str, Expr]) -> str:
     return math_text(name) if value is None else latex(value)
 
 
+@printing_any_digits
 def _number(value: str) -> str:
     """An exact value (``-5/3``) as ``-\\frac{5}{3}``; anything else as it is, escaped."""
     fraction = re.fullmatch(r"(-?\d+)/(\d+)", value.strip())

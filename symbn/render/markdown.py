@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from symbn.render.latex import (
     Row,
     Segment,
+    _web,
     closing_texts,
     math_text,
     resolve,
@@ -34,7 +35,7 @@ def markdown_text(value: str | list[Segment]) -> str:
     """A text as Markdown: plain parts escaped, math as inline ``$…$``."""
     parts = segments(value) if isinstance(value, str) else value
     return "".join(
-        f"${tex}$" if math else MARKDOWN_SPECIALS.sub(r"\\\1", tex) for math, tex in parts
+        f"${_web(tex)}$" if math else MARKDOWN_SPECIALS.sub(r"\\\1", tex) for math, tex in parts
     )
 
 

@@ -17,6 +17,7 @@ from sympy.printing.pretty.stringpict import prettyForm
 
 from symbn.check import Report, StepResult, Verdict
 from symbn.model import Derivation, Kind, Line
+from symbn.render.numbers import printing_any_digits
 from symbn.render.unicode import (
     UnicodePrinter,
     draw_equation,
@@ -91,7 +92,8 @@ def _table(derivation: Derivation, results: dict[str, StepResult]) -> Table:
         if result is not None:
             symbol, style = MARKS[result.verdict]
             mark = Text(symbol, style=style)
-        table.add_row(f"({line.label})", mark, _cell(line, result, names))
+        # A label is the user's text: a Text, never rich markup ("[link=…]" stays as written).
+        table.add_row(Text(f"({line.label})"), mark, _cell(line, result, names))
         table.add_row("", "", "")
     return table
 
@@ -99,6 +101,7 @@ def _table(derivation: Derivation, results: dict[str, StepResult]) -> Table:
 RELATIONS = {"==": "=", "!=": "≠", ">": ">", ">=": "≥", "<": "<", "<=": "≤"}
 
 
+@printing_any_digits
 def assumptions_text(assumptions: tuple[Relational, ...]) -> str:
     """``assuming α > 0, ε₀ = 0`` drawn in the document's notation."""
     printer = UnicodePrinter()

@@ -39,6 +39,7 @@ from symbn.notation import (
     indexed_scripts,
     parse_name,
 )
+from symbn.render.numbers import printing_any_digits
 
 STRIKE = "\u0336"
 
@@ -276,11 +277,13 @@ def plain_needs_parens(expr: Expr) -> bool:
     return bool(expr.is_Add) or (isinstance(expr, Written) and not isinstance(expr, Paren))
 
 
+@printing_any_digits
 def draw(expr: Expr) -> str:
     """``expr`` drawn in Unicode, in the document's notation."""
     return UnicodePrinter().doprint(expr)
 
 
+@printing_any_digits
 def draw_equation(lhs: Expr | None, rhs: Expr, relation: str = "=") -> str:
     """``lhs = rhs`` drawn in Unicode; ``lhs=None`` draws a continuation ``= rhs``."""
     printer = UnicodePrinter()
@@ -418,6 +421,7 @@ class InlinePrinter(StrPrinter):
         return _inline_scripted(name.unicode_base, sub, sup)
 
 
+@printing_any_digits
 def inline(expr: Expr) -> str:
     """``expr`` on one line in the notation: ``-σ² - a^[l-1](1)``."""
     return str(InlinePrinter().doprint(expr))

@@ -1,0 +1,865 @@
+"""Evaluation of a SymPy tree at one point: exact where the values are rational, certified elsewhere.
+
+Values are exact rationals (:class:`~fractions.Fraction`), exact Gaussian rationals
+(:class:`Gauss`) or mpmath intervals. An operation on exact values stays exact; an irrational
+result (``sqrt(2)``, ``exp(1)``, ``pi``) becomes an interval that certainly contains the true value
+at the working precision. Nothing is ever compared within a tolerance: a comparison of intervals
+that overlap is :class:`Undetermined` (the caller raises the precision or decides otherwise).
+
+Over the reals (every symbol real) a value that would not be real (``sqrt(-2)``, ``log(-1)``) is
+:class:`Undefined`, as is a division by an exact zero: the caller decides what a side that is
+undefined at a point means. No text is ever evaluated: this walks SymPy trees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import mpmath
+from mpmath import iv
+from sympy import (
+    Abs,
+    Add,
+    Basic,
+    Derivative,
+    Expr,
+    Float,
+    Heaviside,
+    Idx,
+    Indexed,
+    KroneckerDelta,
+    Max,
+    Min,
+    Mul,
+    Piecewise,
+    Pow,
+    Product,
+    Sum,
+    Symbol,
+    acos,
+    asin,
+    atan,
+    binomial,
+    ceiling,
+    conjugate,
+    cos,
+    cosh,
+    erf,
+    exp,
+    factorial,
+    floor,
+    im,
+    log,
+    re,
+    sign,
+    sin,
+    sinh,
+    tan,
+    tanh,
+)
+from sympy.core.function import AppliedUndef, Subs
+from sympy.core.numbers import (
+    ComplexInfinity,
+    Exp1,
+    ImaginaryUnit,
+    Infinity,
+    NaN,
+    NegativeInfinity,
+    Pi,
+)
+from sympy.core.relational import Relational
+from sympy.logic.boolalg import And, BooleanAtom, BooleanFalse, BooleanTrue, Not, Or
+
+MAX_TERMS = 200_000
+MAX_FACTORIAL = 2_000
+MAX_EXACT_BITS = 200_000  # a rational with more bits than this is carried as an interval
+
+
+class NotEvaluable(Exception):
+    """The expression holds something the evaluator cannot compute (said in the message)."""
+
+
+class TooLarge(NotEvaluable):
+    """This point needs more work than allowed (terms, digits, a factorial): another point may not."""
+
+
+class Undefined(Exception):
+    """The expression has no value at this point: a division by zero, or a non-real value over the reals."""
+
+
+class Undetermined(Exception):
+    """An interval straddles a point where the answer changes: more precision might decide it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Gauss:
+    """An exact complex rational ``re + im·i``."""
+
+    re: Fraction
+    im: Fraction
+
+    @staticmethod
+    def of(value: Any) -> Gauss:
+        return value if isinstance(value, Gauss) else Gauss(Fraction(value), Fraction(0))
+
+    def simplified(self) -> Fraction | Gauss:
+        return self.re if self.im == 0 else self
+
+    def __add__(self, other: Any) -> Fraction | Gauss:
+        o = Gauss.of(other)
+        return Gauss(self.re + o.re, self.im + o.im).simplified()
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Gauss:
+        return Gauss(-self.re, -self.im)
+
+    def __sub__(self, other: Any) -> Fraction | Gauss:
+        return self + (-Gauss.of(other))
+
+    def __rsub__(self, other: Any) -> Fraction | Gauss:
+        return Gauss.of(other) - self
+
+    def __mul__(self, other: Any) -> Fraction | Gauss:
+        o = Gauss.of(other)
+        return Gauss(self.re * o.re - self.im * o.im, self.re * o.im + self.im * o.re).simplified()
+
+    __rmul__ = __mul__
+
+    def inverse(self) -> Gauss:
+        norm = self.re * self.re + self.im * self.im
+        if norm == 0:
+            raise Undefined("division by zero")
+        return Gauss(self.re / norm, -self.im / norm)
+
+    def __truediv__(self, other: Any) -> Fraction | Gauss:
+        return self * Gauss.of(other).inverse()
+
+    def __rtruediv__(self, other: Any) -> Fraction | Gauss:
+        return Gauss.of(other) * self.inverse()
+
+    def __pow__(self, n: int) -> Fraction | Gauss:
+        base: Gauss = self if n >= 0 else self.inverse()
+        result: Fraction | Gauss = Fraction(1)
+        for _ in range(abs(n)):
+            result = base * result
+        return result
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Fraction, int)):
+            return self.im == 0 and self.re == other
+        if isinstance(other, Gauss):
+            return self.re == other.re and self.im == other.im
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.re, self.im))
+
+    def __str__(self) -> str:
+        if self.re == 0:
+            return f"{self.im}*I"
+        sign_ = "+" if self.im >= 0 else "-"
+        return f"{self.re} {sign_} {abs(self.im)}*I"
+
+
+Value = Any  # Fraction | Gauss | iv.mpf | ivmpc
+
+
+def is_exact(value: Value) -> bool:
+    """Whether ``value`` is an exact rational or Gaussian rational (not an interval)."""
+    return isinstance(value, (Fraction, Gauss))
+
+
+@contextmanager
+def precision(bits: int) -> Iterator[None]:
+    """Interval arithmetic at ``bits`` of working precision, restored afterwards."""
+    saved = iv.prec
+    iv.prec = bits
+    try:
+        yield
+    finally:
+        iv.prec = saved
+
+
+def to_interval(value: Value) -> Any:
+    """An interval that contains ``value`` exactly."""
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return iv.mpf(value.numerator)
+        return iv.mpf(value.numerator) / value.denominator
+    if isinstance(value, Gauss):
+        return iv.mpc(to_interval(value.re), to_interval(value.im))
+    return value
+
+
+def _is_complex_interval(value: Value) -> bool:
+    return type(value).__name__ == "ivmpc"
+
+
+def real_part(value: Value) -> Value:
+    if isinstance(value, Gauss):
+        return value.re
+    if _is_complex_interval(value):
+        return value.real
+    return value
+
+
+def imag_part(value: Value) -> Value:
+    if isinstance(value, Gauss):
+        return value.im
+    if _is_complex_interval(value):
+        return value.imag
+    if isinstance(value, Fraction):
+        return Fraction(0)
+    return iv.mpf(0)
+
+
+def sign_of(value: Value) -> int:
+    """The sign of a real value, certified: -1, 0 or 1 (an interval must lie on one side of 0)."""
+    if isinstance(value, Fraction):
+        return (value > 0) - (value < 0)
+    if isinstance(value, Gauss) or _is_complex_interval(value):
+        raise NotEvaluable("a comparison of complex values")
+    if value.a > 0:
+        return 1
+    if value.b < 0:
+        return -1
+    if value.a == 0 and value.b == 0:
+        return 0
+    raise Undetermined("an interval contains 0")
+
+
+def compare(left: Value, right: Value) -> int:
+    """-1, 0 or 1 as ``left`` is below, equal to or above ``right`` (certified)."""
+    if isinstance(left, Fraction) and isinstance(right, Fraction):
+        return (left > right) - (left < right)
+    return sign_of(subtract(left, right))
+
+
+def equal(left: Value, right: Value) -> bool:
+    """Whether two values are equal: exact values compared exactly; intervals only when disjoint."""
+    if is_exact(left) and is_exact(right):
+        return bool(left == right)
+    difference = to_interval(subtract(left, right))
+    if _is_complex_interval(difference):
+        parts = [difference.real, difference.imag]
+    else:
+        parts = [difference]
+    if any(p.a > 0 or p.b < 0 for p in parts):
+        return False
+    raise Undetermined("the two values agree to the working precision")
+
+
+def subtract(left: Value, right: Value) -> Value:
+    if is_exact(left) and is_exact(right):
+        return left - right
+    return to_interval(left) - to_interval(right)
+
+
+def _exact_fraction(expr: Any) -> Fraction:
+    return Fraction(int(expr.p), int(expr.q))
+
+
+def _float_fraction(expr: Float) -> Fraction:
+    sign_, man, exponent, _ = expr._mpf_
+    value = Fraction(int(man)) * (Fraction(2) ** int(exponent))
+    return -value if sign_ else value
+
+
+def _integer_root(n: int, degree: int) -> int | None:
+    """The exact ``degree``-th root of a non-negative integer, or None."""
+    if n < 2:
+        return n
+    if n.bit_length() > MAX_EXACT_BITS:
+        return None
+    low, high = 0, 1 << (n.bit_length() // degree + 1)
+    while low < high:
+        mid = (low + high) // 2
+        if mid**degree < n:
+            low = mid + 1
+        else:
+            high = mid
+    return low if low**degree == n else None
+
+
+class Point:
+    """One assignment of values, drawn lazily by ``draw`` as evaluation meets each unknown.
+
+    Keys are symbols, ``(base, indices)`` for family entries, and ``(function, ...)`` tuples for
+    the values of undefined functions (a random function: one value per distinct argument).
+    """
+
+    def __init__(self, draw: Callable[[Any, Basic], Value]) -> None:
+        self.draw = draw
+        self.values: dict[Any, Value] = {}
+        self.used: dict[Any, Value] = {}
+        self.what: dict[Any, Basic] = {}
+        self.touched: set[Any] | None = None
+
+    def value(self, key: Any, what: Basic) -> Value:
+        if key not in self.values:
+            self.values[key] = self.draw(key, what)
+        self.what.setdefault(key, what)
+        value = self.values[key]
+        if key not in self.used:
+            self.used[key] = value
+        if self.touched is not None:
+            self.touched.add(key)
+        return value
+
+    def set(self, key: Any, value: Value) -> None:
+        self.values[key] = value
+
+
+class Evaluator:
+    """Evaluates SymPy trees at a :class:`Point`; ``real`` selects the semantics over the reals."""
+
+    def __init__(self, point: Point, *, real: bool) -> None:
+        self.point = point
+        self.real = real
+        self.bound: dict[Any, Fraction] = {}
+        self.counters: dict[Any, int] = {}  # the same summation indices, as plain integers
+        self.cache: dict[Any, Value] = {}
+        self.terms = 0
+
+    # Dispatch -----------------------------------------------------------------------------
+
+    def __call__(self, expr: Any) -> Value:
+        handler = _HANDLERS.get(type(expr))
+        if handler is None:
+            handler = _HANDLERS[type(expr)] = _handler_for(expr)
+        return handler(self, expr)
+
+    def _rational(self, expr: Any) -> Value:
+        return _exact_fraction(expr)
+
+    def _float(self, expr: Any) -> Value:
+        return _float_fraction(expr)
+
+    def _symbol(self, expr: Any) -> Value:
+        known = self.bound.get(expr)
+        if known is not None:
+            return known
+        return self.point.value(expr, expr)
+
+    def _indexed(self, expr: Indexed) -> Value:
+        indices = tuple(self.integer(i) for i in expr.indices)
+        return self.point.value((expr.base, indices), expr)
+
+    def _add(self, expr: Add) -> Value:
+        values = [self(a) for a in expr.args]
+        total = values[0]
+        for value in values[1:]:
+            total = self.plus(total, value)
+        return total
+
+    def _mul(self, expr: Mul) -> Value:
+        product: Value = Fraction(1)
+        for factor in expr.args:
+            product = self.times(product, self(factor))
+        return product
+
+    def _pow(self, expr: Pow) -> Value:
+        return self.power(self(expr.base), expr.exp)
+
+    def _sum(self, expr: Sum) -> Value:
+        return self.bounded(expr, Fraction(0), self.plus)
+
+    def _product(self, expr: Product) -> Value:
+        return self.bounded(expr, Fraction(1), self.times)
+
+    def _constant(self, expr: Any) -> Value:
+        if isinstance(expr, ImaginaryUnit):
+            if self.real:
+                raise NotEvaluable("the imaginary unit in a real evaluation")
+            return Gauss(Fraction(0), Fraction(1))
+        if isinstance(expr, Pi):
+            return iv.pi
+        if isinstance(expr, Exp1):
+            return iv.e
+        if isinstance(expr, (ComplexInfinity, NaN, Infinity, NegativeInfinity)):
+            raise Undefined(f"the value {expr}")
+        raise NotEvaluable(f"cannot evaluate the constant {expr}")
+
+    def _boolean(self, expr: Any) -> Value:
+        return self.truth(expr)
+
+    # Arithmetic ---------------------------------------------------------------------------
+
+    def plus(self, left: Value, right: Value) -> Value:
+        if is_exact(left) and is_exact(right):
+            return left + right
+        return to_interval(left) + to_interval(right)
+
+    def times(self, left: Value, right: Value) -> Value:
+        if is_exact(left) and is_exact(right):
+            result = left * right
+            if isinstance(result, Fraction) and (
+                result.numerator.bit_length() > MAX_EXACT_BITS
+                or result.denominator.bit_length() > MAX_EXACT_BITS
+            ):
+                raise TooLarge("a number with more than 200,000 bits")
+            return result
+        if (is_exact(left) and left == 0) or (is_exact(right) and right == 0):
+            return Fraction(0)
+        return to_interval(left) * to_interval(right)
+
+    def inverse(self, value: Value) -> Value:
+        if isinstance(value, Fraction):
+            if value == 0:
+                raise Undefined("division by zero")
+            return 1 / value
+        if isinstance(value, Gauss):
+            return value.inverse()
+        self.nonzero(value)
+        return 1 / value
+
+    def nonzero(self, value: Value) -> None:
+        """Raise Undetermined when an interval may contain 0 (its value might be a pole)."""
+        parts = [value.real, value.imag] if _is_complex_interval(value) else [value]
+        if all(p.a <= 0 <= p.b for p in parts):
+            raise Undetermined("a divisor whose interval contains 0")
+
+    def power(self, base: Value, exponent: Expr) -> Value:
+        if exponent.is_Integer:
+            n = int(exponent)
+            if n < 0:
+                base = self.inverse(base)
+                n = -n
+            if is_exact(base):
+                if n * max(1, _bits(base)) > MAX_EXACT_BITS:
+                    raise TooLarge("a power with more than 200,000 bits")
+                return base**n
+            return base**n
+        if exponent.is_Rational:
+            return self.rational_power(base, int(exponent.p), int(exponent.q))
+        return self.general_power(base, self(exponent))
+
+    def rational_power(self, base: Value, p: int, q: int) -> Value:
+        """``base ** (p/q)`` on the principal branch (undefined over the reals below 0)."""
+        if isinstance(base, Fraction):
+            if base == 0:
+                if p < 0:
+                    raise Undefined("division by zero")
+                return Fraction(0)
+            if base > 0:
+                top, bottom = _integer_root(base.numerator, q), _integer_root(base.denominator, q)
+                if top is not None and bottom is not None:
+                    return self.power(Fraction(top, bottom), _integer(p))
+            elif self.real:
+                raise Undefined("a fractional power of a negative number is not real")
+            elif q == 2:
+                top, bottom = _integer_root(-base.numerator, 2), _integer_root(base.denominator, 2)
+                if top is not None and bottom is not None:
+                    return Gauss(Fraction(0), Fraction(top, bottom)) ** p
+        elif self.real and not is_exact(base) and not _is_complex_interval(base):
+            if base.b < 0:
+                raise Undefined("a fractional power of a negative number is not real")
+            if base.a < 0:
+                raise Undetermined("a fractional power of an interval around 0")
+        return self.general_power(base, Fraction(p, q))
+
+    def general_power(self, base: Value, exponent: Value) -> Value:
+        """``base ** exponent`` on the principal branch, for an exponent that is not an integer."""
+        complex_base = isinstance(base, Gauss) or _is_complex_interval(base)
+        complex_exponent = isinstance(exponent, Gauss) or _is_complex_interval(exponent)
+        if not complex_base:
+            side = sign_of(base)
+            if side == 0:
+                if sign_of(real_part(exponent)) <= 0:
+                    raise Undefined("a non-positive power of zero")
+                return Fraction(0)
+            if side > 0 and not complex_exponent:
+                return iv.exp(to_interval(exponent) * iv.log(to_interval(base)))
+            if side < 0 and self.real:
+                raise Undefined("a non-integer power of a negative number is not real")
+        if self.real:
+            raise NotEvaluable("a complex power in a real evaluation")
+        return iv.exp(to_interval(exponent) * self.complex_log(base))
+
+    def complex_log(self, value: Value) -> Any:
+        """The principal logarithm of a non-zero value, as a complex interval."""
+        if isinstance(value, Fraction) and value < 0:
+            return iv.mpc(iv.log(to_interval(-value)), iv.pi)
+        z = to_interval(value)
+        if not _is_complex_interval(z):
+            z = iv.mpc(z)
+        self.nonzero(z)
+        return _complex_log(z)
+
+    def integer(self, expr: Expr) -> int:
+        """An index or a bound, which must be an exact integer here."""
+        fast = self.counters.get(expr)
+        if fast is not None:
+            return fast
+        known = self.bound.get(expr)
+        if known is None:
+            known = self(expr)
+        if isinstance(known, Fraction) and known.denominator == 1:
+            return int(known)
+        raise NotEvaluable(f"the index {expr} is not an integer here")
+
+    def bounded(self, expr: Any, start: Value, combine: Callable[[Value, Value], Value]) -> Value:
+        """A finite sum or product, term by term at the point's sizes (Karr's convention below 0 terms)."""
+        free = _free_symbols(expr) & set(self.bound)
+        if not free and expr in self.cache:
+            return self.cache[expr]
+        result = self._limits(expr.function, list(expr.limits), start, combine)
+        if not free:
+            self.cache[expr] = result
+        return result
+
+    def _limits(
+        self, body: Expr, limits: list[Any], start: Value, combine: Callable[[Value, Value], Value]
+    ) -> Value:
+        if not limits:
+            self.terms += 1
+            if self.terms > MAX_TERMS:
+                raise TooLarge(f"more than {MAX_TERMS} terms to add at these sizes")
+            return self(body)
+        var, lower, upper = limits[-1]
+        low, high = self.integer(lower), self.integer(upper)
+        if high < low - 1:
+            raise NotEvaluable("a sum or product whose upper limit is below its lower limit")
+        total = start
+        saved, saved_counter = self.bound.get(var), self.counters.get(var)
+        try:
+            for value in range(low, high + 1):
+                self.bound[var] = _fraction_of(value)
+                self.counters[var] = value
+                total = combine(total, self._limits(body, limits[:-1], start, combine))
+        finally:
+            if saved is None:
+                self.bound.pop(var, None)
+                self.counters.pop(var, None)
+            else:
+                self.bound[var] = saved
+                if saved_counter is not None:
+                    self.counters[var] = saved_counter
+        return total
+
+    # Functions ----------------------------------------------------------------------------
+
+    def _function(self, expr: Any) -> Value:
+        for cls, method in _FUNCTIONS:
+            if isinstance(expr, cls):
+                return method(self, expr)
+        raise NotEvaluable(f"cannot evaluate {type(expr).__name__} numerically")
+
+    def real_value(self, expr: Any) -> Value:
+        value = self(expr)
+        if isinstance(value, Gauss) or _is_complex_interval(value):
+            raise NotEvaluable(f"{type(expr).__name__} of a complex value")
+        return value
+
+    def _abs(self, expr: Abs) -> Value:
+        value = self(expr.args[0])
+        if isinstance(value, Fraction):
+            return abs(value)
+        if isinstance(value, Gauss):
+            return self.rational_power(value.re**2 + value.im**2, 1, 2)
+        if _is_complex_interval(value):
+            return iv.sqrt(value.real**2 + value.imag**2)
+        return abs(value)
+
+    def _max_min(self, expr: Any) -> Value:
+        values = [self.real_value(a) for a in expr.args]
+        best = values[0]
+        pick_max = isinstance(expr, Max)
+        for value in values[1:]:
+            if is_exact(best) and is_exact(value):
+                best = max(best, value) if pick_max else min(best, value)
+                continue
+            a, b = to_interval(best), to_interval(value)
+            low = max(a.a, b.a) if pick_max else min(a.a, b.a)
+            high = max(a.b, b.b) if pick_max else min(a.b, b.b)
+            best = iv.mpf([low, high])
+        return best
+
+    def _sign(self, expr: sign) -> Value:
+        return Fraction(sign_of(self.real_value(expr.args[0])))
+
+    def _heaviside(self, expr: Heaviside) -> Value:
+        s = sign_of(self.real_value(expr.args[0]))
+        if s == 0:
+            if len(expr.args) > 1:
+                return self(expr.args[1])
+            return Fraction(1, 2)
+        return Fraction(int(s > 0))
+
+    def _delta(self, expr: KroneckerDelta) -> Value:
+        left, right = (self(a) for a in expr.args[:2])
+        return Fraction(int(equal(left, right)))
+
+    def _piecewise(self, expr: Piecewise) -> Value:
+        for piece, condition in expr.args:
+            if self.truth(condition):
+                return self(piece)
+        raise Undefined("no piece of the Piecewise applies")
+
+    def _floor_ceiling(self, expr: Any) -> Value:
+        value = self.real_value(expr.args[0])
+        if not is_exact(value):
+            low, high = mpmath.floor(value.a), mpmath.floor(value.b)
+            if isinstance(expr, ceiling):
+                low, high = mpmath.ceil(value.a), mpmath.ceil(value.b)
+            if low != high:
+                raise Undetermined("an interval across an integer")
+            return Fraction(int(low))
+        if isinstance(expr, floor):
+            return Fraction(value.numerator // value.denominator)
+        return Fraction(-((-value.numerator) // value.denominator))
+
+    def _factorial(self, expr: Any) -> Value:
+        n = self.integer(expr.args[0])
+        if n < 0:
+            raise Undefined("the factorial of a negative integer")
+        if n > MAX_FACTORIAL:
+            raise TooLarge(f"a factorial of more than {MAX_FACTORIAL}")
+        product = 1
+        for k in range(2, n + 1):
+            product *= k
+        return Fraction(product)
+
+    def _binomial(self, expr: Any) -> Value:
+        n, k = (self.integer(a) for a in expr.args)
+        if abs(n) > MAX_FACTORIAL or abs(k) > MAX_FACTORIAL:
+            raise TooLarge(f"a binomial beyond {MAX_FACTORIAL}")
+        if k < 0:
+            return Fraction(0)
+        result = Fraction(1)
+        for j in range(k):
+            result = result * (n - j) / (j + 1)
+        return result
+
+    def _conjugate(self, expr: Any) -> Value:
+        value = self(expr.args[0])
+        if isinstance(value, Gauss):
+            return Gauss(value.re, -value.im)
+        if _is_complex_interval(value):
+            return iv.mpc(value.real, -value.imag)
+        return value
+
+    def _re_im(self, expr: Any) -> Value:
+        value = self(expr.args[0])
+        return real_part(value) if isinstance(expr, re) else imag_part(value)
+
+    def _exp(self, expr: exp) -> Value:
+        value = self(expr.args[0])
+        if is_exact(value) and value == 0:
+            return Fraction(1)
+        return iv.exp(to_interval(value))
+
+    def _log(self, expr: log) -> Value:
+        value = self(expr.args[0])
+        if is_exact(value):
+            if value == 0:
+                raise Undefined("the logarithm of zero")
+            if value == 1:
+                return Fraction(0)
+        if not isinstance(value, Gauss) and not _is_complex_interval(value):
+            side = sign_of(value)
+            if side > 0:
+                return iv.log(to_interval(value))
+            if side == 0:
+                raise Undefined("the logarithm of zero")
+            if self.real:
+                raise Undefined("the logarithm of a negative number is not real")
+        if self.real:
+            raise NotEvaluable("a complex logarithm in a real evaluation")
+        return self.complex_log(value)
+
+    def _trig(self, expr: Any) -> Value:
+        value = self(expr.args[0])
+        if is_exact(value) and value == 0 and not isinstance(expr, (cos, cosh, acos)):
+            return Fraction(0)
+        if isinstance(value, Gauss) or _is_complex_interval(value):
+            raise NotEvaluable(f"{type(expr).__name__} of a complex value")
+        x = to_interval(value)
+        if isinstance(expr, sin):
+            return iv.sin(x)
+        if isinstance(expr, cos):
+            return iv.cos(x)
+        if isinstance(expr, tan):
+            c = iv.cos(x)
+            self.nonzero(c)
+            return iv.sin(x) / c
+        if isinstance(expr, (sinh, cosh, tanh)):
+            up, down = iv.exp(x), iv.exp(-x)
+            if isinstance(expr, sinh):
+                return (up - down) / 2
+            if isinstance(expr, cosh):
+                return (up + down) / 2
+            # tanh x = 1 − 2/(e^{2x}+1): one occurrence of x, so the interval stays tight.
+            return 1 - 2 / (iv.exp(2 * x) + 1)
+        if isinstance(expr, atan):
+            return iv.atan2(x, iv.mpf(1))
+        if isinstance(expr, erf):
+            return iv.erf(x)
+        raise NotEvaluable(f"cannot evaluate {type(expr).__name__} numerically")
+
+    def _inverse_trig(self, expr: Any) -> Value:
+        raise NotEvaluable(f"cannot evaluate {type(expr).__name__} numerically")
+
+    def _undefined_function(self, expr: AppliedUndef) -> Value:
+        args = tuple(self.exact_key(a) for a in expr.args)
+        return self.point.value((expr.func, (), args), expr)
+
+    def _derivative(self, expr: Derivative) -> Value:
+        inner = expr.expr
+        if not isinstance(inner, AppliedUndef):
+            raise NotEvaluable("a derivative that could not be carried out")
+        positions = []
+        for var, count in expr.variable_count:
+            if var not in inner.args or not count.is_Integer:
+                raise NotEvaluable("a derivative of an unknown function in a composite argument")
+            positions.append((inner.args.index(var), int(count)))
+        args = tuple(self.exact_key(a) for a in inner.args)
+        return self.point.value((inner.func, tuple(sorted(positions)), args), expr)
+
+    def _subs(self, expr: Subs) -> Value:
+        saved = dict(self.bound)
+        try:
+            for var, point in zip(expr.variables, expr.point, strict=True):
+                value = self(point)
+                if not is_exact(value):
+                    raise NotEvaluable("an unknown function at an irrational argument")
+                self.bound[var] = value
+            return self(expr.expr)
+        finally:
+            self.bound = saved
+
+    def exact_key(self, expr: Expr) -> Value:
+        value = self(expr)
+        if not is_exact(value):
+            raise NotEvaluable("an unknown function at an irrational argument")
+        return value
+
+    # Truth --------------------------------------------------------------------------------
+
+    def truth(self, condition: Any) -> bool:
+        """Whether a condition holds at this point (certified, else Undetermined)."""
+        if isinstance(condition, BooleanTrue):
+            return True
+        if isinstance(condition, BooleanFalse):
+            return False
+        if isinstance(condition, And):
+            return all(self.truth(c) for c in condition.args)
+        if isinstance(condition, Or):
+            return any(self.truth(c) for c in condition.args)
+        if isinstance(condition, Not):
+            return not self.truth(condition.args[0])
+        if isinstance(condition, Relational):
+            left, right = self(condition.lhs), self(condition.rhs)
+            op = condition.rel_op
+            if op in ("==", "!="):
+                same = equal(left, right)
+                return same if op == "==" else not same
+            order = compare(left, right)
+            return {">": order > 0, ">=": order >= 0, "<": order < 0, "<=": order <= 0}[op]
+        raise NotEvaluable(f"cannot decide the condition {type(condition).__name__}")
+
+
+@lru_cache(maxsize=8192)
+def _free_symbols(expr: Expr) -> frozenset[Any]:
+    """``expr.free_symbols``, remembered: SymPy recomputes it for a Sum on every call."""
+    return frozenset(expr.free_symbols)
+
+
+_SMALL_FRACTIONS = [Fraction(n) for n in range(4096)]
+
+
+def _fraction_of(n: int) -> Fraction:
+    """``Fraction(n)``, shared for the small integers a summation index runs over."""
+    return _SMALL_FRACTIONS[n] if 0 <= n < 4096 else Fraction(n)
+
+
+def _bits(value: Fraction | Gauss) -> int:
+    if isinstance(value, Gauss):
+        return max(_bits(value.re), _bits(value.im))
+    return max(value.numerator.bit_length(), value.denominator.bit_length())
+
+
+def _integer(n: int) -> Expr:
+    from sympy import Integer
+
+    return Integer(n)
+
+
+def _complex_log(z: Any) -> Any:
+    """The principal logarithm of a complex interval that does not straddle the negative real axis."""
+    x, y = z.real, z.imag
+    if x.b < 0 and y.a <= 0 <= y.b and not (y.a == 0 and y.b == 0):
+        raise Undetermined("a complex logarithm across its branch cut")
+    modulus = iv.sqrt(x * x + y * y)
+    return iv.mpc(iv.log(modulus), iv.atan2(y, x))
+
+
+_FUNCTIONS: list[tuple[Any, Callable[[Evaluator, Any], Value]]] = [
+    (Abs, Evaluator._abs),
+    ((Max, Min), Evaluator._max_min),
+    (sign, Evaluator._sign),
+    (Heaviside, Evaluator._heaviside),
+    (KroneckerDelta, Evaluator._delta),
+    (Piecewise, Evaluator._piecewise),
+    ((floor, ceiling), Evaluator._floor_ceiling),
+    (factorial, Evaluator._factorial),
+    (binomial, Evaluator._binomial),
+    (conjugate, Evaluator._conjugate),
+    ((re, im), Evaluator._re_im),
+    (exp, Evaluator._exp),
+    (log, Evaluator._log),
+    ((sin, cos, tan, sinh, cosh, tanh, atan, erf), Evaluator._trig),
+    ((asin, acos), Evaluator._inverse_trig),
+    (AppliedUndef, Evaluator._undefined_function),
+    (Derivative, Evaluator._derivative),
+    (Subs, Evaluator._subs),
+]
+
+_HANDLERS: dict[type, Callable[[Evaluator, Any], Value]] = {}
+
+
+def _handler_for(expr: Any) -> Callable[[Evaluator, Any], Value]:
+    """How the evaluator treats every expression of this class (decided once per class)."""
+    if isinstance(expr, (BooleanAtom, Relational, And, Or, Not)):
+        return Evaluator._boolean
+    if getattr(expr, "is_Rational", False):
+        return Evaluator._rational
+    if getattr(expr, "is_Float", False):
+        return Evaluator._float
+    for cls, handler in (
+        ((Symbol, Idx), Evaluator._symbol),
+        (Indexed, Evaluator._indexed),
+        (Sum, Evaluator._sum),
+        (Product, Evaluator._product),
+        (Add, Evaluator._add),
+        (Mul, Evaluator._mul),
+        (Pow, Evaluator._pow),
+    ):
+        if isinstance(expr, cls):
+            return handler
+    if getattr(expr, "is_NumberSymbol", False) or (getattr(expr, "is_number", False) and not expr.args):
+        return Evaluator._constant
+    if isinstance(expr, (ImaginaryUnit, ComplexInfinity, NaN, Infinity, NegativeInfinity)):
+        return Evaluator._constant
+    return Evaluator._function
+
+
+__all__ = [
+    "Evaluator",
+    "Gauss",
+    "NotEvaluable",
+    "Point",
+    "TooLarge",
+    "Undefined",
+    "Undetermined",
+    "equal",
+    "is_exact",
+    "precision",
+    "to_interval",
+]

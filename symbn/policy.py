@@ -1,0 +1,156 @@
+"""The verdict policy: how the symbolic and the numeric layers' findings become one verdict.
+
+- **proved**: the normal form of ``lhs − rhs`` is exactly 0 and no numeric trial disagrees (at
+  least one trial could be evaluated to cross-check it).
+- **refuted**: a certified counterexample (the values differ, or one side is undefined there and
+  the other is not), unless the normal form is 0: then ``inconsistent``, a bug to report.
+- **checked**: the normal form is not 0 and not a rational function (which would decide the claim
+  exactly), and at least :data:`~symbn.numeric.MIN_AGREEING` trials agree exactly, over at least
+  :data:`~symbn.numeric.MIN_SIZE_ASSIGNMENTS` distinct sizes when the claim has sizes.
+- **undecided**: anything else, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from sympy import Add, Expr, Idx, Indexed, Integer, Mul, Pow, Symbol, expand, fraction, together
+
+from symbn.numeric import MIN_AGREEING, MIN_SIZE_ASSIGNMENTS, Counterexample, NumericOutcome
+
+
+class Verdict(str, Enum):
+    """The checker's word on one line."""
+
+    DEFINITION = "definition"
+    PROVED = "proved"
+    CHECKED = "checked"
+    REFUTED = "refuted"
+    UNDECIDED = "undecided"
+    INCONSISTENT = "inconsistent"
+
+    @property
+    def holds(self) -> bool:
+        """Whether a line with this verdict stands (proved, or checked numerically, or a definition)."""
+        return self in (Verdict.DEFINITION, Verdict.PROVED, Verdict.CHECKED)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the two layers found for one claim, before it is attached to its line."""
+
+    verdict: Verdict
+    reason: str = ""
+    remainder: Expr | None = None
+    counterexample: Counterexample | None = None
+    numeric: NumericOutcome | None = None
+    uses: frozenset[str] = frozenset()
+
+
+INCONSISTENT = "the normal form is 0 but a numeric trial differs: a bug in a checking layer"
+
+
+def is_rational_function(expr: Expr) -> bool:
+    """Whether ``expr`` is built from numbers, symbols and family entries by +, × and integer powers."""
+    if expr.is_Number:
+        return bool(expr.is_Rational)
+    if isinstance(expr, (Symbol, Idx)):
+        return True
+    if isinstance(expr, Indexed):
+        return all(is_rational_function(i) for i in expr.indices)
+    if isinstance(expr, (Add, Mul)):
+        return all(is_rational_function(a) for a in expr.args)
+    if isinstance(expr, Pow):
+        return bool(expr.exp.is_Integer) and is_rational_function(expr.base)
+    return False
+
+
+def rational_normal_form(expr: Expr) -> Expr:
+    """A rational function as one fraction with an expanded numerator: 0 exactly when it is 0."""
+    numerator, denominator = fraction(together(expr))
+    numerator = expand(numerator)
+    if numerator == 0:
+        return Integer(0)
+    return numerator / expand(denominator)
+
+
+def policy(
+    relation_is_difference: bool,
+    remainder: Expr,
+    numeric: NumericOutcome,
+    *,
+    rational_known: bool,
+) -> Decision:
+    """The verdict from the remainder of the normal form and the numeric trials."""
+    if relation_is_difference:
+        return _difference(remainder, numeric)
+    symbolic_zero = remainder == 0
+    found = numeric.counterexample
+    if found is not None:
+        # The normal form is an identity where both sides are defined; a point where only one
+        # of them is does not contradict it.
+        if symbolic_zero and not found.note:
+            return Decision(Verdict.INCONSISTENT, INCONSISTENT, remainder, found, numeric)
+        why = found.note or "the sides differ"
+        return Decision(Verdict.REFUTED, why, remainder, found, numeric)
+    evaluated = numeric.agreed + numeric.unresolved
+    if symbolic_zero:
+        if evaluated:
+            reason = f"the normal form of lhs − rhs is 0; cross-checked: {numeric.cross_check()}"
+            return Decision(Verdict.PROVED, reason, None, numeric=numeric)
+        return Decision(
+            Verdict.UNDECIDED,
+            "the normal form is 0, but no numeric trial could be evaluated to cross-check it "
+            f"({numeric.reason or 'no admissible values'})",
+            remainder,
+            numeric=numeric,
+        )
+    if rational_known and is_rational_function(remainder):
+        return Decision(
+            Verdict.UNDECIDED,
+            "the sides differ by a non-zero rational function, but no admissible point where "
+            f"it is non-zero was found; {numeric.evidence()}",
+            remainder,
+            numeric=numeric,
+        )
+    enough_sizes = numeric.distinct_sizes >= MIN_SIZE_ASSIGNMENTS or not any(numeric.sizes)
+    if numeric.agreed >= MIN_AGREEING and enough_sizes:
+        return Decision(
+            Verdict.CHECKED,
+            f"not proved symbolically; {numeric.evidence()}",
+            remainder,
+            numeric=numeric,
+        )
+    return Decision(
+        Verdict.UNDECIDED,
+        f"not proved symbolically, and too little numeric evidence (at least {MIN_AGREEING} exact "
+        f"agreements over {MIN_SIZE_ASSIGNMENTS} sizes are needed); {numeric.evidence()}",
+        remainder,
+        numeric=numeric,
+    )
+
+
+def _difference(remainder: Expr, numeric: NumericOutcome) -> Decision:
+    symbolic_zero = remainder == 0
+    found = numeric.counterexample
+    if found is not None:
+        if symbolic_zero:
+            return Decision(Verdict.INCONSISTENT, INCONSISTENT, remainder, found, numeric)
+        return Decision(Verdict.PROVED, "the sides differ at these values", remainder, found, numeric)
+    if symbolic_zero and numeric.agreed + numeric.unresolved:
+        return Decision(
+            Verdict.REFUTED,
+            "the sides are equal: their difference normalises to 0",
+            Integer(0),
+            numeric=numeric,
+        )
+    return Decision(
+        Verdict.UNDECIDED,
+        f"no values found where the sides differ; {numeric.evidence()}",
+        remainder,
+        numeric=numeric,
+    )
+
+
+__all__ = ["Decision", "Verdict", "is_rational_function", "policy", "rational_normal_form"]

@@ -1,0 +1,197 @@
+"""The budget holds everywhere: CPU time not wall time, with fork or without, with or without /proc.
+
+Every test that runs workers runs twice: with forked workers and with spawned ones (the path taken
+without ``os.fork``, forced here with ``SYMBN_NO_FORK=1``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+from sympy import Symbol
+
+import symbn
+import symbn.budget as budget
+from symbn.budget import Failure, forking, memory_limits, run_budgeted, run_many
+from symbn.check import Verdict
+
+
+def _job(kind: str, value: int) -> object:
+    """Module-level, so that a spawned worker can unpickle it."""
+    if kind == "spin":
+        while True:
+            pass
+    if kind == "nap":  # longer than the budget in wall time, but hardly any CPU time
+        time.sleep(1.5)
+    if kind == "sleep":
+        time.sleep(60)
+    if kind == "die":
+        os._exit(3)
+    if kind == "allocate":
+        return len(bytearray(value))
+    if kind == "limits":
+        import resource
+
+        return {
+            name: resource.getrlimit(getattr(resource, name))[0]
+            for name in ("RLIMIT_AS", "RLIMIT_DATA")
+        }
+    if kind == "pid":
+        return os.getpid()
+    return value * 2
+
+
+@pytest.fixture(params=["fork", "spawn"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Workers forked, or spawned as where ``os.fork`` is missing."""
+    if request.param == "fork":
+        if not hasattr(os, "fork"):
+            pytest.skip("no os.fork here")
+        monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    else:
+        monkeypatch.setenv("SYMBN_NO_FORK", "1")
+    assert forking() is (request.param == "fork")
+    yield request.param
+
+
+def test_results_come_back_in_order_from_every_lane(mode: str) -> None:
+    jobs = [("ok", k) for k in range(5)]
+    assert run_many(_job, jobs, 30.0, workers=2) == [2 * k for k in range(5)]
+
+
+def test_the_work_runs_in_other_processes(mode: str) -> None:
+    pids = run_many(_job, [("pid", 0), ("pid", 0)], 30.0, workers=2)
+    assert os.getpid() not in pids and len(set(pids)) == 2
+
+
+def test_a_job_that_computes_forever_fails_and_the_lane_goes_on(mode: str) -> None:
+    started: list[int] = []
+    results = run_many(_job, [("ok", 1), ("spin", 0), ("ok", 3)], 0.5, started.append, workers=1)
+    assert results[0] == 2 and results[2] == 6
+    assert isinstance(results[1], Failure) and "time budget of 0.5 s" in results[1].reason
+    assert started == [0, 1, 2]
+
+
+def test_the_budget_is_cpu_time_so_waiting_does_not_use_it(mode: str) -> None:
+    # 1.5 s asleep is three times the budget in wall time, yet almost no CPU time: a loaded
+    # machine, where a step waits for a core, must not turn a true step undecided.
+    assert run_many(_job, [("nap", 4)], 0.5, workers=1) == [8]
+
+
+def test_a_worker_that_waits_forever_meets_the_wall_clock_backstop(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(budget, "WALL_FACTOR", 1.0)
+    monkeypatch.setattr(budget, "WALL_MARGIN", 0.5)
+    (result,) = run_many(_job, [("sleep", 0)], 0.3, workers=1)
+    assert isinstance(result, Failure) and "wall-clock" in result.reason
+
+
+def test_a_dead_worker_is_a_failure_and_the_next_job_still_runs(mode: str) -> None:
+    results = run_many(_job, [("die", 0), ("ok", 5)], 30.0, workers=1)
+    assert isinstance(results[0], Failure) and "died" in results[0].reason
+    assert results[1] == 10
+
+
+def test_a_job_that_cannot_be_sent_fails_alone(mode: str) -> None:
+    results = run_many(_job, [("ok", 1), ("ok", lambda: 0), ("ok", 2)], 30.0, workers=1)  # type: ignore[list-item]
+    assert results[0] == 2 and results[2] == 4
+    if mode == "spawn":  # a forked worker needs no pickling of its jobs
+        assert isinstance(results[1], Failure) and "sent to a worker" in results[1].reason
+
+
+def test_a_result_that_cannot_come_back_is_a_failure(mode: str) -> None:
+    (result,) = run_many(_returns_a_lambda, [()], 30.0)
+    assert isinstance(result, Failure) and "could not be returned" in result.reason
+
+
+def _returns_a_lambda() -> object:
+    return lambda: 0
+
+
+def test_a_derivation_checks_the_same_with_spawned_workers(mode: str) -> None:
+    # The jobs hold SymPy objects and symbn.check.decide: they must pickle.
+    x = Symbol("x", real=True)
+    d = (
+        symbn.Derivation("t", name="t")
+        .step(x * (x + 1), x**2 + x, label="1")
+        .step(x * (x + 1), x**2 + 2 * x, label="2")
+    )
+    report = d.check(timeout=30)
+    assert report["1"].verdict is Verdict.PROVED
+    assert report["2"].verdict is Verdict.REFUTED
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the CPU time is read from /proc")
+def test_without_proc_the_kernel_enforces_the_cpu_budget(
+    mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(budget, "PROC_STAT", "/nonexistent/{pid}/stat")
+    results = run_many(_job, [("spin", 0), ("ok", 1)], 0.5, workers=1)
+    assert isinstance(results[0], Failure) and "CPU limit" in results[0].reason
+    assert results[1] == 2
+
+
+def test_a_timeout_that_is_not_a_budget_is_refused_by_the_machinery() -> None:
+    for bad in (float("nan"), float("inf"), 1e308, 10**400, 0, -1, True):
+        with pytest.raises(ValueError, match="time budget"):
+            run_many(_job, [("ok", 1)], bad)  # type: ignore[arg-type]
+
+
+def test_without_a_budget_the_jobs_run_here() -> None:
+    assert run_budgeted(_job, ("pid", 0), None) == os.getpid()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the parent's settings reach forked workers")
+def test_a_job_past_the_memory_limit_fails_with_out_of_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    monkeypatch.setattr(budget, "MEMORY_HEADROOM", 256 << 20)
+    results = run_many(_job, [("allocate", 1 << 30), ("allocate", 1 << 20)], 30.0, workers=1)
+    assert isinstance(results[0], Failure) and "out of memory" in results[0].reason
+    assert results[1] == 1 << 20
+
+
+def test_without_proc_a_memory_limit_is_still_computed() -> None:
+    pytest.importorskip("resource")
+    limits = memory_limits(statm="/nonexistent/statm")
+    assert set(limits) == {"RLIMIT_DATA"}
+    assert limits["RLIMIT_DATA"] > 2 * budget.MEMORY_HEADROOM
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the parent's settings reach forked workers")
+def test_without_proc_a_forked_worker_limits_its_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    monkeypatch.setattr(budget, "STATM", "/nonexistent/statm")
+    (limits,) = run_many(_job, [("limits", 0)], 30.0)
+    import resource
+
+    assert limits["RLIMIT_DATA"] != resource.RLIM_INFINITY
+
+
+def test_more_than_1024_open_descriptors_do_not_break_the_wait(mode: str) -> None:
+    resource = pytest.importorskip("resource")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 1200
+    if soft < wanted:
+        if hard != resource.RLIM_INFINITY and hard < wanted:
+            pytest.skip(f"only {hard} descriptors allowed")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    pipes = [os.pipe() for _ in range(540)]
+    try:
+        assert run_many(_job, [("ok", 1), ("ok", 2)], 30.0, workers=2) == [2, 4]
+    finally:
+        for r, w in pipes:
+            os.close(r)
+            os.close(w)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_the_wall_clock_backstop_is_finite_for_the_largest_budget() -> None:
+    assert math.isfinite(budget.WALL_FACTOR * budget.MAX_TIMEOUT + budget.WALL_MARGIN)
