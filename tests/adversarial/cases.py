@@ -363,8 +363,8 @@ case(6, "one-entry-is-total", "false", Y[pq], 1, assume=[total_one], hints=[{"K"
 case(
     6, "squares-total", "false", Sum(Y[p] ** 2, (p, 1, K)), 1, assume=[total_one], hints=[{"K": 2}]
 )
-case(6, "half", "false", a, Rational(1, 2), assume=[Eq(a + b, 1)])
-case(6, "product-one-a-1", "false", a, 1, assume=[Eq(a * b, 1)])
+case(6, "quarter", "false", a * b, Rational(1, 4), assume=[Eq(a + b, 1)])
+case(6, "product-one-sum-2", "false", a + b, 2, assume=[Eq(a * b, 1)])
 case(
     6, "zero-total-entry", "false", Y[pq], 0, assume=[Eq(Sum(Y[p], (p, 1, K)), 0)], hints=[{"K": 2}]
 )

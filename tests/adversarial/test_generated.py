@@ -32,7 +32,7 @@ def _assert_sound(case: Case, generated: Generated) -> None:
 
 
 @settings(
-    max_examples=40,
+    max_examples=30,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

@@ -419,22 +419,74 @@ def atom_name(atom: Atom) -> str:
     return str(atom)
 
 
+_TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+)|(sqrt|I|pi|E)|(\*\*|[-+*/()]))")
+
+
 def parse_value(text: str) -> Value:
-    """A value as symbn prints it in a counterexample (a rational, a decimal, or ``a + b*I``)."""
-    text = text.strip().replace(" ", "")
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        pass
-    match = re.fullmatch(r"([-+]?[\d./eE]+)?(?:([-+])?([\d./eE]*)\*?I)?", text)
-    if match and (match.group(1) or match.group(0).endswith("I")):
-        real = Fraction(match.group(1)) if match.group(1) else Fraction(0)
-        if not text.endswith("I"):
-            return real
-        magnitude = Fraction(match.group(3)) if match.group(3) else Fraction(1)
-        imag = -magnitude if match.group(2) == "-" else magnitude
-        return _sym(real) + I * _sym(imag)
-    raise ValueError(f"cannot read the value {text!r}")
+    """A value as symbn prints it in a counterexample: a rational, a decimal, ``1/2 + 3*I/2``…
+
+    A small parser of numbers, ``I``, ``sqrt(…)``, ``+ - * / **`` and parentheses; nothing is
+    evaluated as code.
+    """
+    tokens: list[str] = []
+    position, text = 0, text.strip().lstrip("≈").strip()
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            raise ValueError(f"cannot read the value {text!r}")
+        tokens.append(next(g for g in match.groups() if g is not None))
+        position = match.end()
+    value, rest = _parse_sum(tokens)
+    if rest:
+        raise ValueError(f"cannot read the value {text!r}")
+    return _frac(value)
+
+
+def _parse_sum(tokens: list[str]) -> tuple[Expr, list[str]]:
+    total, tokens = _parse_product(tokens)
+    while tokens and tokens[0] in "+-":
+        op, (term, tokens) = tokens[0], _parse_product(tokens[1:])
+        total = total + term if op == "+" else total - term
+    return total, tokens
+
+
+def _parse_product(tokens: list[str]) -> tuple[Expr, list[str]]:
+    if tokens and tokens[0] in "+-":
+        value, rest = _parse_product(tokens[1:])
+        return (value if tokens[0] == "+" else -value), rest
+    value, tokens = _parse_power(tokens)
+    while tokens and tokens[0] in ("*", "/"):
+        op, (factor, tokens) = tokens[0], _parse_power(tokens[1:])
+        value = value * factor if op == "*" else value / factor
+    return value, tokens
+
+
+def _parse_power(tokens: list[str]) -> tuple[Expr, list[str]]:
+    base, tokens = _parse_atom(tokens)
+    if tokens and tokens[0] == "**":
+        exponent, tokens = _parse_product(tokens[1:])
+        return Pow(base, exponent), tokens
+    return base, tokens
+
+
+def _parse_atom(tokens: list[str]) -> tuple[Expr, list[str]]:
+    if not tokens:
+        raise ValueError("a value ends too early")
+    head, rest = tokens[0], tokens[1:]
+    if head == "(":
+        value, rest = _parse_sum(rest)
+        if not rest or rest[0] != ")":
+            raise ValueError("unbalanced parentheses in a value")
+        return value, rest[1:]
+    if head == "sqrt":
+        inner, rest = _parse_atom(rest)
+        return sympy.sqrt(inner), rest
+    constants = {"I": I, "pi": sympy.pi, "E": sympy.E}
+    if head in constants:
+        return constants[head], rest
+    if head[0].isdigit() or head[0] == ".":
+        return _sym(Fraction(head)), rest
+    raise ValueError(f"unexpected {head!r} in a value")
 
 
 # Evaluation ------------------------------------------------------------------------------------
@@ -890,6 +942,33 @@ def sum_depth(expr: Any, claim: Claim, memo: dict[Any, int] | None = None) -> in
     return depth
 
 
+def terms(expr: Any, claim: Claim, evaluator: Evaluator, largest: int, memo: dict[Any, int]) -> int:
+    """About how many terms writing ``expr`` out takes at this point (definitions included)."""
+    if not isinstance(expr, sympy.Basic) or not expr.args and not isinstance(expr, Symbol):
+        return 1
+    if expr in memo:
+        return memo[expr]
+    memo[expr] = 1
+    if isinstance(expr, Symbol) and expr in claim.symbols:
+        count = terms(claim.symbols[expr], claim, evaluator, largest, memo)
+    elif isinstance(expr, Indexed) and expr.base in claim.families:
+        count = terms(claim.families[expr.base][1], claim, evaluator, largest, memo)
+    elif isinstance(expr, Sum):
+        count = terms(expr.function, claim, evaluator, largest, memo)
+        for _, lower, upper in expr.limits:
+            try:
+                span = evaluator.integer(upper, {}) - evaluator.integer(lower, {}) + 1
+            except (Undefined, Inadmissible, TooBig, Unknown, KeyError, TypeError):
+                span = largest + 1  # a bound that depends on an outer summation index
+            count *= max(span, 0)
+    elif isinstance(expr, Symbol):
+        count = 1
+    else:
+        count = sum(terms(a, claim, evaluator, largest, memo) for a in expr.args)
+    memo[expr] = count
+    return count
+
+
 def prepare(claim: Claim, ranges: dict[str, tuple[Any, Any]] | None = None) -> Problem:
     """The atoms of a claim, their domains, and its assumptions read for sampling."""
     found: dict[str, set[Any]] = {"symbols": set(), "families": set(), "indices": set()}
@@ -1000,8 +1079,15 @@ def outcome(problem: Problem, point: Point) -> tuple[str, str]:
     """What the claim's sides do at ``point``: differ, equal, undefined (both), or no evidence."""
     evaluator = Evaluator(problem.claim, point)
     largest = max((int(v) for s, v in point.values.items() if s in problem.sizes), default=1)
-    if (largest + 1) ** problem.depth > MAX_TERMS:
-        return "unknown", f"about {largest + 1}^{problem.depth} terms to write out"
+    try:
+        work = max(
+            terms(side, problem.claim, evaluator, largest, {})
+            for side in (problem.claim.lhs, problem.claim.rhs)
+        )
+    except (Undefined, Inadmissible, TooBig, Unknown):
+        work = (largest + 1) ** problem.depth
+    if work > MAX_TERMS:
+        return "unknown", f"about {work} terms to write out"
     try:
         for relation in problem.equalities:
             _solve(problem, evaluator, relation)
