@@ -77,7 +77,8 @@ from sympy.logic.boolalg import And, BooleanAtom, BooleanFalse, BooleanTrue, Not
 
 MAX_TERMS = 200_000
 MAX_FACTORIAL = 2_000
-MAX_EXACT_BITS = 200_000  # a rational with more bits than this is carried as an interval
+MAX_EXACT_BITS = 200_000
+MAX_EXPONENT = 2**20  # e^x beyond this is skipped at that point (its digits alone would not fit)  # a rational with more bits than this is carried as an interval
 
 
 class NotEvaluable(Exception):
@@ -475,7 +476,10 @@ class Evaluator:
                     raise Undefined("a non-positive power of zero")
                 return Fraction(0)
             if side > 0 and not complex_exponent:
-                return iv.exp(to_interval(exponent) * iv.log(to_interval(base)))
+                power = to_interval(exponent) * iv.log(to_interval(base))
+                if abs(power).b > MAX_EXPONENT:
+                    raise TooLarge(f"a power beyond e^{MAX_EXPONENT}")
+                return iv.exp(power)
             if side < 0 and self.real:
                 raise Undefined("a non-integer power of a negative number is not real")
         if self.real:
@@ -653,7 +657,10 @@ class Evaluator:
         value = self(expr.args[0])
         if is_exact(value) and value == 0:
             return Fraction(1)
-        return iv.exp(to_interval(value))
+        x = to_interval(value)
+        if abs(real_part(x)).b > MAX_EXPONENT:
+            raise TooLarge(f"an exponential of a number beyond {MAX_EXPONENT}")
+        return iv.exp(x)
 
     def _log(self, expr: log) -> Value:
         value = self(expr.args[0])
