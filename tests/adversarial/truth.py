@@ -943,29 +943,28 @@ def sum_depth(expr: Any, claim: Claim, memo: dict[Any, int] | None = None) -> in
 
 
 def terms(expr: Any, claim: Claim, evaluator: Evaluator, largest: int, memo: dict[Any, int]) -> int:
-    """About how many terms writing ``expr`` out takes at this point (definitions included)."""
-    if not isinstance(expr, sympy.Basic) or not expr.args and not isinstance(expr, Symbol):
-        return 1
+    """About how many terms of sums writing ``expr`` out takes here (a shared subtree counts once)."""
+    if not isinstance(expr, sympy.Basic) or (not expr.args and not isinstance(expr, Symbol)):
+        return 0
     if expr in memo:
-        return memo[expr]
-    memo[expr] = 1
-    if isinstance(expr, Symbol) and expr in claim.symbols:
+        return 0
+    memo[expr] = 0
+    if isinstance(expr, Symbol):
+        if expr not in claim.symbols:
+            return 0
         count = terms(claim.symbols[expr], claim, evaluator, largest, memo)
     elif isinstance(expr, Indexed) and expr.base in claim.families:
-        count = terms(claim.families[expr.base][1], claim, evaluator, largest, memo)
+        count = terms(claim.families[expr.base][1], claim, evaluator, largest, {})
     elif isinstance(expr, Sum):
-        count = terms(expr.function, claim, evaluator, largest, memo)
+        count = max(1, terms(expr.function, claim, evaluator, largest, {}))
         for _, lower, upper in expr.limits:
             try:
                 span = evaluator.integer(upper, {}) - evaluator.integer(lower, {}) + 1
             except (Undefined, Inadmissible, TooBig, Unknown, KeyError, TypeError):
                 span = largest + 1  # a bound that depends on an outer summation index
             count *= max(span, 0)
-    elif isinstance(expr, Symbol):
-        count = 1
     else:
         count = sum(terms(a, claim, evaluator, largest, memo) for a in expr.args)
-    memo[expr] = count
     return count
 
 
@@ -1036,11 +1035,25 @@ def _free_indices(relation: Relational) -> list[Idx]:
 
 
 def _assumption_holds(problem: Problem, evaluator: Evaluator, relation: Relational) -> bool:
-    """Whether an assumption holds at the point; a free index in it ranges over all its values."""
+    """Whether an assumption holds at the point; a free index in it ranges over all its values.
+
+    A sign assumption about a family (``x[i] > 0``) is checked on the entries this point has
+    values for: every other entry is sampled with that sign.
+    """
+    if isinstance(relation.lhs, Indexed) and relation.lhs.base in problem.domains.signs:
+        base = relation.lhs.base
+        entries = [k for k in evaluator.point.values if isinstance(k, tuple) and k[0] == base]
+        op = relation.rel_op
+        return all(
+            {">": c > 0, ">=": c >= 0, "<": c < 0, "<=": c <= 0}[op]
+            for c in (sign_of(evaluator.point.values[k]) for k in entries)
+        )
     free = [i for i in _free_indices(relation) if i not in evaluator.point.values]
     env_choices: list[dict[Any, int]] = [{}]
     for idx in free:
         low, high = evaluator.integer(idx.lower, {}), evaluator.integer(idx.upper, {})
+        if (high - low + 1) * len(env_choices) > MAX_TERMS:
+            raise TooBig(f"the assumption {relation} would be checked at too many indices")
         env_choices = [{**e, idx: k} for e in env_choices for k in range(low, high + 1)]
     return all(evaluator.holds(relation, env) for env in env_choices)
 
