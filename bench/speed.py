@@ -106,20 +106,17 @@ def peak_memory_mb(args: list[str]) -> float | None:
 def substituted_steps(name: str) -> list[tuple[str, Any, Any]]:
     """The equality steps of a shipped derivation with its definitions substituted, as the checker sees them."""
     import symbn
-    from symbn.check import _Definition, _fresh_bound, substitute
-    from symbn.model import Kind, Relation, defined_name
+    from symbn.check import _plan, substitute
+    from symbn.model import Relation
 
-    derivation = symbn.load(name)
-    definitions: list[Any] = []
     steps = []
-    for line in derivation.lines:
-        if line.kind is Kind.DEFINITION:
-            rhs, uses = substitute(_fresh_bound(line.rhs_meaning), definitions)
-            definitions.append(_Definition(line.label, defined_name(line.lhs), line.lhs, rhs, uses))
-        elif line.relation is Relation.EQUAL:
-            lhs, _ = substitute(line.lhs_meaning, definitions)
-            rhs, _ = substitute(line.rhs_meaning, definitions)
-            steps.append((line.label, lhs, rhs))
+    for line, job in _plan(symbn.load(name), 0):
+        if job is None or line.relation is not Relation.EQUAL:
+            continue
+        definitions = job[1]
+        lhs, _ = substitute(line.lhs_meaning, definitions)
+        rhs, _ = substitute(line.rhs_meaning, definitions)
+        steps.append((line.label, lhs, rhs))
     return steps
 
 

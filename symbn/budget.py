@@ -17,8 +17,9 @@ dies (``PR_SET_PDEATHSIG``), everywhere a thread in it checks that its parent is
 started it, and ``RLIMIT_CPU`` bounds it if neither can run. It ignores Ctrl-C (the parent, which
 gets it too, ends the workers) and dies silently on SIGTERM or SIGHUP.
 
-Workers are forked where ``os.fork`` exists; elsewhere (Windows), or with ``SYMBN_NO_FORK=1`` in the
-environment, they are started with :mod:`multiprocessing`'s ``spawn`` and the same protocol.
+Workers are forked where ``os.fork`` exists and is safe; elsewhere (Windows, macOS), or with
+``SYMBN_NO_FORK=1`` in the environment, they are started with :mod:`multiprocessing`'s ``spawn``
+and the same protocol (see :func:`forking`).
 """
 
 from __future__ import annotations
@@ -73,8 +74,18 @@ class _Unsent:
 
 
 def forking() -> bool:
-    """Whether workers are forked: where ``os.fork`` exists, unless ``SYMBN_NO_FORK=1`` asks for spawn."""
-    return hasattr(os, "fork") and os.environ.get("SYMBN_NO_FORK", "") in ("", "0")
+    """Whether workers are forked rather than spawned.
+
+    Forked where ``os.fork`` exists, except on macOS, where forking a process that runs threads
+    (a notebook kernel does) is unsafe; ``SYMBN_NO_FORK=1`` in the environment asks for spawned
+    workers anywhere, ``SYMBN_NO_FORK=0`` for forked ones wherever ``os.fork`` exists.
+    """
+    if not hasattr(os, "fork"):
+        return False
+    choice = os.environ.get("SYMBN_NO_FORK", "")
+    if choice in ("0", "1"):
+        return choice == "0"
+    return sys.platform != "darwin"
 
 
 def check_timeout(timeout: object) -> None:
@@ -102,6 +113,8 @@ def run_many(
     timeout: float | None,
     on_start: Callable[[int], None] | None = None,
     workers: int | None = None,
+    *,
+    total: float | None = None,
 ) -> list[Any]:
     """``[fn(*args) for args in jobs]``, each job under its own time budget (a :class:`Failure` if it fails).
 
@@ -111,8 +124,13 @@ def run_many(
     that overruns, or a worker that dies, gives that job a :class:`Failure`; a new worker carries
     on with the lane's next job. ``on_start(k)`` is called as job ``k`` begins. ``workers``
     defaults to :data:`WORKERS`. ``timeout=None`` runs the jobs here, without a budget.
+
+    ``total`` bounds the whole call: the CPU seconds of all its jobs together (wall-clock seconds
+    for a worker whose CPU time cannot be read). Once they are spent, the jobs running and every
+    job not yet begun get a :class:`Failure` saying so; the results already in are kept.
     """
     check_timeout(timeout)
+    check_timeout(total)
     if timeout is None:
         results = []
         for k, args in enumerate(jobs):
@@ -123,7 +141,10 @@ def run_many(
     from multiprocessing.connection import wait
 
     count = max(1, min(WORKERS if workers is None else workers, len(jobs)))
-    lanes = [_Lane(fn, jobs, list(range(w, len(jobs), count)), timeout) for w in range(count)]
+    started: list[_Worker] = []  # every worker this call starts, ended by its cleanup at the latest
+    lanes = [
+        _Lane(fn, jobs, list(range(w, len(jobs), count)), timeout, started) for w in range(count)
+    ]
     outcome: dict[int, Any] = {}
     try:
         for lane in lanes:
@@ -134,16 +155,29 @@ def run_many(
                 break
             now = time.monotonic()
             wake = min(lane.wake() for lane in busy)
+            if total is not None:
+                wake = min(wake, now + min(POLL, max(0.01, total - spent(lanes))))
             ready = wait([lane.worker.conn for lane in busy if lane.worker], max(0.0, wake - now))
             for lane in busy:
                 if lane.worker is not None and lane.worker.conn in ready:
                     lane.receive(outcome, on_start)
                 else:
                     lane.watch(outcome, on_start)
+            if total is not None and spent(lanes) >= total:
+                reason = f"no verdict: the budget of {total:g} s for the whole run is spent"
+                for lane in lanes:
+                    lane.abandon(outcome, reason)
     finally:
         for lane in lanes:
             lane.stop()
+        for worker in started:
+            worker.end()
     return [outcome[k] for k in range(len(jobs))]
+
+
+def spent(lanes: Sequence[_Lane]) -> float:
+    """The seconds the lanes' jobs have used so far, ended ones and running ones together."""
+    return sum(lane.used + lane.running() for lane in lanes)
 
 
 class _Lane:
@@ -155,14 +189,17 @@ class _Lane:
         jobs: Sequence[tuple[Any, ...]],
         mine: list[int],
         timeout: float,
+        started: list[_Worker],
     ) -> None:
         self.fn, self.jobs, self.mine, self.timeout = fn, jobs, mine, timeout
+        self.started = started
         self.position = 0
         self.worker: _Worker | None = None
         self.ready = False
         self.since = 0.0  # monotonic time the worker started, or its current job began
         self.cpu_at_start = 0.0  # the worker's CPU seconds when its current job began
         self.next_look = 0.0  # when the parent reads the worker's CPU time next
+        self.used = 0.0  # seconds used by this lane's jobs that have ended
 
     @property
     def busy(self) -> bool:
@@ -181,7 +218,7 @@ class _Lane:
             return
         remaining = [self.jobs[k] for k in self.mine[self.position :]]
         try:
-            self.worker = _Worker.start(self.fn, remaining, self.timeout)
+            self.worker = _Worker.start(self.fn, remaining, self.timeout, self.started)
         except Exception as exc:  # the function itself cannot be sent to a spawned worker
             for k in self.mine[self.position :]:
                 outcome[k] = Failure(f"the computation could not be sent to a worker: {exc}")
@@ -191,6 +228,22 @@ class _Lane:
         self.since = time.monotonic()
         if self.ready:
             self._begin(on_start)
+
+    def running(self) -> float:
+        """Seconds the current job has used: CPU time where it can be read, else wall-clock."""
+        if self.worker is None or not self.busy or not self.ready:
+            return 0.0
+        if self.worker.measured:
+            cpu = self.worker.cpu()
+            return 0.0 if cpu is None else max(0.0, cpu - self.cpu_at_start)
+        return time.monotonic() - self.since
+
+    def abandon(self, outcome: dict[int, Any], reason: str) -> None:
+        """Every job of the lane not yet done gets a :class:`Failure` for ``reason``; the worker ends."""
+        self.stop()
+        for k in self.mine[self.position :]:
+            outcome[k] = Failure(reason)
+        self.position = len(self.mine)
 
     def _begin(self, on_start: Callable[[int], None] | None) -> None:
         """The lane's current job has begun: announce it and start its budget."""
@@ -230,6 +283,7 @@ class _Lane:
             else:
                 self._begin(on_start)
             return
+        self.used += self.running()
         outcome[self.mine[self.position]] = _unpickled(data)
         self.position += 1
         if self.busy:
@@ -272,6 +326,7 @@ class _Lane:
 
     def _fail(self, outcome: dict[int, Any], reason: str) -> None:
         """The current job gets a :class:`Failure`; the worker is ended."""
+        self.used += self.running()
         outcome[self.mine[self.position]] = Failure(reason)
         self.position += 1
         self.stop()
@@ -292,12 +347,29 @@ class _Worker:
         self.done = False
 
     @classmethod
-    def start(cls, fn: Callable[..., Any], jobs: list[tuple[Any, ...]], timeout: float) -> _Worker:
-        """A worker for ``jobs``, forked where that is possible, else spawned."""
-        return cls._fork(fn, jobs, timeout) if forking() else cls._spawn(fn, jobs, timeout)
+    def start(
+        cls,
+        fn: Callable[..., Any],
+        jobs: list[tuple[Any, ...]],
+        timeout: float,
+        started: list[_Worker],
+    ) -> _Worker:
+        """A worker for ``jobs``, forked where that is possible, else spawned.
+
+        It is added to ``started`` while stopping signals are still held back, so a Ctrl-C that
+        arrives as it starts finds it there, and the cleanup ends it.
+        """
+        start = cls._fork if forking() else cls._spawn
+        return start(fn, jobs, timeout, started)
 
     @classmethod
-    def _fork(cls, fn: Callable[..., Any], jobs: list[tuple[Any, ...]], timeout: float) -> _Worker:
+    def _fork(
+        cls,
+        fn: Callable[..., Any],
+        jobs: list[tuple[Any, ...]],
+        timeout: float,
+        started: list[_Worker],
+    ) -> _Worker:
         from multiprocessing import Pipe
 
         reader, writer = Pipe(duplex=False)
@@ -315,11 +387,19 @@ class _Worker:
                 except BaseException:
                     os._exit(1)
                 os._exit(0)
-        writer.close()
-        return cls(pid, reader, None)
+            writer.close()
+            worker = cls(pid, reader, None)
+            started.append(worker)
+        return worker
 
     @classmethod
-    def _spawn(cls, fn: Callable[..., Any], jobs: list[tuple[Any, ...]], timeout: float) -> _Worker:
+    def _spawn(
+        cls,
+        fn: Callable[..., Any],
+        jobs: list[tuple[Any, ...]],
+        timeout: float,
+        started: list[_Worker],
+    ) -> _Worker:
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
@@ -333,9 +413,11 @@ class _Worker:
         )
         with _stop_signals_blocked():
             process.start()
-        writer.close()
-        assert process.pid is not None
-        return cls(process.pid, reader, process)
+            writer.close()
+            assert process.pid is not None
+            worker = cls(process.pid, reader, process)
+            started.append(worker)
+        return worker
 
     def cpu(self) -> float | None:
         """The worker's CPU seconds so far (user and system), or None where they cannot be read."""
@@ -470,6 +552,10 @@ def _become_worker(parent: int) -> None:
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     _limit_memory()
+    if hasattr(sys, "set_int_max_str_digits"):
+        # Python's 4,300-digit limit on int <-> str guards against quadratic conversions; here the
+        # CPU budget already bounds them, and a counterexample with a big integer must print.
+        sys.set_int_max_str_digits(0)
     if _HAVE_RLIMIT_CPU:
         import resource
 

@@ -99,8 +99,8 @@ class Report(Displayed):
 
     @property
     def ok(self) -> bool:
-        """Whether every claim holds."""
-        return all(r.holds for r in self.results)
+        """Whether every claim holds (and, for a document, every display was read)."""
+        return not self.derivation.not_read and all(r.holds for r in self.results)
 
     def __iter__(self) -> Iterator[StepResult]:
         return iter(self.results)
@@ -125,6 +125,7 @@ class Report(Displayed):
             "title": self.derivation.title,
             "ok": self.ok,
             "counts": {v.value: n for v, n in self.counts().items()},
+            "not_read": len(self.derivation.not_read),
             "assumptions": [str(a) for a in self.derivation.assumptions],
             "conclusion": self.derivation.conclusion,
             "steps": [r.as_dict() for r in self.results],

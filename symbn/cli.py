@@ -1,7 +1,9 @@
 """The command line: a thin click layer that finds a derivation, checks it, renders it, sets the exit code.
 
-Exit codes: 0 every claim holds, 1 a claim is refuted or undecided, 2 a usage or input error.
-Heavy modules (SymPy, the checker, rich) are imported only by the commands that need them.
+Exit codes: 0 every claim holds, 1 a claim is refuted or undecided, 2 a usage or input error
+(also a full disk or a closed stdout); 141 when the reader of stdout went away (a closed pipe, as a
+shell reports a command SIGPIPE ended); 130, 143 and 129 when Ctrl-C, SIGTERM or SIGHUP stopped the
+run (see :mod:`symbn.process`). Heavy modules (SymPy, the checker, rich) are imported only by the commands that need them.
 """
 
 from __future__ import annotations
@@ -88,7 +90,8 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
         type=Seconds(),
         default=5.0,
         show_default=True,
-        help="Seconds allowed per step; past it the step is undecided.",
+        help="CPU seconds allowed per step (with a wall-clock backstop of 10x + 5 s); past it the "
+        "step is undecided.",
     )(command)
 
 
@@ -117,7 +120,11 @@ OUTPUT_ERRNOS = frozenset(
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="symbn")
 def main() -> None:
-    """symbn: derivations built in SymPy and checked step by step."""
+    """symbn: derivations built in SymPy and checked step by step.
+
+    Exit codes: 0 every claim holds, 1 a claim is refuted or undecided, 2 a usage or input error,
+    141 a closed output pipe, 130/143/129 stopped by Ctrl-C/SIGTERM/SIGHUP.
+    """
 
 
 @main.command("list")

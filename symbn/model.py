@@ -97,6 +97,9 @@ class Derivation(Displayed):
         self.lines: tuple[Line, ...] = ()
         self.assumptions: tuple[Relational, ...] = ()
         self.notes: tuple[str, ...] = ()
+        # What a reader could not read of the document this derivation came from: while there
+        # is any, not every claim of the document was checked, and the report says so.
+        self.not_read: tuple[str, ...] = ()
         self._names = Names()
 
     # IPython's pretty printer stops at the first class in the MRO that defines __repr__, so the
@@ -181,10 +184,10 @@ class Derivation(Displayed):
         if self.lines:
             used = set().union(*(names_in(line.lhs) | names_in(line.rhs) for line in self.lines))
             for relation in relations:
-                unused = (names_in(relation.lhs) | names_in(relation.rhs)) - used
-                if unused:
+                about = names_in(relation.lhs) | names_in(relation.rhs)
+                if about and not about & used:
                     raise DerivationError(
-                        f"assume({relation}): no line uses {', '.join(sorted(map(str, unused)))}; "
+                        f"assume({relation}): no line uses {', '.join(sorted(map(str, about)))}; "
                         "an assumption binds only the objects the lines are built from "
                         "(a new Symbol with the same name is a different variable)"
                     )

@@ -61,7 +61,7 @@ from symbn.evaluate import (
     precision,
 )
 from symbn.sampling import (
-    GENERIC_SET_SIZE,
+    GENERIC_REACH,
     Sampler,
     constants_of,
     domain_of,
@@ -88,7 +88,8 @@ SMALL_SIZE_CAP = 60
 LARGE_SIZE_CAP = 400
 MAX_INSTANCES = 2_000
 MAX_SOLVE_KEYS = 6  # unknowns tried when solving for a value
-MAX_CRITICALS = 24  # poles, roots, ties and edges aimed at  # index values an assumption about a whole family is checked at
+MAX_CRITICALS = 24  # poles, roots, ties and edges aimed at
+FACTOR_OPS = 60  # denominators larger than this are not factored to find their poles  # index values an assumption about a whole family is checked at
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,8 @@ class NumericOutcome:
         """Schwartz–Zippel: the chance that a false rational identity agrees at one generic point."""
         if self.degree is None or not self.generic:
             return None
-        return min(1.0, self.degree / GENERIC_SET_SIZE)
+        # A sign assumption folds the set in half: 2**40 values at least, whatever the domain.
+        return min(1.0, self.degree / GENERIC_REACH)
 
     def cross_check(self) -> str:
         """One phrase: the trials that cross-checked a symbolic proof."""
@@ -246,7 +248,7 @@ def compare(
                 special,
             )
         if trial.kind == "agree":
-            agreed_sizes.append(tuple((str(s), n) for s, n in plan.items()))
+            agreed_sizes.append(tuple((str(size), value) for size, value in plan.items()))
             generic += is_generic
             special += not is_generic
         elif trial.kind == "unresolved":
@@ -309,7 +311,8 @@ def _prepare(lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]) -> _Clai
         all(_is_real(e) for e in everything),
         max(sum_depth(lhs), sum_depth(rhs)),
     )
-    claim.degree = _degree_bound(lhs, rhs)
+    # Solved or filtered values are not uniform: no Schwartz–Zippel bound under assumptions.
+    claim.degree = None if kept else _degree_bound(lhs, rhs)
     claim.criticals = critical_points(exprs)
     return claim
 
@@ -362,7 +365,7 @@ def largest_size(depth: int, terms: int = TERMS_SMALL, cap: int = SMALL_SIZE_CAP
 
 
 def _degree_bound(lhs: Expr, rhs: Expr) -> int | None:
-    """A bound on the degree of ``N`` in ``lhs − rhs = N/D``, at sizes below the small cap, or None."""
+    """A bound on the degree of ``N`` in ``lhs − rhs = N/D`` at the sizes tried, or None if not rational."""
     try:
         nl, dl = _degree(lhs)
         nr, dr = _degree(rhs)
@@ -393,7 +396,7 @@ def _degree(expr: Any) -> tuple[int, int]:
         return (n * k, d * k) if k >= 0 else (d * -k, n * -k)
     if isinstance(expr, Sum):
         n, d = _degree(expr.function)
-        terms = SMALL_SIZE_CAP ** len(expr.limits)
+        terms = LARGE_SIZE_CAP ** len(expr.limits)
         return n + (terms - 1) * d, terms * d
     raise _NotRational
 
@@ -420,6 +423,8 @@ def critical_points(exprs: list[Expr]) -> list[tuple[Expr, Fraction]]:
         elif isinstance(expr, Pow):
             if expr.exp.is_negative:
                 add(expr.base, (Fraction(0),), bound)
+                for factor in _factors(expr.base):
+                    add(factor, (Fraction(0),), bound)
             if not expr.exp.is_Integer:
                 add(expr.base, (Fraction(0), -tiny, Fraction(-1)), bound)
         elif isinstance(expr, log):
@@ -442,6 +447,19 @@ def critical_points(exprs: list[Expr]) -> list[tuple[Expr, Fraction]]:
     for expr in exprs:
         visit(expr, frozenset())
     return list(found)[:MAX_CRITICALS]
+
+
+def _factors(expr: Expr) -> list[Expr]:
+    """The irreducible factors of a small polynomial without sums (a pole of 1/(a² − 4) is at a = 2)."""
+    from sympy import factor_list
+
+    if expr.has(Sum) or not expr.is_polynomial() or expr.count_ops() > FACTOR_OPS:
+        return []
+    try:
+        _, factors = factor_list(expr)
+    except Exception:
+        return []
+    return [f for f, _ in factors if not f.is_number]
 
 
 # Sizes ------------------------------------------------------------------------------------
@@ -495,9 +513,10 @@ def _size_plans(
         else:
             plans.append({s: one(s, rng.random()) for s in sizes})
     plans = plans[:count]
-    # Small sizes first and the others shuffled, so that a short run sees several kinds.
+    # Smaller sizes first, so that a counterexample is the smallest the trials meet.
     head, tail = plans[:3], plans[3:]
     rng.shuffle(tail)
+    tail.sort(key=lambda plan: max(plan.values(), default=0))
     return head + tail
 
 
@@ -528,14 +547,13 @@ def _one_trial(
                 last = "an index has an empty range at these sizes"
                 continue
             if aim is not None:
-                fixed = set(claim.sizes) | set(claim.indices)
-                with precision(QUICK_PRECISION):
-                    _solve(aim[0], aim[1], point, claim, {}, fixed, rng)
+                _aim(claim, point, rng, aim)
             if not _satisfy(claim, point, rng):
                 last = "the assumptions do not hold"
                 continue
-        except (Undefined, Undetermined) as exc:
-            last = f"an assumption is undefined here ({exc})"
+        except (Undefined, Undetermined, TooLarge) as exc:
+            last = f"no admissible point here ({exc})"
+            undefined += isinstance(exc, TooLarge)
             continue
         trial = _evaluate(claim, point, bits, want_difference)
         if trial.kind == "excluded":
@@ -557,6 +575,16 @@ def _fix_indices(claim: _Claim, point: Point, rng: random.Random) -> bool:
         point.set(idx, value)
         point.used[idx] = value
     return True
+
+
+def _aim(claim: _Claim, point: Point, rng: random.Random, aim: tuple[Expr, Fraction]) -> None:
+    """Move the point onto a critical place if one unknown allows it; else leave it where it is."""
+    fixed = set(claim.sizes) | set(claim.indices)
+    try:
+        with precision(QUICK_PRECISION):
+            _solve(aim[0], aim[1], point, claim, {}, fixed, rng)
+    except (Undefined, Undetermined, TooLarge):
+        pass
 
 
 def _instances(assumption: Relational, point: Point, claim: _Claim) -> list[dict[Any, Fraction]]:

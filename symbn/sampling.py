@@ -17,13 +17,11 @@ from fractions import Fraction
 from typing import Any
 
 from sympy import Basic, Expr, Float, Idx, Indexed, Number, Symbol
-from sympy.core.function import AppliedUndef
 
 from symbn.evaluate import Gauss, NotEvaluable
 
-GENERIC_DENOMINATOR = 2**10
+GENERIC_DENOMINATOR = 2**30  # generic reals stay within ±1024: e^x of one is still computable
 GENERIC_REACH = 2**40  # numerators of generic reals, and generic integers, lie in [-reach, reach]
-GENERIC_SET_SIZE = 2 * GENERIC_REACH + 1
 TINY = (Fraction(1, 10**3), Fraction(1, 10**9), Fraction(1, 10**15), Fraction(1, 10**30))
 HUGE = (Fraction(10**3), Fraction(10**9), Fraction(10**15), Fraction(10**30))
 SPECIAL_REALS = (
@@ -266,13 +264,8 @@ def free_integer_indices(
     return found
 
 
-def function_domain(what: AppliedUndef) -> Domain:
-    """The domain of an unknown function's values: real when the function says so, else complex."""
-    return domain_of(what)
-
-
 __all__ = [
-    "GENERIC_SET_SIZE",
+    "GENERIC_REACH",
     "Domain",
     "Sampler",
     "constants_of",

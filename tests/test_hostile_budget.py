@@ -52,7 +52,7 @@ def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Ite
     if request.param == "fork":
         if not hasattr(os, "fork"):
             pytest.skip("no os.fork here")
-        monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+        monkeypatch.setenv("SYMBN_NO_FORK", "0")
     else:
         monkeypatch.setenv("SYMBN_NO_FORK", "1")
     assert forking() is (request.param == "fork")
@@ -132,6 +132,7 @@ def test_without_proc_the_kernel_enforces_the_cpu_budget(
     mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(budget, "PROC_STAT", "/nonexistent/{pid}/stat")
+    monkeypatch.setattr(budget, "WALL_FACTOR", 100.0)  # a loaded machine must not reach it first
     results = run_many(_job, [("spin", 0), ("ok", 1)], 0.5, workers=1)
     assert isinstance(results[0], Failure) and "CPU limit" in results[0].reason
     assert results[1] == 2
@@ -151,7 +152,7 @@ def test_without_a_budget_the_jobs_run_here() -> None:
 def test_a_job_past_the_memory_limit_fails_with_out_of_memory(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    monkeypatch.setenv("SYMBN_NO_FORK", "0")
     monkeypatch.setattr(budget, "MEMORY_HEADROOM", 256 << 20)
     results = run_many(_job, [("allocate", 1 << 30), ("allocate", 1 << 20)], 30.0, workers=1)
     assert isinstance(results[0], Failure) and "out of memory" in results[0].reason
@@ -167,7 +168,7 @@ def test_without_proc_a_memory_limit_is_still_computed() -> None:
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the parent's settings reach forked workers")
 def test_without_proc_a_forked_worker_limits_its_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    monkeypatch.setenv("SYMBN_NO_FORK", "0")
     monkeypatch.setattr(budget, "STATM", "/nonexistent/statm")
     (limits,) = run_many(_job, [("limits", 0)], 30.0)
     import resource
@@ -195,3 +196,60 @@ def test_more_than_1024_open_descriptors_do_not_break_the_wait(mode: str) -> Non
 
 def test_the_wall_clock_backstop_is_finite_for_the_largest_budget() -> None:
     assert math.isfinite(budget.WALL_FACTOR * budget.MAX_TIMEOUT + budget.WALL_MARGIN)
+
+
+def test_the_renderer_prefetch_does_without_register_at_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from symbn.process import Prefetch
+
+    monkeypatch.delattr(os, "register_at_fork", raising=False)
+    monkeypatch.setattr(Prefetch, "thread", None)
+    monkeypatch.setattr(Prefetch, "registered", False)
+    prefetch = Prefetch(True)
+    prefetch.wanted = True
+    prefetch.on_progress(None)  # no fork to guard on this platform: nothing to start, no error
+    assert Prefetch.thread is None
+
+
+@pytest.mark.parametrize(
+    ("platform", "setting", "forked"),
+    [
+        ("linux", None, True),
+        ("darwin", None, False),
+        ("darwin", "0", True),
+        ("linux", "1", False),
+        ("linux", "", True),
+    ],
+)
+def test_the_worker_start_is_chosen_by_platform_and_environment(
+    monkeypatch: pytest.MonkeyPatch, platform: str, setting: str | None, forked: bool
+) -> None:
+    if not hasattr(os, "fork"):
+        pytest.skip("no os.fork here: workers are always spawned")
+    monkeypatch.setattr(budget.sys, "platform", platform)
+    if setting is None:
+        monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    else:
+        monkeypatch.setenv("SYMBN_NO_FORK", setting)
+    assert forking() is forked
+
+
+def test_without_os_fork_workers_are_spawned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYMBN_NO_FORK", raising=False)
+    monkeypatch.delattr(os, "fork", raising=False)
+    assert forking() is False
+    assert run_many(_job, [("ok", 1), ("spin", 0), ("ok", 3)], 0.5, workers=1)[::2] == [2, 6]
+
+
+def test_a_total_budget_ends_the_whole_run_and_keeps_what_is_in(mode: str) -> None:
+    jobs = [("ok", 1), ("spin", 0), ("ok", 3), ("ok", 4)]
+    results = run_many(_job, jobs, 60.0, workers=1, total=1.0)
+    assert results[0] == 2
+    for result in results[1:]:
+        assert isinstance(result, Failure) and "for the whole run is spent" in result.reason
+
+
+def test_a_total_budget_that_is_not_a_budget_is_refused() -> None:
+    with pytest.raises(ValueError, match="time budget"):
+        run_many(_job, [("ok", 1)], 5.0, total=float("nan"))

@@ -13,7 +13,7 @@ import pytest
 import sympy
 
 import symbn
-from symbn.check import Report
+from symbn.check import Report, Verdict
 from symbn.model import Derivation
 from symbn.render.display import plain
 from symbn.render.latex import SAFE_COMMANDS, safe_math
@@ -177,3 +177,10 @@ def test_a_label_is_never_rich_markup() -> None:
     x = symbn.symbols("x")
     d = symbn.Derivation("t", name="t").step(x, x, label="[link=http://evil]1[/link]")
     assert "[link=http://evil]1[/link]" in plain(d.check())
+
+
+def test_big_integers_get_their_true_verdicts_in_the_workers(big_report: Report) -> None:
+    # x + N = N + x holds and N = N + 1 does not, whatever N; past 4,300 digits the worker used
+    # to fail converting N to text and leave the false step undecided.
+    assert big_report["1"].verdict is Verdict.PROVED
+    assert big_report["2"].verdict is Verdict.REFUTED

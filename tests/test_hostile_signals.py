@@ -132,7 +132,7 @@ def test_workers_die_with_a_parent_killed_outright(slow_run: subprocess.Popen[st
 
 WATCHED = """
 import os, sys
-os.environ.pop("SYMBN_NO_FORK", None)  # the watch of a forked worker (a spawned one is tied anew)
+os.environ["SYMBN_NO_FORK"] = "0"  # the watch of a forked worker (a spawned one is tied anew)
 import symbn.budget as budget
 budget._LIBC = None  # no PR_SET_PDEATHSIG: only the worker's own watch on its parent is left
 sys.path.insert(0, {root!r})

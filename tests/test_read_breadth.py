@@ -113,3 +113,16 @@ def test_a_file_that_is_not_a_notebook_is_one_line_error(tmp_path: Path) -> None
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(InputError, match="not a Jupyter notebook"):
         read_document(path)
+
+
+def test_a_square_names_a_quantity_only_when_no_other_power_is_written() -> None:
+    document = read_text("$$x^2 = 4$$\n\n$$x^4 = 15$$\n", "doc.md")
+    assert document.problems and "power of x" in document.problems[0]
+    found = lines(r"$$\sigma^2 = 4$$ $$y = \sigma^2 + 1$$")
+    sigma2 = Symbol("sigma^2", real=True)
+    assert found == [("1", Kind.DEFINITION, sigma2, 4), ("2", Kind.DEFINITION, y, sigma2 + 1)]
+
+
+def test_every_line_read_has_its_location() -> None:
+    document = read_text("# T\n\n$$a = 1 \\qquad b = 2$$\n\n$$a + b = 3$$\n", "loc.md")
+    assert document.locations == {"1": "loc.md:3:3", "2": "loc.md:3:16", "3": "loc.md:5:3"}

@@ -72,6 +72,8 @@ def f(name: str) -> Function:
         (r"\sigma(x)(1 - \sigma(x)) = y", f("sigma")(x) * (1 - f("sigma")(x)), y),
         (r"f_\theta(x) = y", f("f_{\\theta}")(x), y),
         (r"g^{[l]}(a + b) = y", f("g^{[l]}")(a + b), y),
+        (r"\hat{f}(x) + y = y", f("\\hat{f}")(x) + y, y),
+        (r"y + x = f(2)", x + y, f("f")(2)),
     ],
 )
 def test_a_name_before_parentheses_is_a_function_applied(
@@ -161,6 +163,9 @@ def test_a_prime_is_the_derivative_at_a_name() -> None:
         (r"$$(x, y) = 1$$", 3, "arguments of a function"),
         (r"$$x' = 1$$", 3, "prime"),
         (r"$$\log_2(x) = 1$$", 7, "subscript"),
+        (r"$$ab(c+d) = y$$", 3, "write \\operatorname{ab}(…) for the function"),
+        (r"$$BN(x) + y = y$$", 3, "or B N \\cdot (…) for the product"),
+        (r"$$Var(2x) = y$$", 3, "expectation or a variance"),
     ],
 )
 def test_what_cannot_be_read_faithfully_is_refused_where_it_is(
@@ -215,3 +220,14 @@ def test_symbn_check_never_passes_the_misreadings_of_the_issue(text: str, tmp_pa
     assert result.exit_code in (1, 2)
     data = json.loads(result.stdout)
     assert all(step["verdict"] not in ("proved", "checked") for step in data.get("steps", []))
+
+
+def test_a_name_declared_a_value_before_parentheses_is_a_product() -> None:
+    text = r"$$\sum_{i=1}^{n} i = \frac{n(n+1)}{2}$$"
+    refused = read(text)
+    assert 'declare values = ["n"]' in refused.problems[0]
+    document = read(text, Declaration(values=frozenset({"n"})))
+    assert document.problems == []
+    (line,) = document.derivation.lines
+    n = Symbol("n", integer=True, positive=True)
+    assert line.rhs_meaning == n * (n + 1) / 2

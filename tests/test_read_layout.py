@@ -107,3 +107,34 @@ def test_relations_after_a_justification_stay_in_it() -> None:
 def test_short_fractions() -> None:
     found = lines(r"$$y = \frac12 x + \frac1c$$")
     assert found[0][3] == Rational(1, 2) * x + 1 / c
+
+
+def test_a_comma_and_qquad_before_a_tag_end_the_row() -> None:
+    found = lines(r"$$y_i = \gamma x_i + \beta, \qquad \tag{BN.1}$$")
+    i = Symbol("i", integer=True)
+    gamma, beta = Symbol("gamma", real=True), Symbol("beta", real=True)
+    entry = IndexedBase("x", real=True)[i]
+    assert found == [
+        ("BN.1", Kind.DEFINITION, IndexedBase("y", real=True)[i], gamma * entry + beta, "")
+    ]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        r"\text{if } x \ge 0",
+        r"\text{for } x > 0",
+        r"\text{when } x = 0",
+        r"\text{for } x \in (0, 1)",
+    ],
+)
+def test_a_condition_in_the_justification_is_refused_not_dropped(note: str) -> None:
+    """|x| = x holds only for x ≥ 0: checking it for every x would refute a true step."""
+    document = read(f"$$|x| = x \\quad {note}$$")
+    assert document.problems and "states a condition" in document.problems[0]
+    assert document.problems[0].startswith("doc.md:1:10:")
+
+
+def test_an_index_range_in_the_justification_is_not_a_condition() -> None:
+    found = lines(r"$$y = x + 1 \qquad \text{for all } i \in \{1, \dots, m\}$$")
+    assert found[0][4] == r"for all $i \in \{1, \dots, m\}$"

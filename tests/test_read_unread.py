@@ -47,3 +47,35 @@ def test_the_command_does_not_exit_0_when_a_display_is_not_read(tmp_path: Path) 
 def test_a_document_that_reads_has_nothing_unread() -> None:
     document = read_text("$$a = 1$$\n\n$$b = a + 1$$", "ok.md")
     assert document.unread == 0 and document.problems == []
+
+
+def test_a_definition_after_its_first_use_is_said_at_the_use_not_refuted() -> None:
+    document = read_text("$$y = x + 1$$\n\n$$x = 2$$\n", "late.md")
+    assert document.problems == [
+        "late.md:3:3: (2) reads as the definition of x, which (1) uses before it: define x before "
+        'its first use, or list "2" under claims to check this line as a claim'
+    ]
+
+
+def test_a_claim_about_a_name_through_its_definitions_is_still_a_claim() -> None:
+    document = read_text("$$y = 2a$$\n\n$$a = \\frac{y}{2}$$\n", "ok.md")
+    assert document.problems == []
+    assert [line.kind.value for line in document.derivation.lines] == ["definition", "claim"]
+
+
+def test_a_derivative_with_respect_to_a_defined_quantity_is_checked_with_it_as_the_variable() -> None:
+    """∂y/∂u with y = 3u, u = 2x is 3 (u stays the variable); 6 there is refuted, ∂y/∂x = 6 holds."""
+    text = (
+        "$$u = 2 x$$\n\n$$y = 3 u$$\n\n$$\\frac{\\partial y}{\\partial u} = 3$$\n\n"
+        "$$\\frac{\\partial y}{\\partial x} = 6$$\n\n$$\\frac{\\partial y}{\\partial u} = 6$$\n"
+    )
+    document = read_text(text, "d.md")
+    assert document.problems == []
+    report = document.derivation.check()
+    assert [r.verdict.value for r in report] == [
+        "definition",
+        "definition",
+        "proved",
+        "proved",
+        "refuted",
+    ]

@@ -35,6 +35,7 @@ KEYS = {
     "claims",
     "examples",
     "assume",
+    "values",
 }
 MAX_ASSUMPTIONS = 50
 MAX_DECLARATION_BYTES = 256 << 10  # a declaration is a few lines; a cap keeps a hostile one cheap
@@ -100,6 +101,7 @@ class Declaration:
     index: str = "i"
     current: str = "j"
     assume: tuple[str, ...] = ()
+    values: frozenset[str] = frozenset()  # never functions: a(b + c) is a product
     sources: tuple[str, ...] = field(default=())
 
     def merged(self, other: Declaration) -> Declaration:
@@ -119,6 +121,7 @@ class Declaration:
             index=other.index if other.index != "i" else self.index,
             current=other.current if other.current != "j" else self.current,
             assume=self.assume + tuple(a for a in other.assume if a not in self.assume),
+            values=self.values | other.values,
             sources=self.sources + other.sources,
         )
 
@@ -186,7 +189,7 @@ def _check_depth(data: dict[str, Any], source: str) -> None:
 
 def _key_line(text: str, key: str, source: str) -> str:
     """``source:line`` of the first line that sets or opens ``key``, else ``source`` alone."""
-    pattern = re.compile(rf"^\s*(?:\[\s*)?[\"']?{re.escape(key)}[\"']?\s*(?:[=.\]])", re.M)
+    pattern = re.compile(rf"^[ \t]*(?:\[[ \t]*)?[\"']?{re.escape(key)}[\"']?[ \t]*(?:[=.\]])", re.M)
     match = pattern.search(text)
     if match is None:
         return source
@@ -228,6 +231,7 @@ def from_mapping(data: dict[str, Any], source: str) -> Declaration:
         index=_letter(examples, "index", source) or "i",
         current=_letter(examples, "current", source) or "j",
         assume=_assumptions(data, source),
+        values=frozenset(_names(data, "values", source)),
         sources=(source,),
     )
 
@@ -257,8 +261,9 @@ def _assumptions(data: dict[str, Any], source: str) -> tuple[str, ...]:
 
 
 def _names(data: dict[str, Any], key: str, source: str) -> set[str]:
+    written = _strings(data, key, source)
     try:
-        return {name_of(v) for v in _strings(data, key, source)}
+        return {name_of(v) for v in written}
     except InputError as exc:
         raise InputError(f"{source}: {key}: {exc}") from None
 
@@ -350,7 +355,7 @@ def to_toml(decl: Declaration) -> str:
         value = getattr(decl, key)
         if value:
             lines.append(f"{key} = {_toml(value)}")
-    for key in ("sizes", "positive", "names", "units", "claims"):
+    for key in ("sizes", "positive", "names", "units", "claims", "values"):
         values = sorted(getattr(decl, key))
         if values:
             lines.append(f"{key} = [{', '.join(_toml(v) for v in values)}]")

@@ -72,7 +72,10 @@ _INNER_ENV = re.compile(
     r"\\(begin|end)\{(aligned|split|gathered|alignedat|align|gather|eqnarray|equation|multline"
     r"|flalign|array)\*?\}(\{[0-9a-z|@.]*\})?"
 )
-_TRAILING_NUMBER = re.compile(r"\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$")
+# An equation number: "(1.9)" at the end, apart from the mathematics (f(2) is an application).
+_TRAILING_NUMBER = re.compile(
+    r"(?:(?<=\s)|(?<=&)|(?<=\\quad)|^)\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$"
+)
 _TRAILING_PUNCT = re.compile(r"[.,;]\s*$")
 _HEADING = re.compile(r"^#{1,6}[ \t]+([^\n]+)$", re.M)
 _TEX_TITLE = re.compile(r"\\(?:title|section\*?)\{([^{}]*)\}")
@@ -114,6 +117,7 @@ class Document:
     rows: int = 0
     unread: int = 0  # display rows that could not be read: the summary must never say all holds
     inferred: Declaration = field(default_factory=Declaration)  # notation read from the writing
+    locations: dict[str, str] = field(default_factory=dict)  # label → "file:line:column" of its row
 
 
 class _Positions:
@@ -123,6 +127,7 @@ class _Positions:
         self.cells = cells or []  # (offset where a notebook's cell starts, its number)
 
     def where(self, offset: int) -> str:
+        """``file:line:column`` of an offset (``file:cell N:line:column`` in a notebook)."""
         line = bisect.bisect_right(self.starts, offset) - 1
         column = offset - self.starts[line] + 1
         if not self.cells:
@@ -223,10 +228,11 @@ def read_text(
     title = decl.title or _title(text, kind) or Path(path).stem
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
-    unread, inferred = _build(derivation, rows, decl, positions, problems)
-    return Document(
-        path, derivation, [message for _, message in sorted(problems)], len(rows), unread, inferred
-    )
+    locations: dict[str, str] = {}
+    unread, inferred = _build(derivation, rows, decl, positions, problems, locations)
+    messages = [message for _, message in sorted(problems)]
+    derivation.not_read = tuple(messages)
+    return Document(path, derivation, messages, len(rows), unread, inferred, locations)
 
 
 # Declarations ---------------------------------------------------------------------------------
@@ -459,6 +465,8 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
         why = ""
         if why_at is not None:
             why = _note_words(cleaned, why_at, end)
+            if _CONDITION.search(why):
+                return [Row(text, offset, label, refusal=(why_at, _condition_message(why)))]
             piece[why_at:end] = [" " if c != "\n" else c for c in cleaned[why_at:end]]
         body = "".join(" " if c == "&" else c for c in piece)
         punct = _TRAILING_PUNCT.search(body)
@@ -469,6 +477,23 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
     if not rows and label:
         rows.append(Row(" " * len(text), offset, label))
     return rows
+
+
+# A justification that begins with a condition (|x| = x \quad \text{if } x \ge 0): the claim holds only
+# under it, and symbn checks claims for every value, so the condition must be declared instead.
+_CONDITION = re.compile(
+    r"^\W*(?:if|when|whenever|unless|provided|assuming|for)\b[^$]*\$[^$]*"
+    r"(?:>|<|\\g?e(?:q)?(?![A-Za-z])|\\le(?:q)?(?![A-Za-z])|\\neq?(?![A-Za-z])|(?<![ijklnt] )(?<![ijklnt])\\in(?![A-Za-z])"
+    r"|\\notin(?![A-Za-z]))"
+    r"|^\W*(?:if|when|whenever|unless|provided|assuming)\b[^$]*\$[^$]*="
+)
+
+
+def _condition_message(why: str) -> str:
+    return (
+        f"the justification states a condition ({why}); symbn checks a claim for every value, so "
+        'declare the condition (assume = ["x \\\\ge 0"]) or split the cases into documents'
+    )
 
 
 # Where one line of a row ends and the next begins: \qquad, \quad, ",\quad", \text{and}, ⇒.
@@ -542,12 +567,8 @@ def _lines(text: str) -> list[tuple[int, int, int | None, int | None]]:
             if current is not None:
                 lines.append(_line(current))
             current = [begin, end, -1, -1]
-        elif not in_note and (text_at is not None or not piece.strip()):
-            current[1] = end
-        elif in_note:
-            current[1] = end
-        else:
-            current[1] = end
+        elif piece.strip() or in_note:
+            current[1] = end  # an empty piece (y = x, \qquad \tag{1}) adds nothing
         if not in_note and text_at is not None:
             current[2] = _note_start(text, current[0], text_at)
             current[3] = text_at
@@ -701,6 +722,7 @@ def _build(
     decl: Declaration,
     positions: _Positions,
     problems: list[tuple[int, str]],
+    locations: dict[str, str],
 ) -> tuple[int, Declaration]:
     """Add the rows to ``derivation``; the number of rows that could not be read, and the notation
     inferred from the document's own writing."""
@@ -724,7 +746,7 @@ def _build(
     for row, tree in zip(rows, trees, strict=True):
         if tree is not None:
             inference.walk(tree, row.text, row.offset)
-    guessed = inference.declaration(decl)
+    guessed = inference.declaration(decl, indices)
     decl = decl.merged(guessed)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
     survey = Survey()
@@ -773,8 +795,10 @@ def _build(
             count = len(derivation.lines)
             readable = _add(derivation, chain, row, decl, readable, used, positions, problems)
             unread += 0 if readable else 1
+            start = row.offset + len(row.text) - len(row.text.lstrip())
             for line in derivation.lines[count:]:
                 used |= _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+                locations[line.label] = positions.where(start)
             continue
         except MathError as exc:
             _report(problems, positions, row.offset + exc.pos, exc.message)
@@ -948,6 +972,7 @@ def _add(
             derivation.differs(chain.lhs, rhs, label=labels[0], why=row.why)
         else:
             _refuse_undeclared_power(chain, rhs, used)
+            _refuse_late_definition(derivation, chain.lhs, rhs, row.label, decl)
             derivation.step(chain.lhs, rhs, label=labels[0], why=row.why)
     for (relation, rhs), label in zip(steps[1:], labels[1:], strict=True):
         if relation in DEFINE:
@@ -996,7 +1021,11 @@ def _defines(lhs: Expr, rhs: Expr, label: str, decl: Declaration, used: set[Any]
 
 
 def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
-    """``d y / d x`` of a name ``y`` that is neither ``x`` nor defined before would be 0 by fiat."""
+    """``d y / d x`` of a name ``y`` that is neither ``x`` nor defined before would be 0 by fiat.
+
+    A derivative *with respect to* a defined quantity is read: the checker keeps its variable a
+    variable (``∂(3u)/∂u = 3`` with ``u = 2x``) and substitutes its definition afterwards.
+    """
     defined = {defined_name(line.lhs) for line in derivation.definitions}
     for node in meaning(expr).atoms(Derivative):
         names = _names_in(node.expr)
@@ -1012,6 +1041,52 @@ def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
                     f"{latex(node.expr)} is not defined before and does not contain "
                     f"{latex(variable)}; define it first (a line such as y = …)",
                 )
+
+
+def _refuse_late_definition(
+    derivation: Derivation, lhs: Expr, rhs: Expr, label: str, decl: Declaration
+) -> None:
+    """``x = 2`` after rows that use an undefined ``x``: a definition that comes after its first use,
+    said at the use, never a refutation of a claim nobody meant."""
+    if (
+        label in decl.claims
+        or not isinstance(lhs, Symbol)
+        or isinstance(lhs, Idx)
+        or lhs.is_integer
+    ):
+        return
+    definitions = {defined_name(line.lhs): line for line in derivation.definitions}
+    if lhs in definitions:
+        return
+    reach: set[Any] = set()
+    todo = list(_names_in(meaning(rhs)))
+    while todo:
+        name = todo.pop()
+        if name in reach:
+            continue
+        reach.add(name)
+        if name in definitions:
+            todo += list(_names_in(definitions[name].rhs_meaning))
+    if lhs in reach:
+        return
+    first = next(
+        (
+            line
+            for line in derivation.lines
+            if lhs in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+        ),
+        None,
+    )
+    if first is None:
+        return
+    from symbn.render.latex import latex
+
+    raise MathError(
+        0,
+        f"({label}) reads as the definition of {latex(lhs)}, which ({first.label}) uses before it: "
+        f'define {latex(lhs)} before its first use, or list "{label}" under claims to check '
+        "this line as a claim",
+    )
 
 
 def _refuse_undeclared_power(chain: Chain, rhs: Expr, used: set[Any]) -> None:

@@ -58,7 +58,7 @@ from symbn.notation import (
     mean,
     meaning,
 )
-from symbn.parse.declare import Declaration, canonical, canonical_base
+from symbn.parse.declare import Declaration, canonical, canonical_base, name_of
 
 MAX_LENGTH = 20_000
 MAX_DEPTH = 60
@@ -472,6 +472,13 @@ class Builder:
             run = word_run(children, k, self.text)
             if run:
                 word = "".join(str(c.children[0].value) for c in children[k : k + run])
+                if run < 4 and word not in KNOWN | EXTREMA and word not in ("Var", "var"):
+                    raise MathError(
+                        _start(child),
+                        f"{word}(…) could be the function {word} or the product of "
+                        f"{', '.join(word)} and (…): write \\operatorname{{{word}}}(…) for the "
+                        f"function, or {' '.join(word)} \\cdot (…) for the product",
+                    )
                 values.append(self.apply(word, word, children[k], children[k + run]))
                 k += run + 1
                 continue
@@ -495,7 +502,12 @@ class Builder:
                 values.append(self.statistic("E", self.node_text(child), child, following))
                 k += 2
                 continue
-            if key is not None and following is not None and _is_arglist(following):
+            if (
+                key is not None
+                and following is not None
+                and _is_arglist(following)
+                and key not in self.decl.values
+            ):
                 values.append(self.apply(key, self.node_text(child), child, following))
                 k += 2
                 continue
@@ -510,6 +522,8 @@ class Builder:
         pos = _start(head)
         if key in ("E", "\\mathrm{E}"):
             return self.statistic("E", written, head, args)
+        if key in ("Var", "var"):
+            return self.statistic("Var", written, head, args)
         power = None
         if args.data == "scripted":
             args, power = args.children[0], args.children[1]
@@ -544,11 +558,13 @@ class Builder:
         return Derivative(applied, (meaning(arguments[0]), primes))
 
     def arguments(self, args: Any) -> list[Expr]:
+        """The arguments of ``(x)`` or ``(w, b)``, as expressions."""
         if args.data == "paren":
             return [self.expr(args.children[1])]
         return [self.expr(c) for c in args.children if not isinstance(c, Token)]
 
     def known(self, key: str, arguments: list[Expr], head: Any) -> Expr:
+        """A function symbn knows (``\\exp``, ``\\tanh``, ``\\max`` …) applied to ``arguments``."""
         if key in EXTREMA:
             if len(arguments) < 2:
                 raise MathError(_start(head), f"\\{key} takes two or more arguments: \\{key}(a, b)")
@@ -562,11 +578,12 @@ class Builder:
         used = self.survey.values.get(key)
         if used is not None or self.declared(key) or key in self.bound:
             at = f" at {self.where(used)}" if used is not None else ""
+            toml = written.replace("\\", "\\\\")
             raise MathError(
                 pos,
                 f"{written}(…) reads as a function applied to an argument, but {written} is also "
-                f"used as a value{at}; write {written} \\cdot (…) for a product, or give the "
-                "function another name",
+                f"used as a value{at}; write {written} \\cdot (…) for a product (or declare "
+                f'values = ["{toml}"]), or give the function another name',
             )
         return Function(key, real=True)(*arguments)
 
@@ -937,6 +954,12 @@ class Builder:
             return False
         item = items[0]
         key = head_key(item, self.text) if isinstance(item, Tree) else None
+        if isinstance(item, Tree) and item.data == "scripted" and key is not None:
+            # \overline{a_{k}^{[l-1]}}: the family a^{[l-1]} at the index k
+            base = head_key(item.children[0], self.text)
+            _, sup = _split_scripts(item.children[1])
+            tag = _raw(self.text, sup) if sup is not None and _sup_kind(sup) == "tag" else ""
+            key = canonical(base, "", tag) if base is not None and (tag or not sup) else key
         return key is not None and key in self.decl.families
 
     def name_text(self, node: Any) -> str | None:
@@ -1380,8 +1403,9 @@ def head_key(node: Any, text: str) -> str | None:
         return str(node.children[2].value)
     if node.data == "accent":
         command = str(node.children[0].value)
-        if command in ("\\mathbb", "\\mathcal", "\\mathsf"):
-            return f"{command}{{{_raw(text, node.children[1])}}}"
+        inner = _raw(text, node.children[1])
+        if command in ("\\mathbb", "\\mathcal", "\\mathsf") or re.fullmatch(r"\\?[A-Za-z]+", inner):
+            return f"{command}{{{inner}}}"  # \hat{f}(x) is the function \hat{f} applied
         return None
     if node.data == "scripted":
         base = head_key(node.children[0], text)
@@ -1390,10 +1414,7 @@ def head_key(node: Any, text: str) -> str | None:
         sub, sup = _split_scripts(node.children[1])
         tag = ""
         if sup is not None:
-            items = sup.children[0]
-            inner = next((c for c in getattr(items, "children", []) if isinstance(c, Tree)), None)
-            first = inner.children[0] if inner is not None and len(inner.children) == 1 else None
-            if not (isinstance(first, Tree) and first.data == "bracket"):
+            if _sup_kind(sup) != "tag":
                 return None
             tag = _raw(text, sup)
         return canonical(base, _raw(text, sub) if sub is not None else "", tag)
@@ -1486,7 +1507,7 @@ def _base_name(atom: Any, text: str) -> str | None:
     """The canonical base of a name atom, accents included (``\\tilde{z}``), else None."""
     if isinstance(atom, Tree) and atom.data == "accent":
         inner = _raw(text, atom.children[1])
-        return f"{atom.children[0]}{{{inner}}}" if inner.isalpha() else None
+        return f"{atom.children[0]}{{{inner}}}" if re.fullmatch(r"\\?[A-Za-z]+", inner) else None
     return head_key(atom, text)
 
 
@@ -1515,8 +1536,15 @@ class Inference:
     """What a document's own writing says about its notation, gathered from its parse trees."""
 
     families: dict[str, set[str]] = field(default_factory=dict)  # name → uppers of its sums
-    powers: dict[str, int] = field(default_factory=dict)  # x^2 on a definition's left → offset
+    powered: set[tuple[str, str, str]] = field(default_factory=set)  # x_c^2 = … : (x, c, 2)
     plain: set[str] = field(default_factory=set)  # names written with no exponent
+    numbered: dict[str, set[str]] = field(default_factory=dict)  # eps → {eps_0}: eps_0 written
+    lettered: set[str] = field(default_factory=set)  # bases indexed by a letter somewhere: x_i
+    words: dict[str, set[str]] = field(default_factory=dict)  # W → {jk}: W_{jk} written
+    summed: set[str] = field(default_factory=set)  # the letters sums run over
+    bounds: set[str] = field(default_factory=set)  # the upper bounds of sums, as written
+    exponents: dict[str, set[str]] = field(default_factory=dict)  # sigma → {2}: powers written
+    entries: set[tuple[str, str, str]] = field(default_factory=set)  # (base, sub, tag) of x^{(i)}
 
     def walk(self, tree: Tree, text: str, offset: int) -> None:
         """Gather from one row's tree."""
@@ -1527,13 +1555,16 @@ class Inference:
                 sub, sup = _split_scripts(lhs.children[1])
                 if base is not None and sup is not None and _sup_kind(sup) == "exponent":
                     items = _arg_items(sup)
-                    if len(items) == 1 and isinstance(items[0], Token):
+                    number = len(items) == 1 and (
+                        isinstance(items[0], Token)
+                        or (isinstance(items[0], Tree) and items[0].data == "number")
+                    )
+                    if number:
                         sub_raw = _raw(text, sub) if sub is not None else ""
-                        name = canonical(base, sub_raw, _raw(text, sup))
-                        self.powers.setdefault(name, offset + _start(lhs))
+                        self.powered.add((base, sub_raw, _raw(text, sup)))
         self._names(tree, text, [])
 
-    def _names(self, node: Any, text: str, uppers: list[str]) -> None:
+    def _names(self, node: Any, text: str, uppers: list[tuple[str, str]]) -> None:
         if isinstance(node, Token):
             if node.type == "GREEK":
                 self.plain.add(canonical_base(node.value))
@@ -1544,7 +1575,12 @@ class Inference:
             )
             _, sup = _split_scripts(scripts)
             upper = _raw(text, sup) if sup is not None else ""
-            self._names(node.children[-1], text, [*uppers, upper])
+            sub, _ = _split_scripts(scripts)
+            var = _raw(text, sub).split("=")[0] if sub is not None else ""
+            self.summed.add(var)
+            if upper:
+                self.bounds.add(upper)
+            self._names(node.children[-1], text, [*uppers, (var, upper)])
             return
         if node.data in ("letter", "greek", "word"):
             key = head_key(node, text)
@@ -1556,15 +1592,27 @@ class Inference:
             sub, sup = _split_scripts(node.children[1])
             sub_raw = _raw(text, sub) if sub is not None else ""
             kind = _sup_kind(sup) if sup is not None else "none"
+            if base is not None and sub is not None:
+                tag = _raw(text, sup) if kind == "tag" else ""
+                if sub_raw.isdigit() or re.fullmatch(r"[a-z]", sub_raw):
+                    self.numbered.setdefault(canonical(base, "", tag), set()).add(sub_raw)
+                elif re.fullmatch(r"[a-z]([,+-][a-z0-9])*", sub_raw):
+                    self.lettered.add(canonical(base, "", tag))
+                elif re.fullmatch(r"[a-z]{2,4}", sub_raw):
+                    self.words.setdefault(canonical(base, "", tag), set()).add(sub_raw)
             if base is not None:
                 if kind == "example":
-                    tag = _raw(text, sup).split("(")[0]
+                    tag, _, example = _raw(text, sup).partition("(")
+                    self.entries.add((base, sub_raw, tag))
                     family = self.families.setdefault(canonical(base, sub_raw, tag), set())
-                    family.update(uppers[-1:])
+                    over = [upper for var, upper in uppers if var == example.rstrip(")")]
+                    family.update(over[-1:])
                 elif kind in ("none", "tag") and node.data == "scripted":
                     tag = _raw(text, sup) if sup is not None else ""
                     self.plain.add(canonical(base, sub_raw, tag))
             if sup is not None and kind == "exponent":
+                if base is not None:
+                    self.exponents.setdefault(canonical(base, sub_raw), set()).add(_raw(text, sup))
                 self._names(sup, text, uppers)
             if node.data == "scripted_power":
                 self._names(node.children[2], text, uppers)
@@ -1572,23 +1620,67 @@ class Inference:
         for child in node.children:
             self._names(child, text, uppers)
 
-    def declaration(self, decl: Declaration) -> Declaration:
-        """The notation inferred, as a declaration to merge under the document's own."""
-        families = frozenset(self.families) - decl.names
-        uppers = {u for name in families for u in self.families[name]}
+    def declaration(self, decl: Declaration, index_letters: set[str]) -> Declaration:
+        """The notation inferred, as a declaration to merge under the document's own;
+        ``index_letters``: the letters the document writes as indices."""
+        indices = self.summed | index_letters
+        found: dict[str, set[str]] = {}
+        for base, sub, tag in self.entries:
+            # z_{chw}^{[l](i)}: entries of the family z^{[l]}; z_{norm}^{[l](i)}: of z_{norm}^{[l]}
+            label = "" if set(sub.replace(",", "")) <= indices else sub
+            found.setdefault(canonical(base, label, tag), set()).update(
+                self.families.get(canonical(base, sub, tag), set())
+            )
+        families = frozenset(found) - decl.names
+        uppers = {u for name in families for u in found[name]}
         count = ""
         if families and not decl.example_count and len(uppers) == 1:
             (count,) = uppers
             if not count.isalpha():
                 count = ""
-        names = frozenset(
-            name
-            for name in self.powers
-            if name.rsplit("^", 1)[0] not in self.plain and name not in decl.families
+        names: set[str] = set()
+        powered_units: set[str] = set()
+        for base, sub, exponent in self.powered:
+            if canonical(base, sub) in self.plain or canonical(base, "", exponent) in decl.units:
+                continue  # sigma is also written alone (sigma^2 is its square), or declared
+            if exponent != "2" or self.exponents.get(canonical(base, sub), set()) - {"2"}:
+                continue  # only a square names a quantity (the variance), and only when no
+                # other power of it is written: x^2 = 4 with x^4 elsewhere is about powers
+            alone = (base, "", exponent) in self.powered or canonical(
+                base, "", exponent
+            ) in decl.names
+            if sub and set(sub.replace(",", "")) <= indices and not alone:
+                powered_units.add(canonical(base, "", exponent))  # sigma_c^2: one per unit c
+            elif canonical(base, sub, exponent) not in decl.families:
+                names.add(canonical(base, sub, exponent))
+        for base, subs in self.numbered.items():
+            # epsilon and epsilon_0 (or mu and mu_s) both written, the subscript never an index
+            # a sum runs over: two names
+            if base in self.plain and base not in decl.units | decl.families | families:
+                names |= {
+                    _with_sub(base, sub) for sub in subs if sub.isdigit() or sub not in self.summed
+                }
+        units = frozenset(
+            base
+            for base, words in self.words.items()
+            if base not in decl.families | decl.names | set(families)
+            and all(set(word) <= indices for word in words)
+            and any(set(word) & self.summed for word in words)
         )
+        sizes = {count} if count else set()
+        for bound in self.bounds:
+            if re.fullmatch(r"[A-Za-z]\^\{?\[[^\]]*\]\}?", bound):  # n^{[l-1]}: a layer's size
+                sizes.add(name_of(bound))
         return Declaration(
-            names=names - decl.names,
+            units=(units | powered_units) - decl.units,
+            names=frozenset(names) - decl.names,
             families=families - decl.families if (count or decl.example_count) else frozenset(),
             count=count,
-            sizes=frozenset({count}) if count else frozenset(),
+            sizes=frozenset(sizes) - decl.positive - decl.names,
         )
+
+
+def _with_sub(name: str, sub: str) -> str:
+    """``mu`` with the subscript ``s``: ``mu_s``; ``W^{[l]}`` with ``0``: ``W_0^{[l]}``."""
+    base, mark, tag = name.partition("^")
+    return canonical(base, sub, tag.strip("{}") if mark else "")

@@ -121,6 +121,9 @@ def summary(report: Report) -> Text:
         for v, n in counts.items()
         if n or v in (Verdict.PROVED, Verdict.REFUTED)
     ]
+    missing = len(report.derivation.not_read)
+    if missing:
+        words.append(f"{missing} display{'s' if missing != 1 else ''} not read")
     verdict = "every claim holds" if report.ok else "NOT every claim holds"
     style = "bold green" if report.ok else "bold red"
     return Text.assemble(
