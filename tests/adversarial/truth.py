@@ -8,7 +8,9 @@ after that. A comparison of irrational values is decided by SymPy's adaptive-pre
 when the difference is visibly not 0 (full precision reached at two working precisions), else
 exactly for an algebraic number (its minimal polynomial); a transcendental difference counts as 0
 only when SymPy's adaptive evaluation finds no digit above 10^-300, far below any difference a
-false case of this suite makes (the smallest is about 10^-130). A derivative is taken by SymPy on the sums already written out at the concrete
+false case of this suite makes at the points it samples (the smallest is about 10^-130); at a
+checker's counterexample, which may lie further out, a difference is looked for at up to 12,000
+digits before the sides are called equal. A derivative is taken by SymPy on the sums already written out at the concrete
 sizes. Only symbn's model is read (the derivation's lines, its assumptions, the display marks);
 nothing of ``symbn.check``, ``symbn.normal`` or ``symbn.numeric`` is imported.
 """
@@ -62,6 +64,7 @@ TOTAL_TERMS = 250_000
 MAX_BITS = 4_000_000
 PRECISIONS = (30, 120)
 ZERO_BELOW = sympy.Float("1e-300")
+DEEP_DIGITS = 12_000
 DEFAULT_TRIALS = 24
 MIN_AGREEING = 8
 
@@ -261,10 +264,10 @@ def _bits(value: Fraction) -> int:
     return max(abs(value.numerator).bit_length(), value.denominator.bit_length())
 
 
-_ZEROS: dict[Expr, bool] = {}
+_ZEROS: dict[tuple[Expr, bool], bool] = {}
 
 
-def is_zero(value: Value) -> bool:
+def is_zero(value: Value, deep: bool = False) -> bool:
     """Whether an exact number is 0: rationals at once, others by certified evaluation or exactly.
 
     Not 0 needs SymPy's adaptive evaluation to reach full precision with a non-zero value at two
@@ -277,14 +280,16 @@ def is_zero(value: Value) -> bool:
         return bool(value == 0)
     if value == 0:
         return True
-    known = _ZEROS.get(value)
+    known = _ZEROS.get((value, deep))
     if known is None:
-        known = _ZEROS[value] = _is_zero(value)
+        known = _ZEROS[(value, deep)] = _is_zero(value, deep)
     return known
 
 
-def _is_zero(value: Expr) -> bool:
-    if value.has(sympy.log) and sympy.expand_log(value, force=True) == 0:
+def _is_zero(value: Expr, deep: bool) -> bool:
+    if value.has(sympy.log) and (
+        sympy.expand_log(value, force=True) == 0 or sympy.logcombine(value, force=True) == 0
+    ):
         return True
     nonzero = below = 0
     for digits in PRECISIONS:
@@ -306,6 +311,11 @@ def _is_zero(value: Expr) -> bool:
             return bool(minimal_polynomial(value, x) == x)
         except Exception:  # not algebraic after all: decided by the bound below
             pass
+    if below == len(PRECISIONS) and deep:
+        far = value.evalf(30, maxn=DEEP_DIGITS)
+        parts = [far] if far.is_real else list(far.as_real_imag())
+        if any(part.is_Float and part != 0 and part._prec >= 90 for part in parts):
+            return False  # a difference far below 10^-300, resolved at up to DEEP_DIGITS digits
     if below == len(PRECISIONS):
         return True  # no digit above 10^-300 at any working precision SymPy tried
     raise Unknown(f"cannot decide whether {_show(value)} is 0")
@@ -919,6 +929,7 @@ class Problem:
     names: dict[str, Any]
     depth: int
     spent: int = 0
+    deep: bool = False
 
 
 def sum_depth(expr: Any, claim: Claim, memo: dict[Any, int] | None = None) -> int:
@@ -1135,7 +1146,7 @@ def _compare_sides(problem: Problem, evaluator: Evaluator) -> tuple[str, str]:
         which = "left" if isinstance(left, Undefined) else "right"
         return "differ", f"the {which} side is undefined, the other is not"
     try:
-        same = is_zero(_frac(_sym(left) - _sym(right)))
+        same = is_zero(_frac(_sym(left) - _sym(right)), problem.deep)
     except Unknown as exc:
         return "unknown", str(exc)
     if same:
@@ -1266,6 +1277,7 @@ def at(
     with _deep():
         claim = claim_of(derivation, label)
         problem = prepare(claim, ranges)
+        problem.deep = True
         kinds = []
         for k in range(fillings):
             rng = random.Random(1000 + k)
