@@ -10,10 +10,19 @@ product reversed. Each mutant is checked by rebuilding the derivation up to its 
 definitions before it, then the mutated line) and calling symbn's checker. A mutant that the
 checker proves equal to the original side is skipped and counted.
 
+Beside them it runs the adversarial suite of issue 10 (``tests/adversarial``): hand-written true
+and false claims of every class of the issue, each under three seeds, and random identities true
+by construction with their mutants (confirmed false by the suite's independent evaluator). It
+reports per class how many true steps were proved / checked / undecided / refuted and how many
+false steps were refuted / undecided / wrongly accepted, and how many checks ran past their budget.
+
     python bench/mutants.py [--names NAME ...] [--timeout S] [--jobs N] [--json]
+                            [--adversarial with|skip|only] [--examples N]
 
 Exit status 1 when a mutant is wrongly accepted (proved or checked), a true step is not proved,
-a layer is inconsistent, or fewer than 99% of the mutants are refuted with a counterexample.
+a layer is inconsistent, or fewer than 99% of the mutants are refuted with a counterexample; and
+when an adversarial false step is wrongly accepted, a true one refuted, a check raises or hangs,
+or a refutation's counterexample is one where the sides agree.
 """
 
 from __future__ import annotations
@@ -26,9 +35,10 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from functools import cache
+from functools import cache, partial
+from pathlib import Path
 from typing import Any
 
 from sympy import (
@@ -483,12 +493,175 @@ def print_table(summary: dict[str, Any]) -> None:
             print(f"  undecided ({o['label']}, {o['side']}): {o['mutation']}: {o['reason']}")
 
 
+# The adversarial suite of issue 10 ----------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+PAST_BUDGET_SLACK = 2.0
+
+
+def _adversarial_modules() -> tuple[Any, Any, Any, Any]:
+    """The suite's modules (under tests/), importable when this runs as ``python bench/mutants.py``."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tests.adversarial import cases, generated, runner, truth
+
+    return cases, generated, runner, truth
+
+
+def _fate(case: Any, outcome: Any) -> str:
+    """One check's fate: a verdict, or how it failed to give one (build error, exception, hang)."""
+    if outcome.ending == "build-error":
+        return "rejected at build" if case.misuse else "build error"
+    if outcome.ending != "checked":
+        return outcome.ending
+    if outcome.verdict == "inconsistent":
+        return "inconsistent"
+    return outcome.verdict
+
+
+def generated_cases(examples: int) -> list[Any]:
+    """The property-based identities and their confirmed mutants, as adversarial cases (class 0)."""
+    cases, generated, _, truth = _adversarial_modules()
+    from hypothesis import HealthCheck, given, settings
+
+    drawn: list[Any] = []
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(generated.identities())
+    def collect(one: Any) -> None:
+        drawn.append(one)
+
+    collect()
+    out = []
+    for k, one in enumerate(drawn):
+        out.append(cases.Case(0, f"{one.family}-{k}", "true", partial(one.derivation, False)))
+        if truth.decide(one.derivation(True), trials=16).verdict == "false":
+            out.append(cases.Case(0, f"{one.family}-{k}", "false", partial(one.derivation, True)))
+    return out
+
+
+def run_adversarial(timeout: float, jobs: int, examples: int) -> dict[str, Any]:
+    """Every adversarial case under every seed, and the generated ones under seed 0, tallied by class."""
+    cases, _, runner, truth = _adversarial_modules()
+    started = time.perf_counter()
+    suite = [(c, runner.SEEDS) for c in cases.CASES]
+    suite += [(c, (0,)) for c in generated_cases(examples)]
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        outcomes = list(pool.map(lambda cs: runner.run_seeds(cs[0], cs[1], timeout), suite))
+    per: dict[str, Any] = {}
+    findings: list[dict[str, Any]] = []
+    for (case, _seeds), runs in zip(suite, outcomes, strict=True):
+        key = str(case.cls) if case.cls else "generated"
+        entry = per.setdefault(
+            key,
+            {
+                "description": cases.CLASSES.get(case.cls, "random identities and their mutants"),
+                "true": Counter(),
+                "false": Counter(),
+                "past_budget": 0,
+            },
+        )
+        for seed, outcome in runs.items():
+            fate = _fate(case, outcome)
+            entry[case.expected][fate] += 1
+            if outcome.seconds > timeout + PAST_BUDGET_SLACK:
+                entry["past_budget"] += 1
+            problem = runner.wrong(case, outcome)
+            if not problem and fate == "refuted" and outcome.assignment is not None:
+                where = truth.at(case.truth_derivation(), outcome.assignment, ranges=case.ranges)
+                if where != "differ":
+                    problem = f"refuted at {dict(outcome.assignment)}, but the sides agree there ({where})"
+            if problem:
+                findings.append({"case": case.id, "seed": seed, "problem": problem})
+    for entry in per.values():
+        entry["true"], entry["false"] = dict(entry["true"]), dict(entry["false"])
+    return {
+        "classes": per,
+        "findings": findings,
+        "seconds": round(time.perf_counter() - started, 2),
+        "timeout": timeout,
+    }
+
+
+WRONGLY_ACCEPTED = ("proved", "checked", "inconsistent")
+TRUE_REFUTED = ("refuted", "inconsistent")
+BROKEN = ("exception", "hang", "build error")
+
+
+def adversarial_verdict(summary: dict[str, Any]) -> tuple[bool, list[str]]:
+    """The CI bar: no false step accepted, no true step refuted, no traceback, no hang."""
+    problems = []
+    for key, entry in summary["classes"].items():
+        accepted = sum(entry["false"].get(f, 0) for f in WRONGLY_ACCEPTED)
+        refuted = sum(entry["true"].get(f, 0) for f in TRUE_REFUTED)
+        broken = sum(entry[t].get(f, 0) for t in ("true", "false") for f in BROKEN)
+        if accepted:
+            problems.append(f"class {key}: {accepted} false step(s) WRONGLY ACCEPTED")
+        if refuted:
+            problems.append(f"class {key}: {refuted} true step(s) refuted")
+        if broken:
+            problems.append(f"class {key}: {broken} check(s) raised, hung or failed to build")
+    bogus = [f for f in summary["findings"] if f["problem"].startswith("refuted at")]
+    if bogus:
+        problems.append(f"{len(bogus)} refutation(s) with a counterexample where the sides agree")
+    return not problems, problems
+
+
+def print_adversarial(summary: dict[str, Any]) -> None:
+    """The adversarial suite's table, one row per class, then every finding."""
+    header = (
+        f"{'class':10} {'true: proved/checked/undec/refuted/broken':>42}   "
+        f"{'false: refuted/undec/WRONG/broken':>34} {'past budget':>12}"
+    )
+    print(header)
+    print("-" * len(header))
+    for key, entry in summary["classes"].items():
+        t, f = entry["true"], entry["false"]
+        true_cell = "/".join(
+            str(n)
+            for n in (
+                t.get("proved", 0),
+                t.get("checked", 0),
+                t.get("undecided", 0) + t.get("rejected at build", 0),
+                sum(t.get(x, 0) for x in TRUE_REFUTED),
+                sum(t.get(x, 0) for x in BROKEN),
+            )
+        )
+        false_cell = "/".join(
+            str(n)
+            for n in (
+                f.get("refuted", 0),
+                f.get("undecided", 0) + f.get("rejected at build", 0),
+                sum(f.get(x, 0) for x in WRONGLY_ACCEPTED),
+                sum(f.get(x, 0) for x in BROKEN),
+            )
+        )
+        print(f"{key:10} {true_cell:>42}   {false_cell:>34} {entry['past_budget']:>12}")
+    for finding in summary["findings"]:
+        print(f"  {finding['case']} (seed {finding['seed']}): {finding['problem']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--names", nargs="+", help="derivations to mutate (default: all shipped)")
     parser.add_argument("--timeout", type=float, default=3.0, help="seconds per checked step")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--json", action="store_true", help="print the full summary as JSON")
+    parser.add_argument(
+        "--adversarial",
+        choices=("with", "skip", "only"),
+        default="with",
+        help="the adversarial suite of issue 10 beside the mutants (default), or skip it, or only it",
+    )
+    parser.add_argument(
+        "--examples", type=int, default=40, help="generated identities in the adversarial suite"
+    )
     args = parser.parse_args(argv)
     known = symbn.names()
     names = args.names or known
@@ -499,23 +672,35 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    summary = run(names, args.timeout, max(1, args.jobs))
-    ok, problems = verdict_of(summary)
+    summary: dict[str, Any] = {}
+    ok, problems = True, []
+    if args.adversarial != "only":
+        summary = run(names, args.timeout, max(1, args.jobs))
+        ok, problems = verdict_of(summary)
+    if args.adversarial != "skip":
+        summary["adversarial"] = run_adversarial(args.timeout, max(1, args.jobs), args.examples)
+        adversarial_ok, adversarial_problems = adversarial_verdict(summary["adversarial"])
+        ok, problems = ok and adversarial_ok, problems + adversarial_problems
     summary["ok"], summary["problems"] = ok, problems
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
-        print_table(summary)
-        total = sum(
-            n
-            for e in summary["derivations"].values()
-            for fate, n in e["mutants"].items()
-            if fate != "refuted_with_counterexample"
-        )
-        print(
-            f"\n{total} mutants in {summary['seconds']} s; "
-            f"{summary['refuted_with_counterexample_share']:.2%} of the checked ones refuted with a counterexample"
-        )
+        if args.adversarial != "only":
+            print_table(summary)
+            total = sum(
+                n
+                for e in summary["derivations"].values()
+                for fate, n in e["mutants"].items()
+                if fate != "refuted_with_counterexample"
+            )
+            print(
+                f"\n{total} mutants in {summary['seconds']} s; "
+                f"{summary['refuted_with_counterexample_share']:.2%} of the checked ones refuted with a counterexample"
+            )
+        if args.adversarial != "skip":
+            adversarial = summary["adversarial"]
+            print(f"\nAdversarial suite (issue 10), {adversarial['seconds']} s:")
+            print_adversarial(adversarial)
         print("OK: the soundness bar holds" if ok else "FAIL: " + "; ".join(problems))
     return 0 if ok else 1
 
