@@ -502,12 +502,30 @@ def _parse_atom(tokens: list[str]) -> tuple[Expr, list[str]]:
 # Evaluation ------------------------------------------------------------------------------------
 
 
+def _over_the_reals(claim: Claim) -> bool:
+    """Whether every unknown of the claim is real (then a non-real value means undefined)."""
+    from sympy.core.function import AppliedUndef
+
+    exprs = [claim.lhs, claim.rhs]
+    if any(e.has(I) for e in exprs):
+        return False
+    for e in exprs:
+        for s in e.free_symbols:
+            if not isinstance(s, Idx) and not s.is_real:
+                return False
+        for atom in e.atoms(Indexed, AppliedUndef):
+            if not atom.is_real:
+                return False
+    return True
+
+
 class Evaluator:
     """Evaluates a claim's expressions at one point, writing every sum out term by term."""
 
     def __init__(self, claim: Claim, point: Point) -> None:
         self.claim = claim
         self.point = point
+        self.real = _over_the_reals(claim)
         self.terms = 0
         self.memo: dict[Expr, Value] = {}
         self.entries: dict[tuple[IndexedBase, tuple[int, ...]], Symbol] = {}
@@ -529,6 +547,9 @@ class Evaluator:
         if not env and expr in self.memo:
             return self.memo[expr]
         result = self._value(expr, env)
+        if self.real and not isinstance(result, Fraction) and _sym(result).is_real is False:
+            # symbn's documented semantics: over real symbols a non-real value is undefined
+            raise Undefined(f"{expr} is not real here")
         if not env:
             self.memo[expr] = result
         return result
