@@ -32,6 +32,7 @@ from sympy import (
     Heaviside,
     Idx,
     Indexed,
+    Integer,
     KroneckerDelta,
     Max,
     Min,
@@ -41,8 +42,6 @@ from sympy import (
     Product,
     Sum,
     Symbol,
-    acos,
-    asin,
     atan,
     binomial,
     ceiling,
@@ -451,7 +450,7 @@ class Evaluator:
             if base > 0:
                 top, bottom = _integer_root(base.numerator, q), _integer_root(base.denominator, q)
                 if top is not None and bottom is not None:
-                    return self.power(Fraction(top, bottom), _integer(p))
+                    return self.power(Fraction(top, bottom), Integer(p))
             elif self.real:
                 raise Undefined("a fractional power of a negative number is not real")
             elif q == 2:
@@ -683,7 +682,7 @@ class Evaluator:
 
     def _trig(self, expr: Any) -> Value:
         value = self(expr.args[0])
-        if is_exact(value) and value == 0 and not isinstance(expr, (cos, cosh, acos)):
+        if is_exact(value) and value == 0 and not isinstance(expr, (cos, cosh)):
             return Fraction(0)
         if isinstance(value, Gauss) or _is_complex_interval(value):
             raise NotEvaluable(f"{type(expr).__name__} of a complex value")
@@ -708,9 +707,6 @@ class Evaluator:
             return iv.atan2(x, iv.mpf(1))
         if isinstance(expr, erf):
             return iv.erf(x)
-        raise NotEvaluable(f"cannot evaluate {type(expr).__name__} numerically")
-
-    def _inverse_trig(self, expr: Any) -> Value:
         raise NotEvaluable(f"cannot evaluate {type(expr).__name__} numerically")
 
     def _undefined_function(self, expr: AppliedUndef) -> Value:
@@ -792,12 +788,6 @@ def _bits(value: Fraction | Gauss) -> int:
     return max(value.numerator.bit_length(), value.denominator.bit_length())
 
 
-def _integer(n: int) -> Expr:
-    from sympy import Integer
-
-    return Integer(n)
-
-
 def _complex_log(z: Any) -> Any:
     """The principal logarithm of a complex interval that does not straddle the negative real axis."""
     x, y = z.real, z.imag
@@ -822,7 +812,6 @@ _FUNCTIONS: list[tuple[Any, Callable[[Evaluator, Any], Value]]] = [
     (exp, Evaluator._exp),
     (log, Evaluator._log),
     ((sin, cos, tan, sinh, cosh, tanh, atan, erf), Evaluator._trig),
-    ((asin, acos), Evaluator._inverse_trig),
     (AppliedUndef, Evaluator._undefined_function),
     (Derivative, Evaluator._derivative),
     (Subs, Evaluator._subs),

@@ -180,7 +180,6 @@ class NumericOutcome:
 @dataclass
 class _Trial:
     kind: str  # agree, differ, excluded, unresolved
-    point: Point | None = None
     counterexample: Counterexample | None = None
     reason: str = ""
 
@@ -226,6 +225,20 @@ def compare(
     skipped = unresolved = generic = special = 0
     reason = ""
     fallback: _Trial | None = None
+
+    def outcome(found: Counterexample | None) -> NumericOutcome:
+        return NumericOutcome(
+            len(agreed_sizes),
+            tuple(agreed_sizes),
+            found,
+            skipped,
+            reason,
+            unresolved,
+            generic,
+            claim.degree,
+            special,
+        )
+
     plans = _size_plans(claim, rng, count, quick=not thorough)
     aims: list[tuple[Expr, Fraction] | None] = [None] * len(plans)
     if claim.criticals:
@@ -242,17 +255,7 @@ def compare(
             fallback = fallback or trial
             continue
         if trial.kind == "differ":
-            return NumericOutcome(
-                len(agreed_sizes),
-                tuple(agreed_sizes),
-                trial.counterexample,
-                skipped,
-                reason,
-                unresolved,
-                generic,
-                claim.degree,
-                special,
-            )
+            return outcome(trial.counterexample)
         if trial.kind == "agree":
             agreed_sizes.append(tuple((str(size), value) for size, value in plan.items()))
             generic += is_generic
@@ -262,17 +265,7 @@ def compare(
         else:
             skipped += 1
             reason = trial.reason or reason
-    return NumericOutcome(
-        len(agreed_sizes),
-        tuple(agreed_sizes),
-        fallback.counterexample if fallback else None,
-        skipped,
-        reason,
-        unresolved,
-        generic,
-        claim.degree,
-        special,
-    )
+    return outcome(fallback.counterexample if fallback else None)
 
 
 # Preparing a claim ------------------------------------------------------------------------
@@ -733,7 +726,7 @@ def _grid_solve(at: Any, key: Any, target: Fraction, point: Point) -> bool:
 def _side(expr: Expr, point: Point, claim: _Claim) -> Any:
     """The value of one side, or the exception that says why it has none."""
     try:
-        return Evaluator(point, real=claim.real)(expr)
+        return _evaluator(point, claim, {})(expr)
     except (Undefined, Undetermined, TooLarge) as exc:
         return exc
     except ZeroDivisionError:
@@ -760,23 +753,23 @@ def _evaluate(claim: _Claim, point: Point, bits: tuple[int, ...], want_differenc
                     return _Trial("excluded", reason="one side undefined")
                 which, why = ("left", left) if left_undefined else ("right", right)
                 note = f"the {which} side is undefined here ({why}); the other side is not"
-                return _Trial("differ", point, _counterexample(point, left, right, note))
+                return _Trial("differ", _counterexample(point, left, right, note))
             try:
                 same = equal(left, right)
             except Undetermined:
                 continue
             if same:
-                return _Trial("agree", point)
-            return _Trial("differ", point, _counterexample(point, left, right, ""))
+                return _Trial("agree")
+            return _Trial("differ", _counterexample(point, left, right, ""))
     if isinstance(left, Undefined) or isinstance(right, Undefined) or len(bits) == 1:
-        return _Trial("unresolved", point)
+        return _Trial("unresolved")
     exact = _decide_exactly(claim, point)
     if exact is True:
-        return _Trial("agree", point)
+        return _Trial("agree")
     if exact is False:
         with precision(bits[-1]):
-            return _Trial("differ", point, _counterexample(point, left, right, ""))
-    return _Trial("unresolved", point)
+            return _Trial("differ", _counterexample(point, left, right, ""))
+    return _Trial("unresolved")
 
 
 def _decide_exactly(claim: _Claim, point: Point) -> bool | None:

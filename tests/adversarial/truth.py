@@ -55,6 +55,7 @@ from sympy import (
     zoo,
 )
 from sympy.core.relational import Relational
+from sympy.core.sympify import _sympify
 
 from symbn.model import Derivation, Kind, Relation
 from symbn.notation import Cancel, Mean, Written
@@ -1014,7 +1015,7 @@ def prepare(claim: Claim, ranges: dict[str, tuple[Any, Any]] | None = None) -> P
     for atom in found["symbols"] | found["families"] | found["indices"]:
         domains.kinds[atom] = _kind(atom)
     for name, (low, high) in (ranges or {}).items():
-        domains.ranges[names[name]] = (sympy.sympify(low), sympy.sympify(high))
+        domains.ranges[names[name]] = (_sympify(low), _sympify(high))  # never text
     sizes = sorted((s for s in found["symbols"] if domains.kinds[s] == "size"), key=str)
     equalities, checks = [], []
     for a in assumptions:
