@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from symbn.check import Report
     from symbn.model import Derivation, Line
     from symbn.parse.declare import Declaration
+    from symbn.parse.document import Document
 
 FORMATS = ["terminal", "json", "latex", "markdown", "html", "github"]
 ENVIRONMENTS = ["align", "align*", "equation+aligned"]
@@ -96,6 +97,45 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
+def export_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of an export (LaTeX and Markdown layout, ``-o``), shared by derive and check."""
+    options = [
+        click.option(
+            "--standalone",
+            is_flag=True,
+            help="latex: a complete article for pdflatex, not a fragment.",
+        ),
+        click.option(
+            "--env",
+            type=click.Choice(ENVIRONMENTS),
+            default=None,
+            help="latex: the math environment  [default: align]",
+        ),
+        click.option(
+            "--no-why", is_flag=True, help="latex/markdown: the equations only, no justifications."
+        ),
+        click.option(
+            "--marks",
+            is_flag=True,
+            help="latex/markdown: a verdict mark on each line (✓ proved, ≈ checked).",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="Write to FILE instead of the standard output (atomically; never over a file or "
+            "a symlink that exists, unless --force).",
+        ),
+        click.option(
+            "--force", is_flag=True, help="Replace the --output file (or symlink, not its target)."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 class _Main(click.Group):
     """The command group, which also turns a failed write to stdout into its own exit code."""
 
@@ -147,34 +187,7 @@ def list_command() -> None:
     is_flag=True,
     help="Check every shipped derivation and print a summary table (json: a list of reports).",
 )
-@click.option(
-    "--standalone", is_flag=True, help="latex: a complete article for pdflatex, not a fragment."
-)
-@click.option(
-    "--env",
-    type=click.Choice(ENVIRONMENTS),
-    default=None,
-    help="latex: the math environment  [default: align]",
-)
-@click.option(
-    "--no-why", is_flag=True, help="latex/markdown: the equations only, no justifications."
-)
-@click.option(
-    "--marks",
-    is_flag=True,
-    help="latex/markdown: a verdict mark on each line (✓ proved, ≈ checked).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write to FILE instead of the standard output (atomically; never over a file or a "
-    "symlink that exists, unless --force).",
-)
-@click.option(
-    "--force", is_flag=True, help="Replace the --output file (or symlink, not its target)."
-)
+@export_options
 def derive(
     name: str | None,
     fmt: str,
@@ -207,9 +220,7 @@ def derive(
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
     (report,) = _check([derivation], timeout, seed, show=fmt == "terminal")
-    options: dict[str, Any] = {"why": not no_why, "marks": marks}
-    if fmt == "latex":
-        options.update(env=env or "align", standalone=standalone)
+    options = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
     if fmt == "github":
         options = {"module": name}
     if output is None:
@@ -217,6 +228,18 @@ def derive(
     else:
         _write(output, _export(report, fmt, options), force=force)
     sys.exit(0 if report.ok else 1)
+
+
+def _layout(
+    fmt: str, *, standalone: bool, env: str | None, no_why: bool, marks: bool
+) -> dict[str, Any]:
+    """The export options the chosen format takes (after :func:`_refuse_misplaced`)."""
+    if fmt not in ("latex", "markdown"):
+        return {}
+    options: dict[str, Any] = {"why": not no_why, "marks": marks}
+    if fmt == "latex":
+        options.update(env=env or "align", standalone=standalone)
+    return options
 
 
 def _refuse_misplaced(fmt: str, **given: object) -> None:
@@ -249,13 +272,14 @@ def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:
     return plain(report, width=80) + "\n"
 
 
-def _annotations(report: Report, document: str | None, module: str | None) -> str:
+def _annotations(report: Report, document: Document | None, module: str | None) -> str:
     """GitHub annotations on the document's rows, or on the shipped module's ``label=`` lines."""
     from symbn import locate
     from symbn.render.github import workflow_commands
 
     if document is not None:
-        return workflow_commands(report, document, locate.in_document(document), chains=True)
+        placed = locate.in_document(document)
+        return workflow_commands(report, document.path, placed, chains=True)
     path = locate.shipped_module(module) if module else None
     return workflow_commands(report, path, locate.in_module(path) if path else None)
 
@@ -349,11 +373,18 @@ def _umask() -> int:
 @click.option("--count", default="", metavar="NAME", help="The examples run from 1 to NAME.")
 @click.option("--units", multiple=True, metavar="NAME", help="NAME is indexed by units (W_{jk}).")
 @click.option("--bar", type=click.Choice(["mean", "name"]), help="What a bar means.")
+@export_options
 def check_command(
     files: tuple[str, ...],
     fmt: str,
     timeout: float,
     seed: int,
+    standalone: bool,
+    env: str | None,
+    no_why: bool,
+    marks: bool,
+    output: str | None,
+    force: bool,
     declare_files: tuple[str, ...],
     sizes: tuple[str, ...],
     positive: tuple[str, ...],
@@ -370,6 +401,16 @@ def check_command(
     from symbn.errors import SymbnError
     from symbn.parse.declare import from_file, from_mapping
 
+    _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    if output is not None:
+        if len(files) > 1 and fmt != "json":
+            raise InputProblem(
+                f"-o/--output writes one document's export: give one FILE (got {len(files)}), "
+                "or --format json for a list of reports"
+            )
+        if not force:
+            _refuse_existing(output)
+    layout = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
     try:
         extra = from_mapping(
             {
@@ -387,54 +428,89 @@ def check_command(
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
     code = 0
-    outputs = []
+    summaries = []
+    exported = ""
     for path in files:
-        if fmt == "terminal" and len(files) > 1:
+        if fmt == "terminal" and len(files) > 1 and output is None:
             click.echo(f"== {path}")
-        file_code, output = _check_file(path, extra, fmt, timeout, seed)
-        code = max(code, file_code)
-        outputs.append(output)
-    if fmt == "json":
-        click.echo(
-            json.dumps(outputs[0] if len(files) == 1 else outputs, indent=2, ensure_ascii=False)
+        file_code, summary, text = _check_file(
+            path, extra, fmt, timeout, seed, layout, to_stdout=output is None
         )
+        code = max(code, file_code)
+        summaries.append(summary)
+        exported += text
+    if fmt == "json":
+        exported = (
+            json.dumps(summaries[0] if len(files) == 1 else summaries, indent=2, ensure_ascii=False)
+            + "\n"
+        )
+        if output is None:
+            click.echo(exported, nl=False)
+    if output is not None:
+        _write(output, exported, force=force)
     sys.exit(code)
 
 
 def _check_file(
-    path: str, extra: Declaration, fmt: str, timeout: float, seed: int
-) -> tuple[int, dict[str, object]]:
-    """Check one document: (exit code, its JSON summary); problems go to stderr, one line each."""
+    path: str,
+    extra: Declaration,
+    fmt: str,
+    timeout: float,
+    seed: int,
+    layout: dict[str, Any],
+    *,
+    to_stdout: bool,
+) -> tuple[int, dict[str, object], str]:
+    """Check one document: (exit code, its JSON summary, its export when not ``to_stdout``).
+
+    Problems go to stderr, one line each; with ``to_stdout`` the export is printed at once.
+    """
     from symbn.errors import SymbnError
-    from symbn.parse.document import read_document
+    from symbn.parse.document import Problem, read_document
 
     try:
         document = read_document(path, extra)
     except SymbnError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        _github_problem(fmt, str(exc), path)
-        return 2, {"file": path, "error": str(exc)}
+        message = str(exc)
     except Exception as exc:  # never a traceback for a document, whatever it holds
         message = f"{path}: cannot read this document ({type(exc).__name__})"
-        click.echo(f"Error: {message}", err=True)
-        _github_problem(fmt, message, path)
-        return 2, {"file": path, "error": message}
-    for problem in document.problems:
+    else:
+        message = ""
+    text = ""
+    for problem in [Problem(message)] if message else document.problems:
         click.echo(f"Error: {problem}", err=True)
-        _github_problem(fmt, problem, path)
-    (report,) = _check([document.derivation], timeout, seed, show=fmt == "terminal")
+        if fmt == "github":
+            from symbn.render.github import problem as annotation
+
+            place = problem.place
+            spot = (place.line, place.column) if place and place.cell is None else None
+            text += annotation(problem.message, path, spot)
+    if to_stdout:
+        click.echo(text, nl=False)
+        text = ""
+    if message:
+        problems = [{"file": path, "message": message}]
+        return 2, {"file": path, "error": message, "problems": problems}, text
+    (report,) = _check([document.derivation], timeout, seed, show=fmt == "terminal" and to_stdout)
+    options = {"document": document} if fmt == "github" else layout
     if fmt != "json" and document.derivation.lines:
-        _emit(report, fmt, {"document": path} if fmt == "github" else {})
+        if to_stdout:
+            _emit(report, fmt, options)
+        else:
+            text += _export(report, fmt, options)
     code = 2 if document.problems else (0 if report.ok else 1)
-    return code, {"file": path, "problems": document.problems, **report.as_dict()}
+    return code, _document_json(document, report), text
 
 
-def _github_problem(fmt: str, message: str, path: str) -> None:
-    """With ``--format github``, a reading problem is also an annotation on the standard output."""
-    if fmt == "github":
-        from symbn.render.github import problem
-
-        click.echo(problem(message, path), nl=False)
+def _document_json(document: Document, report: Report) -> dict[str, object]:
+    """The report as JSON, each step with the place of its row and each problem an object."""
+    summary = report.as_dict()
+    for step in summary["steps"]:
+        place = document.locations.get(step["label"])
+        if place is not None:
+            step.update(place.as_dict())
+    problems = [problem.as_dict(document.path) for problem in document.problems]
+    return {"file": document.path, "problems": problems, **summary}
 
 
 def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bool) -> list[Report]:

@@ -17,13 +17,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lark import Tree
 from sympy import Derivative, Expr, Idx, Indexed, IndexedBase, Pow, Symbol
 from sympy.core.function import AppliedUndef
 
-from symbn.errors import DerivationError, InputError
+from symbn.errors import DerivationError, InputError, SymbnError
 from symbn.model import Derivation, defined_name
 from symbn.notation import meaning
 from symbn.parse.declare import Declaration, from_file, from_toml
@@ -112,17 +112,62 @@ class Row:
     refusal: tuple[int, str] | None = None  # (offset in text, message): read, and refused
 
 
+class Place(NamedTuple):
+    """Where something is written: 1-based line and column (of its cell, in a notebook)."""
+
+    file: str
+    line: int
+    column: int
+    cell: int | None = None
+
+    def __str__(self) -> str:
+        """``file:line:column``, or ``file:cell N:line:column`` in a notebook."""
+        cell = "" if self.cell is None else f"cell {self.cell}:"
+        return f"{self.file}:{cell}{self.line}:{self.column}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The place as JSON fields (``cell`` only for a notebook)."""
+        found: dict[str, Any] = {"file": self.file, "line": self.line, "column": self.column}
+        if self.cell is not None:
+            found["cell"] = self.cell
+        return found
+
+
+class Problem(str):
+    """One reading problem: its one-line text (``file:line:column: message``) and, for JSON and
+    annotations, its parts: the :class:`Place` (``None`` when it has none, as a sidecar's
+    ``assume`` error) and the message without the place."""
+
+    place: Place | None
+    message: str
+
+    def __new__(cls, text: str, place: Place | None = None) -> Problem:
+        """The problem ``text``; with ``place``, the text must start with it."""
+        problem = super().__new__(cls, text)
+        prefix = f"{place}: "
+        if place is not None and text.startswith(prefix):
+            problem.place, problem.message = place, text[len(prefix) :]
+        else:
+            problem.place, problem.message = None, text
+        return problem
+
+    def as_dict(self, path: str) -> dict[str, Any]:
+        """The problem as JSON: its place's fields (else just ``path``) and the message."""
+        where = self.place.as_dict() if self.place else {"file": path}
+        return {**where, "message": self.message}
+
+
 @dataclass
 class Document:
     """A read document: the derivation built from it and the problems met (one line each)."""
 
     path: str
     derivation: Derivation
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     rows: int = 0
     unread: int = 0  # display rows that could not be read: the summary must never say all holds
     inferred: Declaration = field(default_factory=Declaration)  # notation read from the writing
-    locations: dict[str, str] = field(default_factory=dict)  # label → "file:line:column" of its row
+    locations: dict[str, Place] = field(default_factory=dict)  # label → where its row starts
 
 
 class _Positions:
@@ -131,16 +176,20 @@ class _Positions:
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.cells = cells or []  # (offset where a notebook's cell starts, its number)
 
-    def where(self, offset: int) -> str:
-        """``file:line:column`` of an offset (``file:cell N:line:column`` in a notebook)."""
+    def place(self, offset: int) -> Place:
+        """The :class:`Place` of an offset into the text."""
         line = bisect.bisect_right(self.starts, offset) - 1
         column = offset - self.starts[line] + 1
         if not self.cells:
-            return f"{self.path}:{line + 1}:{column}"
+            return Place(self.path, line + 1, column)
         k = bisect.bisect_right([start for start, _ in self.cells], offset) - 1
         start, number = self.cells[max(k, 0)]
         first = bisect.bisect_right(self.starts, start) - 1
-        return f"{self.path}:cell {number}:{line - first + 1}:{column}"
+        return Place(self.path, line - first + 1, column, number)
+
+    def where(self, offset: int) -> str:
+        """``file:line:column`` of an offset (``file:cell N:line:column`` in a notebook)."""
+        return str(self.place(offset))
 
 
 def notebook_text(data: bytes, path: str) -> tuple[str, list[tuple[int, int]]]:
@@ -201,6 +250,29 @@ def read_document(path: str | Path, extra: Declaration | None = None) -> Documen
     return read_text(text, str(file), kind=kind, declaration=declaration, extra=extra, cells=cells)
 
 
+def has_display_math(path: str | Path) -> bool:
+    """Whether the document at ``path`` holds display mathematics to read (code blocks and
+    comments excluded), found by the reader's own scan without building anything.
+
+    ``False`` for a file that cannot be read at all: a document only found by a walk is skipped.
+    """
+    file = Path(path)
+    try:
+        raw = read_regular(file, MAX_FILE_BYTES, "document")
+        cells: list[tuple[int, int]] | None = None
+        if file.suffix.lower() == ".ipynb":
+            text, cells = notebook_text(raw, str(file))
+        else:
+            text = raw.decode("utf-8")
+        kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
+        positions = _Positions(str(file), text, cells)
+        visible, _, skips = _declarations(text, kind, positions)
+        rows, problems = _rows(visible, kind, positions, skips)
+    except (SymbnError, OSError, UnicodeDecodeError):
+        return False
+    return bool(rows or problems)
+
+
 def read_text(
     text: str,
     path: str = "<text>",
@@ -227,9 +299,12 @@ def read_text(
     title = decl.title or _title(text, kind) or Path(path).stem
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
-    locations: dict[str, str] = {}
+    locations: dict[str, Place] = {}
     unread, inferred = _build(derivation, rows, decl, positions, problems, locations)
-    messages = [message for _, message in sorted(problems)]
+    messages = [
+        Problem(message, positions.place(offset) if offset >= 0 else None)
+        for offset, message in sorted(problems)
+    ]
     derivation.not_read = tuple(messages)
     return Document(path, derivation, messages, len(rows), unread, inferred, locations)
 
@@ -723,7 +798,7 @@ def _build(
     decl: Declaration,
     positions: _Positions,
     problems: list[tuple[int, str]],
-    locations: dict[str, str],
+    locations: dict[str, Place],
 ) -> tuple[int, Declaration]:
     """Add the rows to ``derivation``; the number of rows that could not be read, and the notation
     inferred from the document's own writing."""
@@ -799,7 +874,7 @@ def _build(
             start = row.offset + len(row.text) - len(row.text.lstrip())
             for line in derivation.lines[count:]:
                 used |= _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
-                locations[line.label] = positions.where(start)
+                locations[line.label] = positions.place(start)
             continue
         except MathError as exc:
             _report(problems, positions, row.offset + exc.pos, exc.message)
