@@ -373,6 +373,12 @@ def _umask() -> int:
 @click.option("--count", default="", metavar="NAME", help="The examples run from 1 to NAME.")
 @click.option("--units", multiple=True, metavar="NAME", help="NAME is indexed by units (W_{jk}).")
 @click.option("--bar", type=click.Choice(["mean", "name"]), help="What a bar means.")
+@click.option(
+    "--write-declaration",
+    is_flag=True,
+    help="Save the notation inferred from each FILE as its sidecar FILE.symbn.toml, to edit "
+    "(never over one that exists, unless --force).",
+)
 @export_options
 def check_command(
     files: tuple[str, ...],
@@ -393,6 +399,7 @@ def check_command(
     count: str,
     units: tuple[str, ...],
     bar: str | None,
+    write_declaration: bool,
 ) -> None:
     """Check the derivation written in each FILE (Markdown or LaTeX), under its own equation numbers.
 
@@ -436,6 +443,8 @@ def check_command(
         file_code, summary, text = _check_file(
             path, extra, fmt, timeout, seed, layout, to_stdout=output is None
         )
+        if write_declaration and "inferred" in summary:
+            file_code = max(file_code, _save_declaration(path, summary["inferred"], force=force))
         code = max(code, file_code)
         summaries.append(summary)
         exported += text
@@ -498,6 +507,8 @@ def _check_file(
             _emit(report, fmt, options)
         else:
             text += _export(report, fmt, options)
+    if fmt == "terminal" and to_stdout:
+        _print_inferred(document)
     code = 2 if document.problems else (0 if report.ok else 1)
     return code, _document_json(document, report), text
 
@@ -509,8 +520,50 @@ def _document_json(document: Document, report: Report) -> dict[str, object]:
         place = document.locations.get(step["label"])
         if place is not None:
             step.update(place.as_dict())
+    from symbn.parse.declare import to_mapping
+
     problems = [problem.as_dict(document.path) for problem in document.problems]
-    return {"file": document.path, "problems": problems, **summary}
+    inferred = to_mapping(document.inferred)
+    return {"file": document.path, "problems": problems, "inferred": inferred, **summary}
+
+
+def _print_inferred(document: Document) -> None:
+    """The notation inferred from the document, in a few lines, when there is any."""
+    from symbn.parse.declare import to_mapping
+
+    inferred = to_mapping(document.inferred)
+    if not inferred:
+        return
+    click.echo("Notation inferred (save it with --write-declaration, then edit):")
+    for key, value in inferred.items():
+        if isinstance(value, dict):
+            for sub, item in value.items():
+                click.echo(f"  {key}.{sub}: {_listed(item)}")
+        else:
+            click.echo(f"  {key}: {_listed(value)}")
+
+
+def _listed(value: str | list[str]) -> str:
+    return value if isinstance(value, str) else ", ".join(value)
+
+
+def _save_declaration(path: str, inferred: object, *, force: bool) -> int:
+    """Write the inferred notation as ``path``'s sidecar; 0, or 2 (said on stderr) when it cannot."""
+    from symbn.parse.declare import from_mapping, to_toml
+
+    target = f"{path}.symbn.toml"
+    if not isinstance(inferred, dict) or not inferred:
+        click.echo(f"{path}: nothing was inferred; no declaration written", err=True)
+        return 0
+    try:
+        if not force:
+            _refuse_existing(target)
+        _write(target, to_toml(from_mapping(inferred, target)), force=force)
+    except InputProblem as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        return 2
+    click.echo(f"wrote {target}", err=True)
+    return 0
 
 
 def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bool) -> list[Report]:

@@ -123,3 +123,65 @@ def test_github_annotates_a_problem_on_its_place_in_the_file(tmp_path: Path) -> 
     problem = next(line for line in lines if "cannot read" in line)
     assert problem.startswith(f"::error file={path},line=9,col=3,title=symbn cannot read::")
     assert any(line.startswith(f"::error file={path},line=7,col=5,") for line in lines)
+
+
+SEED = Path(__file__).parent / "data" / "batchnorm-bias-cancellation.md"
+CORPUS = sorted(
+    p for p in (Path(__file__).parent / "data" / "corpus").iterdir()
+    if p.suffix in (".md", ".tex", ".ipynb")
+)
+
+
+def test_the_written_declaration_reads_every_corpus_document_the_same(tmp_path: Path) -> None:
+    """What --write-declaration saves, read back as the sidecar, gives the very same lines."""
+    import shutil
+
+    from symbn.parse.declare import to_mapping
+    from symbn.parse.document import read_document
+
+    for source in CORPUS:
+        path = tmp_path / source.name
+        shutil.copy(source, path)
+        inferred = read_document(path)
+        if not to_mapping(inferred.inferred):
+            continue
+        _, _, err = run("check", str(path), "--write-declaration", "--timeout", "0.01")
+        assert f"wrote {path}.symbn.toml" in err, (source.name, err)
+        declared = read_document(path)
+        assert to_mapping(declared.inferred) == {}, source.name  # nothing is left to infer
+        assert [
+            (line.label, line.kind, line.lhs_meaning, line.rhs_meaning)
+            for line in declared.derivation.lines
+        ] == [
+            (line.label, line.kind, line.lhs_meaning, line.rhs_meaning)
+            for line in inferred.derivation.lines
+        ], source.name
+
+
+def test_write_declaration_never_replaces_a_sidecar_without_force(tmp_path: Path) -> None:
+    path = tmp_path / "seed.md"
+    path.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    mine = tmp_path / "seed.symbn.toml"  # the other name a sidecar may have
+    code, out, err = run("check", str(path))
+    assert code == 0 and "Notation inferred" in out and "examples.families" in out
+    code, _, err = run("check", str(path), "--write-declaration")
+    assert code == 0 and (tmp_path / "seed.md.symbn.toml").is_file()
+    written = (tmp_path / "seed.md.symbn.toml").read_text(encoding="utf-8")
+    assert 'families = ["a^{[l-1]}", "z^{[l]}"]' in written
+    (tmp_path / "seed.md.symbn.toml").unlink()
+    (tmp_path / "seed.md.symbn.toml").symlink_to(mine)
+    code, _, err = run("check", str(path), "--write-declaration")
+    assert code == 2 and "symbolic link" in err and not mine.exists()
+    code, _, err = run("check", str(path), "--write-declaration", "--force")
+    assert code == 0 and not mine.exists() and "wrote" in err
+    assert not (tmp_path / "seed.md.symbn.toml").is_symlink()
+
+
+def test_json_reports_what_was_inferred(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.md"  # away from the sidecar beside the test copy
+    seed.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _ = run("check", str(seed), "--format", "json")
+    assert code == 0
+    inferred = json.loads(out)["inferred"]
+    assert inferred["examples"]["families"] == ["a^{[l-1]}", "z^{[l]}"]
+    assert inferred["names"] == ["sigma^2"]
