@@ -82,10 +82,21 @@ format_option = click.option(
 )
 
 
+TOTAL_TIMEOUT = 600.0  # CPU seconds for a whole run by default: a hostile document ends in minutes
+
+
 def budget_options(command: Callable[..., None]) -> Callable[..., None]:
-    """``--timeout`` and ``--seed``, the checker's budget and numeric seed, for every checking command."""
+    """``--timeout``, ``--total-timeout`` and ``--seed``: the checker's budgets and numeric seed."""
     command = click.option(
         "--seed", type=int, default=0, show_default=True, help="Seed of the numeric trials."
+    )(command)
+    command = click.option(
+        "--total-timeout",
+        type=Seconds(),
+        default=TOTAL_TIMEOUT,
+        show_default=True,
+        help="CPU seconds allowed for all the steps of one document (of derive: of the run) "
+        "together; past it the steps not decided yet are undecided.",
     )(command)
     return click.option(
         "--timeout",
@@ -192,6 +203,7 @@ def derive(
     name: str | None,
     fmt: str,
     timeout: float,
+    total_timeout: float,
     seed: int,
     standalone: bool,
     env: str | None,
@@ -213,13 +225,13 @@ def derive(
             raise InputProblem(
                 "--all prints to the standard output; -o/--output takes one derivation"
             )
-        _derive_all(name, fmt, timeout, seed)
+        _derive_all(name, fmt, (timeout, total_timeout), seed)
     name = name or "batchnorm-bias"
     try:
         derivation = load(name)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
-    (report,) = _check([derivation], timeout, seed, show=fmt == "terminal")
+    (report,) = _check([derivation], (timeout, total_timeout), seed, show=fmt == "terminal")
     options = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
     if fmt == "github":
         options = {"module": name}
@@ -384,6 +396,7 @@ def check_command(
     files: tuple[str, ...],
     fmt: str,
     timeout: float,
+    total_timeout: float,
     seed: int,
     standalone: bool,
     env: str | None,
@@ -441,7 +454,7 @@ def check_command(
         if fmt == "terminal" and len(files) > 1 and output is None:
             click.echo(f"== {path}")
         file_code, summary, text = _check_file(
-            path, extra, fmt, timeout, seed, layout, to_stdout=output is None
+            path, extra, fmt, (timeout, total_timeout), seed, layout, to_stdout=output is None
         )
         if write_declaration and "inferred" in summary:
             file_code = max(file_code, _save_declaration(path, summary["inferred"], force=force))
@@ -464,7 +477,7 @@ def _check_file(
     path: str,
     extra: Declaration,
     fmt: str,
-    timeout: float,
+    budget: tuple[float, float],
     seed: int,
     layout: dict[str, Any],
     *,
@@ -500,7 +513,7 @@ def _check_file(
     if message:
         problems = [{"file": path, "message": message}]
         return 2, {"file": path, "error": message, "problems": problems}, text
-    (report,) = _check([document.derivation], timeout, seed, show=fmt == "terminal" and to_stdout)
+    (report,) = _check([document.derivation], budget, seed, show=fmt == "terminal" and to_stdout)
     options = {"document": document} if fmt == "github" else layout
     if fmt != "json" and document.derivation.lines:
         if to_stdout:
@@ -566,22 +579,26 @@ def _save_declaration(path: str, inferred: object, *, force: bool) -> int:
     return 0
 
 
-def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bool) -> list[Report]:
-    """Check ``derivations`` together, with one progress bar on a terminal's stderr when ``show``."""
+def _check(
+    derivations: list[Derivation], budget: tuple[float, float], seed: int, *, show: bool
+) -> list[Report]:
+    """Check ``derivations`` together under ``budget`` (seconds a step, seconds in all), with one
+    progress bar on a terminal's stderr when ``show``."""
     from symbn.check import check_many
     from symbn.process import Prefetch
     from symbn.progress import bar
 
     warm = Prefetch(show)
-    total = sum(len(d.lines) for d in derivations)
-    with bar(total) if show else nullcontext() as advance:
+    timeout, total = budget
+    lines = sum(len(d.lines) for d in derivations)
+    with bar(lines) if show else nullcontext() as advance:
 
         def on_line(derivation: Derivation, line: Line) -> None:
             warm.on_progress(line)
             if advance is not None:
                 advance(f"checking {derivation.name} ({line.label})")
 
-        return check_many(derivations, timeout=timeout, seed=seed, progress=on_line)
+        return check_many(derivations, timeout=timeout, seed=seed, progress=on_line, total=total)
 
 
 def _draw_in_unicode() -> None:
@@ -606,7 +623,7 @@ def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
     Console(highlight=False).print(report)
 
 
-def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
+def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: int) -> None:
     """``derive --all``: check every shipped derivation, print a summary table (or JSON list), exit."""
     from symbn.registry import load, names
 
@@ -615,7 +632,7 @@ def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
     if fmt not in ("terminal", "json", "github"):
         raise InputProblem(f"--all prints a summary table, JSON or annotations, not --format {fmt}")
     derivations = [load(n) for n in names()]
-    reports = _check(derivations, timeout, seed, show=fmt == "terminal")
+    reports = _check(derivations, budget, seed, show=fmt == "terminal")
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
     elif fmt == "github":

@@ -6,19 +6,23 @@ without ``os.fork``, forced here with ``SYMBN_NO_FORK=1``).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sympy import Symbol
 
 import symbn
 import symbn.budget as budget
 from symbn.budget import Failure, forking, memory_limits, run_budgeted, run_many
 from symbn.check import Verdict
+from symbn.cli import main
 
 
 def _job(kind: str, value: int) -> object:
@@ -253,3 +257,31 @@ def test_a_total_budget_ends_the_whole_run_and_keeps_what_is_in(mode: str) -> No
 def test_a_total_budget_that_is_not_a_budget_is_refused() -> None:
     with pytest.raises(ValueError, match="time budget"):
         run_many(_job, [("ok", 1)], 5.0, total=float("nan"))
+
+
+def test_the_total_budget_of_a_document_ends_its_check(tmp_path: Path) -> None:
+    """``--total-timeout`` bounds a whole document: claims that would each use their minute end
+    together once the document's seconds are spent, undecided with that reason, exit 1."""
+    document = tmp_path / "big.md"
+    document.write_text(
+        "# Big\n\n$$c := 3$$\n\n$$((c^{1000})^{1000})^{1000} = 0 \\tag{1}$$\n\n"
+        "$$((c^{999})^{1000})^{1000} = 0 \\tag{2}$$\n\n$$x + 1 = 1 + x \\tag{3}$$\n",
+        encoding="utf-8",
+    )
+    begun = time.monotonic()
+    result = CliRunner().invoke(
+        main, ["check", str(document), "--timeout", "60", "--total-timeout", "1", "--format", "json"]
+    )
+    assert time.monotonic() - begun < 30  # far below the 60 s a claim may take
+    assert result.exit_code == 1, result.output
+    steps = {s["label"]: s for s in json.loads(result.stdout)["steps"]}
+    for label in ("1", "2"):
+        assert steps[label]["verdict"] == "undecided"
+        assert "budget of 1 s for the whole run is spent" in steps[label]["reason"]
+    assert steps["3"]["verdict"] in ("proved", "undecided")  # it may not have begun
+
+
+def test_a_total_budget_that_is_not_seconds_is_a_usage_error() -> None:
+    for value in ("nan", "0", "-1", "inf", "1e400"):
+        result = CliRunner().invoke(main, ["derive", "--total-timeout", value])
+        assert result.exit_code == 2 and "--total-timeout" in result.stderr, value
