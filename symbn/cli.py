@@ -95,8 +95,8 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
         type=Seconds(),
         default=TOTAL_TIMEOUT,
         show_default=True,
-        help="CPU seconds allowed for all the steps of one document (of derive: of the run) "
-        "together; past it the steps not decided yet are undecided.",
+        help="CPU seconds for reading one document, and as many for all its steps together (for "
+        "derive: the run); past them the rest is not read, or undecided.",
     )(command)
     return click.option(
         "--timeout",
@@ -491,7 +491,7 @@ def _check_file(
     from symbn.parse.document import Problem, read_document
 
     try:
-        document = read_document(path, extra)
+        document = read_document(path, extra, budget=budget[1])
     except SymbnError as exc:
         message = str(exc)
     except Exception as exc:  # never a traceback for a document, whatever it holds

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -228,8 +229,14 @@ def sidecar(path: Path) -> Path | None:
     return None
 
 
-def read_document(path: str | Path, extra: Declaration | None = None) -> Document:
-    """Read and build the document at ``path``; an :class:`InputError` when it cannot be read at all."""
+def read_document(
+    path: str | Path, extra: Declaration | None = None, *, budget: float | None = None
+) -> Document:
+    """Read and build the document at ``path``; an :class:`InputError` when it cannot be read at all.
+
+    ``budget``: CPU seconds the reading may take; the displays not reached by then are not read
+    (one problem says so), so a huge document cannot keep the reader busy outside every budget.
+    """
     file = Path(path)
     raw = read_regular(file, MAX_FILE_BYTES, "document")
     try:
@@ -247,7 +254,9 @@ def read_document(path: str | Path, extra: Declaration | None = None) -> Documen
     if side is not None:
         declaration = from_file(side)
     kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
-    return read_text(text, str(file), kind=kind, declaration=declaration, extra=extra, cells=cells)
+    return read_text(
+        text, str(file), kind=kind, declaration=declaration, extra=extra, cells=cells, budget=budget
+    )
 
 
 def has_display_math(path: str | Path) -> bool:
@@ -281,9 +290,12 @@ def read_text(
     declaration: Declaration | None = None,
     extra: Declaration | None = None,
     cells: list[tuple[int, int]] | None = None,
+    budget: float | None = None,
 ) -> Document:
     """Build the derivation written in ``text`` (Markdown ``md`` or LaTeX ``tex``); ``cells``:
-    where each cell of a notebook starts in ``text`` and its number, for locations."""
+    where each cell of a notebook starts in ``text`` and its number, for locations; ``budget``:
+    CPU seconds the reading may take (see :func:`read_document`)."""
+    deadline = None if budget is None else time.process_time() + budget
     if len(text) > MAX_FILE_BYTES:
         raise InputError(
             f"{path}: {len(text)} characters; symbn reads documents up to {MAX_FILE_BYTES}"
@@ -300,7 +312,9 @@ def read_text(
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
     locations: dict[str, Place] = {}
-    unread, inferred = _build(derivation, rows, decl, positions, problems, locations)
+    unread, inferred = _build(
+        derivation, rows, decl, positions, problems, locations, _Deadline(deadline, budget)
+    )
     messages = [
         Problem(message, positions.place(offset) if offset >= 0 else None)
         for offset, message in sorted(problems)
@@ -799,13 +813,17 @@ def _build(
     positions: _Positions,
     problems: list[tuple[int, str]],
     locations: dict[str, Place],
+    deadline: _Deadline,
 ) -> tuple[int, Declaration]:
     """Add the rows to ``derivation``; the number of rows that could not be read, and the notation
     inferred from the document's own writing."""
     trees: list[Any] = []
     inferred: set[str] = set()
     indices: set[str] = set()
-    for row in rows:
+    for k, row in enumerate(rows):
+        if deadline.up():  # the loop below says so, at the first row it does not build
+            trees.extend([None] * (len(rows) - k))
+            break
         if row.refusal is not None:
             _report(problems, positions, row.offset + row.refusal[0], row.refusal[1])
             trees.append(None)
@@ -846,7 +864,11 @@ def _build(
         Any, tuple[int, str]
     ] = {}  # a name whose definition could not be read → where that row is
     unread = 0
-    for row, tree in zip(rows, trees, strict=True):
+    for k, (row, tree) in enumerate(zip(rows, trees, strict=True)):
+        if deadline.up():
+            deadline.report(problems, positions, row, len(rows) - k)
+            unread += len(rows) - k
+            break
         if tree is None:
             readable = False
             unread += 1
@@ -895,6 +917,29 @@ def _build(
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
     return unread, guessed
+
+
+class _Deadline:
+    """The CPU time (``time.process_time``) by which reading must stop; ``None``: no limit."""
+
+    def __init__(self, at: float | None, budget: float | None) -> None:
+        self.at, self.budget = at, budget
+
+    def up(self) -> bool:
+        """Whether the reading's time is spent."""
+        return self.at is not None and time.process_time() >= self.at
+
+    def report(
+        self, problems: list[tuple[int, str]], positions: _Positions, row: Row, left: int
+    ) -> None:
+        """Say that reading stopped at ``row``, with ``left`` rows not read from there on."""
+        _report(
+            problems,
+            positions,
+            row.offset,
+            f"reading stopped here: the document's budget of {self.budget:g} s was spent "
+            f"reading, so {left} display row(s) from here on are not read; raise --total-timeout",
+        )
 
 
 def _note_failed(
