@@ -300,3 +300,18 @@ def test_reading_a_huge_document_stops_within_its_budget(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "reading stopped here: the document's budget of 1 s was spent reading" in result.stderr
     assert "raise --total-timeout" in result.stderr
+
+
+def test_reading_stops_once_it_has_used_its_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory is bounded the same way, counted from what the process used before reading."""
+    from symbn.parse import document as reader
+
+    rows = "\n\n".join(f"$$x + {k} = {k} + x$$" for k in range(1, 40))
+    peaks = iter([100.0] + [100.0 + 10 * k for k in range(1, 400)])
+    monkeypatch.setattr(reader, "_peak_memory_mb", lambda: next(peaks))
+    monkeypatch.setattr(reader, "MAX_READING_MB", 500)  # passed while building the rows
+    read = reader.read_text("# Big\n\n" + rows + "\n", "big.md")
+    assert 0 < len(read.derivation.lines) < 39
+    (problem,) = read.problems
+    assert "more than 500 MB of memory were used reading" in problem
+    assert read.unread == 39 - len(read.derivation.lines)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -45,6 +46,7 @@ from symbn.parse.latex import (
 )
 
 MAX_FILE_BYTES = 4 << 20
+MAX_READING_MB = 1024  # reading stops (located, exit 2) once it has used this much more memory
 MAX_EQUATIONS = 500  # Derivation.define scans earlier lines: keep the whole document fast
 
 _OPEN = re.compile(
@@ -920,26 +922,49 @@ def _build(
 
 
 class _Deadline:
-    """The CPU time (``time.process_time``) by which reading must stop; ``None``: no limit."""
+    """When reading must stop: at a CPU time (``time.process_time``; ``None``: no limit), or once
+    reading has raised this process's peak memory by :data:`MAX_READING_MB` (the parse trees of
+    huge rows add up; a kernel that used more before is not held against the document)."""
 
     def __init__(self, at: float | None, budget: float | None) -> None:
         self.at, self.budget = at, budget
+        self.base = _peak_memory_mb()
 
     def up(self) -> bool:
-        """Whether the reading's time is spent."""
-        return self.at is not None and time.process_time() >= self.at
+        """Whether the reading's time or memory is spent."""
+        if self.at is not None and time.process_time() >= self.at:
+            return True
+        return self.memory_spent()
+
+    def memory_spent(self) -> bool:
+        """Whether reading has raised the peak memory by more than :data:`MAX_READING_MB`."""
+        return _peak_memory_mb() - self.base > MAX_READING_MB
 
     def report(
         self, problems: list[tuple[int, str]], positions: _Positions, row: Row, left: int
     ) -> None:
         """Say that reading stopped at ``row``, with ``left`` rows not read from there on."""
+        if self.memory_spent():
+            spent = f"more than {MAX_READING_MB} MB of memory were used reading"
+        else:
+            spent = f"the document's budget of {self.budget:g} s was spent reading"
         _report(
             problems,
             positions,
             row.offset,
-            f"reading stopped here: the document's budget of {self.budget:g} s was spent "
-            f"reading, so {left} display row(s) from here on are not read; raise --total-timeout",
+            f"reading stopped here: {spent}, so {left} display row(s) from here on are not read; "
+            "raise --total-timeout, or split the document",
         )
+
+
+def _peak_memory_mb() -> float:
+    """This process's peak resident memory in MB (0 where it cannot be read)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
 def _note_failed(
