@@ -288,6 +288,7 @@ def check_many(
     reports = []
     for p, (derivation, plan) in enumerate(zip(derivations, plans, strict=True)):
         announce(p, len(plan) - 1)
+        order = _label_order(derivation)
         results = []
         for k, (line, job) in enumerate(plan):
             if job is None:
@@ -304,7 +305,7 @@ def check_many(
                     outcome.remainder,
                     outcome.counterexample,
                     outcome.numeric,
-                    tuple(sorted(outcome.uses, key=_label_order(derivation))),
+                    tuple(sorted(outcome.uses, key=order)),
                     job[-1],
                 )
             )

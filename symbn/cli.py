@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from symbn.check import Report
     from symbn.model import Derivation, Line
     from symbn.parse.declare import Declaration
+    from symbn.parse.document import Document
 
 FORMATS = ["terminal", "json", "latex", "markdown", "html", "github"]
 ENVIRONMENTS = ["align", "align*", "equation+aligned"]
@@ -386,12 +387,18 @@ def check_command(
             extra = from_file(path).merged(extra)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
+    read = [_read_file(path, extra) for path in files]
+    # Every document's claims are checked together, shared among all the workers; each file's
+    # output then comes in the order given, as if they had been checked one after the other.
+    checkable = [document.derivation for _, document, _ in read if document is not None]
+    reports = iter(_check(checkable, timeout, seed, show=fmt == "terminal"))
     code = 0
     outputs = []
-    for path in files:
+    for path, document, error in read:
         if fmt == "terminal" and len(files) > 1:
             click.echo(f"== {path}")
-        file_code, output = _check_file(path, extra, fmt, timeout, seed)
+        report = next(reports) if document is not None else None
+        file_code, output = _show_file(path, document, error, report, fmt)
         code = max(code, file_code)
         outputs.append(output)
     if fmt == "json":
@@ -401,28 +408,30 @@ def check_command(
     sys.exit(code)
 
 
-def _check_file(
-    path: str, extra: Declaration, fmt: str, timeout: float, seed: int
-) -> tuple[int, dict[str, object]]:
-    """Check one document: (exit code, its JSON summary); problems go to stderr, one line each."""
+def _read_file(path: str, extra: Declaration) -> tuple[str, Document | None, str]:
+    """Read one document: (path, the document or None, the one-line error when it cannot be read)."""
     from symbn.errors import SymbnError
     from symbn.parse.document import read_document
 
     try:
-        document = read_document(path, extra)
+        return path, read_document(path, extra), ""
     except SymbnError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        _github_problem(fmt, str(exc), path)
-        return 2, {"file": path, "error": str(exc)}
+        return path, None, str(exc)
     except Exception as exc:  # never a traceback for a document, whatever it holds
-        message = f"{path}: cannot read this document ({type(exc).__name__})"
-        click.echo(f"Error: {message}", err=True)
-        _github_problem(fmt, message, path)
-        return 2, {"file": path, "error": message}
+        return path, None, f"{path}: cannot read this document ({type(exc).__name__})"
+
+
+def _show_file(
+    path: str, document: Document | None, error: str, report: Report | None, fmt: str
+) -> tuple[int, dict[str, object]]:
+    """Print one checked document: (exit code, its JSON summary); problems go to stderr, one line each."""
+    if document is None or report is None:
+        click.echo(f"Error: {error}", err=True)
+        _github_problem(fmt, error, path)
+        return 2, {"file": path, "error": error}
     for problem in document.problems:
         click.echo(f"Error: {problem}", err=True)
         _github_problem(fmt, problem, path)
-    (report,) = _check([document.derivation], timeout, seed, show=fmt == "terminal")
     if fmt != "json" and document.derivation.lines:
         _emit(report, fmt, {"document": path} if fmt == "github" else {})
     code = 2 if document.problems else (0 if report.ok else 1)
