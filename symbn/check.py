@@ -212,7 +212,9 @@ class Definitions:
             definition = self[name]
             rhs = _fresh_bound(definition.line.rhs_meaning)
             if isinstance(definition.lhs, AppliedUndef):
-                rhs = rhs.xreplace(dict(zip(definition.lhs.args, self.parameters(name), strict=True)))
+                rhs = rhs.xreplace(
+                    dict(zip(definition.lhs.args, self.parameters(name), strict=True))
+                )
             cache[name] = rhs
         return cache[name]
 
@@ -370,7 +372,9 @@ def _substitute(
             if node.func in blocked:
                 return node.func(*[p for p, _ in parts]), uses
             rhs, more = definitions.expanded(node.func, blocked)
-            mapping = dict(zip(definitions.parameters(node.func), [p for p, _ in parts], strict=True))
+            mapping = dict(
+                zip(definitions.parameters(node.func), [p for p, _ in parts], strict=True)
+            )
             return rhs.xreplace(mapping), uses | more
         if isinstance(node, Indexed):
             indices = [walk(i, blocked) for i in node.indices]
@@ -504,6 +508,8 @@ def decide_sides(
     return policy(
         relation is Relation.DIFFERENT, remainder, numeric, rational_known=not equalities_left
     )
+
+
 def _simplifies_to_zero(remainder: Expr) -> bool:
     """Whether SymPy's ``simplify`` takes a small remainder without sums to exactly 0."""
     if remainder.has(Sum) or remainder.count_ops() > SIMPLIFY_OPS:

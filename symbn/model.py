@@ -119,7 +119,9 @@ class Lines(Sequence[Line]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (Lines, tuple, list)):
-            return len(other) == self._count and all(a == b for a, b in zip(self, other, strict=True))
+            return len(other) == self._count and all(
+                a == b for a, b in zip(self, other, strict=True)
+            )
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]

@@ -127,7 +127,9 @@ def document(claims: int, definitions: int = 0) -> str:
             k = c % definitions
             rows.append(f"$$2 u_{{{k}}} - x = x + {2 * k} y \\tag{{{label}}}$$")
         else:
-            rows.append(f"$$(x + {c + 1})^2 = x^2 + {2 * (c + 1)} x + {(c + 1) ** 2} \\tag{{{label}}}$$")
+            rows.append(
+                f"$$(x + {c + 1})^2 = x^2 + {2 * (c + 1)} x + {(c + 1) ** 2} \\tag{{{label}}}$$"
+            )
     return "\n\n".join(rows) + "\n"
 
 
@@ -201,8 +203,15 @@ def test_verdicts_and_seeds_do_not_depend_on_the_number_of_workers(
         monkeypatch.setattr(budget, "WORKERS", workers)
         reports = check_many(derivations, timeout=30.0, seed=5)
         return [
-            [(r.label, r.verdict.value, r.seed, str(r.counterexample and r.counterexample.as_dict()))
-             for r in report]
+            [
+                (
+                    r.label,
+                    r.verdict.value,
+                    r.seed,
+                    str(r.counterexample and r.counterexample.as_dict()),
+                )
+                for r in report
+            ]
             for report in reports
         ]
 
