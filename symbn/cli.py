@@ -9,13 +9,10 @@ run (see :mod:`symbn.process`). Heavy modules (SymPy, the checker, rich) are imp
 from __future__ import annotations
 
 import errno
-import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from contextlib import nullcontext
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -220,6 +217,13 @@ def derive(
     sys.exit(0 if report.ok else 1)
 
 
+def _json(data: object) -> str:
+    """``data`` as indented JSON, Unicode kept (json is imported only by the commands that print it)."""
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 def _refuse_misplaced(fmt: str, **given: object) -> None:
     """A one-line error for an option that the chosen format does not use."""
     latex_only = {"standalone", "env"}
@@ -235,7 +239,7 @@ def _refuse_misplaced(fmt: str, **given: object) -> None:
 def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:
     """The report in ``fmt`` as text (terminal: plain, 80 columns)."""
     if fmt == "json":
-        return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+        return _json(report.as_dict()) + "\n"
     if fmt == "latex":
         return report.to_latex(**options)
     if fmt == "markdown":
@@ -277,6 +281,9 @@ def _write(output: str, text: str, *, force: bool) -> None:
     existing name, where the file system has them), so a file created while checking survives;
     with ``--force`` it replaces the file, or the symlink itself, never a symlink's target.
     """
+    import tempfile
+    from pathlib import Path
+
     target = Path(output)
     try:
         handle, temporary = tempfile.mkstemp(
@@ -402,9 +409,7 @@ def check_command(
         code = max(code, file_code)
         outputs.append(output)
     if fmt == "json":
-        click.echo(
-            json.dumps(outputs[0] if len(files) == 1 else outputs, indent=2, ensure_ascii=False)
-        )
+        click.echo(_json(outputs[0] if len(files) == 1 else outputs))
     sys.exit(code)
 
 
@@ -497,7 +502,7 @@ def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
     derivations = [load(n) for n in names()]
     reports = _check(derivations, timeout, seed, show=fmt == "terminal")
     if fmt == "json":
-        click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+        click.echo(_json([r.as_dict() for r in reports]))
     elif fmt == "github":
         for report, shipped_name in zip(reports, names(), strict=True):
             click.echo(_export(report, fmt, {"module": shipped_name}), nl=False)
