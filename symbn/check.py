@@ -148,24 +148,58 @@ class _Definition:
     line: Line
 
 
+class _Table:
+    """Every definition of one derivation, in order, with what has been substituted so far.
+
+    Shared by the :class:`Definitions` of all its claims: a definition's right side only uses
+    names defined before it (:func:`symbn.validate.check_definition`), so its substituted form is
+    the same for every claim that sees it, and is computed once per worker.
+    """
+
+    def __init__(self) -> None:
+        self.entries: list[_Definition] = []
+        self.position: dict[Any, int] = {}
+        self.raw: dict[Any, Any] = {}
+        self.full: dict[tuple[Any, frozenset[Any]], tuple[Expr, frozenset[str]]] = {}
+
+
 class Definitions:
     """The definitions before a claim, substituted lazily and at most once, inside the worker.
 
     The parent only lists them; meaning, fresh names for bound indices and substitution all grow
-    with the input, so they run under the claim's budget (:func:`decide`).
+    with the input, so they run under the claim's budget (:func:`decide`). A claim's definitions
+    are the first ``count`` of its derivation's table: taking them costs nothing, however many.
     """
 
-    def __init__(self, entries: tuple[_Definition, ...]) -> None:
-        self.entries = entries
-        self.by_name = {d.name: d for d in entries}
-        self._raw: dict[Any, Any] = {}
-        self._full: dict[tuple[Any, frozenset[Any]], tuple[Expr, frozenset[str]]] = {}
+    def __init__(self, table: _Table | None = None, count: int = 0) -> None:
+        self.table = table if table is not None else _Table()
+        self.count = count
+
+    @property
+    def entries(self) -> tuple[_Definition, ...]:
+        """The definitions, in order."""
+        return tuple(self.table.entries[: self.count])
+
+    def __contains__(self, name: Any) -> bool:
+        position = self.table.position.get(name)
+        return position is not None and position < self.count
+
+    def __getitem__(self, name: Any) -> _Definition:
+        if name not in self:
+            raise KeyError(name)
+        return self.table.entries[self.table.position[name]]
 
     def extended(self, definition: _Definition) -> Definitions:
         """These definitions and one more, sharing what has been substituted so far."""
-        more = Definitions((*self.entries, definition))
-        more._raw, more._full = self._raw, self._full
-        return more
+        table = self.table
+        if len(table.entries) != self.count or definition.name in table.position:
+            table = _Table()  # a branch off an earlier point: its own table
+            for entry in self.table.entries[: self.count]:
+                table.position[entry.name] = len(table.entries)
+                table.entries.append(entry)
+        table.position[definition.name] = len(table.entries)
+        table.entries.append(definition)
+        return Definitions(table, self.count + 1)
 
     def raw(self, name: Any) -> Expr:
         """The right side of ``name``'s definition as meant, its summation indices made fresh.
@@ -173,29 +207,34 @@ class Definitions:
         A function's parameters (``x`` in ``σ(x) := 1/(1 + e^{−x})``) become the definition's own
         placeholders, so no definition of a symbol that happens to be called ``x`` reaches them.
         """
-        if name not in self._raw:
-            definition = self.by_name[name]
+        cache = self.table.raw
+        if name not in cache:
+            definition = self[name]
             rhs = _fresh_bound(definition.line.rhs_meaning)
             if isinstance(definition.lhs, AppliedUndef):
-                rhs = rhs.xreplace(dict(zip(definition.lhs.args, self.parameters(name), strict=True)))
-            self._raw[name] = rhs
-        return self._raw[name]
+                rhs = rhs.xreplace(
+                    dict(zip(definition.lhs.args, self.parameters(name), strict=True))
+                )
+            cache[name] = rhs
+        return cache[name]
 
     def parameters(self, name: Any) -> tuple[Dummy, ...]:
         """The placeholders of a function definition's parameters, one set per definition."""
-        definition = self.by_name[name]
+        definition = self[name]
         key = ("parameters", name)
-        if key not in self._raw:
-            self._raw[key] = tuple(Dummy(str(a)) for a in definition.lhs.args)
-        return self._raw[key]
+        cache = self.table.raw
+        if key not in cache:
+            cache[key] = tuple(Dummy(str(a)) for a in definition.lhs.args)
+        return cache[key]
 
     def expanded(self, name: Any, blocked: frozenset[Any]) -> tuple[Expr, frozenset[str]]:
         """``name``'s right side with every definition not in ``blocked`` substituted, and the labels used."""
         key = (name, blocked)
-        if key not in self._full:
+        cache = self.table.full
+        if key not in cache:
             rhs, uses = _substitute(self.raw(name), self, blocked)
-            self._full[key] = (rhs, uses | {self.by_name[name].label})
-        return self._full[key]
+            cache[key] = (rhs, uses | {self[name].label})
+        return cache[key]
 
 
 def check(
@@ -253,6 +292,7 @@ def check_many(
     reports = []
     for p, (derivation, plan) in enumerate(zip(derivations, plans, strict=True)):
         announce(p, len(plan) - 1)
+        order = _label_order(derivation)
         results = []
         for k, (line, job) in enumerate(plan):
             if job is None:
@@ -269,7 +309,7 @@ def check_many(
                     outcome.remainder,
                     outcome.counterexample,
                     outcome.numeric,
-                    tuple(sorted(outcome.uses, key=_label_order(derivation))),
+                    tuple(sorted(outcome.uses, key=order)),
                     job[-1],
                 )
             )
@@ -282,7 +322,7 @@ _Plan = list[tuple[Line, tuple[Any, ...] | None]]
 
 def _plan(derivation: Derivation, seed: int) -> _Plan:
     """Each line with, for a claim, the arguments of :func:`decide`; nothing here grows with the mathematics."""
-    definitions = Definitions(())
+    definitions = Definitions()
     plan: _Plan = []
     for line in derivation.lines:
         if line.kind is Kind.DEFINITION:
@@ -325,23 +365,25 @@ def _substitute(
 
     def visit(node: Any, blocked: frozenset[Any]) -> tuple[Any, frozenset[str]]:
         if isinstance(node, Symbol) and not isinstance(node, Idx):
-            if node in definitions.by_name and node not in blocked:
+            if node in definitions and node not in blocked:
                 return definitions.expanded(node, blocked)
             return node, frozenset()
-        if isinstance(node, AppliedUndef) and node.func in definitions.by_name:
+        if isinstance(node, AppliedUndef) and node.func in definitions:
             parts = [walk(a, blocked) for a in node.args]
             uses = frozenset().union(*(u for _, u in parts))
             if node.func in blocked:
                 return node.func(*[p for p, _ in parts]), uses
             rhs, more = definitions.expanded(node.func, blocked)
-            mapping = dict(zip(definitions.parameters(node.func), [p for p, _ in parts], strict=True))
+            mapping = dict(
+                zip(definitions.parameters(node.func), [p for p, _ in parts], strict=True)
+            )
             return rhs.xreplace(mapping), uses | more
         if isinstance(node, Indexed):
             indices = [walk(i, blocked) for i in node.indices]
             uses = frozenset().union(*(u for _, u in indices))
             values = [v for v, _ in indices]
-            if node.base in definitions.by_name and node.base not in blocked:
-                definition = definitions.by_name[node.base]
+            if node.base in definitions and node.base not in blocked:
+                definition = definitions[node.base]
                 rhs, more = definitions.expanded(node.base, blocked)
                 mapping = dict(zip(definition.lhs.indices, values, strict=True))
                 return rhs.xreplace(mapping), uses | more
@@ -369,7 +411,7 @@ def _substitute(
         variables = frozenset(
             v.base if isinstance(v, Indexed) else v for v, _ in node.variable_count
         )
-        held = variables & frozenset(definitions.by_name)
+        held = frozenset(v for v in variables if v in definitions)
         if not held:
             inner, uses = walk(node.expr, blocked)
             return _carry_out(Derivative(inner, *node.variable_count)), uses
@@ -468,6 +510,8 @@ def decide_sides(
     return policy(
         relation is Relation.DIFFERENT, remainder, numeric, rational_known=not equalities_left
     )
+
+
 def _simplifies_to_zero(remainder: Expr) -> bool:
     """Whether SymPy's ``simplify`` takes a small remainder without sums to exactly 0."""
     if remainder.has(Sum) or remainder.count_ops() > SIMPLIFY_OPS:

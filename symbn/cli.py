@@ -9,13 +9,10 @@ run (see :mod:`symbn.process`). Heavy modules (SymPy, the checker, rich) are imp
 from __future__ import annotations
 
 import errno
-import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from contextlib import nullcontext
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -95,8 +92,8 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
         type=Seconds(),
         default=TOTAL_TIMEOUT,
         show_default=True,
-        help="CPU seconds for reading one document, and as many for all its steps together (for "
-        "derive: the run); past them the rest is not read, or undecided.",
+        help="CPU seconds for reading each document, and as many for all the steps of the run "
+        "together; past them the rest is not read, or undecided.",
     )(command)
     return click.option(
         "--timeout",
@@ -242,6 +239,13 @@ def derive(
     sys.exit(0 if report.ok else 1)
 
 
+def _json(data: object) -> str:
+    """``data`` as indented JSON, Unicode kept (json is imported only by the commands that print it)."""
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 def _layout(
     fmt: str, *, standalone: bool, env: str | None, no_why: bool, marks: bool
 ) -> dict[str, Any]:
@@ -269,7 +273,7 @@ def _refuse_misplaced(fmt: str, **given: object) -> None:
 def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:
     """The report in ``fmt`` as text (terminal: plain, 80 columns)."""
     if fmt == "json":
-        return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+        return _json(report.as_dict()) + "\n"
     if fmt == "latex":
         return report.to_latex(**options)
     if fmt == "markdown":
@@ -312,6 +316,9 @@ def _write(output: str, text: str, *, force: bool) -> None:
     existing name, where the file system has them), so a file created while checking survives;
     with ``--force`` it replaces the file, or the symlink itself, never a symlink's target.
     """
+    import tempfile
+    from pathlib import Path
+
     target = Path(output)
     try:
         handle, temporary = tempfile.mkstemp(
@@ -447,14 +454,21 @@ def check_command(
             extra = from_file(path).merged(extra)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
+    read = [_read_file(path, extra, total_timeout) for path in files]
+    # Every document's claims are checked together, shared among all the workers; each file's
+    # output then comes in the order given, as if they had been checked one after the other.
+    checkable = [document.derivation for _, document, _ in read if document is not None]
+    show = fmt == "terminal" and output is None
+    reports = iter(_check(checkable, (timeout, total_timeout), seed, show=show))
     code = 0
     summaries = []
     exported = ""
-    for path in files:
+    for path, document, error in read:
         if fmt == "terminal" and len(files) > 1 and output is None:
             click.echo(f"== {path}")
-        file_code, summary, text = _check_file(
-            path, extra, fmt, (timeout, total_timeout), seed, layout, to_stdout=output is None
+        report = next(reports) if document is not None else None
+        file_code, summary, text = _show_file(
+            path, document, error, report, fmt, layout, to_stdout=output is None
         )
         if write_declaration and "inferred" in summary:
             file_code = max(file_code, _save_declaration(path, summary["inferred"], force=force))
@@ -462,10 +476,7 @@ def check_command(
         summaries.append(summary)
         exported += text
     if fmt == "json":
-        exported = (
-            json.dumps(summaries[0] if len(files) == 1 else summaries, indent=2, ensure_ascii=False)
-            + "\n"
-        )
+        exported = _json(summaries[0] if len(files) == 1 else summaries) + "\n"
         if output is None:
             click.echo(exported, nl=False)
     if output is not None:
@@ -473,33 +484,40 @@ def check_command(
     sys.exit(code)
 
 
-def _check_file(
+def _read_file(
+    path: str, extra: Declaration, budget: float
+) -> tuple[str, Document | None, str]:
+    """Read one document within ``budget`` CPU seconds: (path, the document or None, the one-line
+    error when it cannot be read at all)."""
+    from symbn.errors import SymbnError
+    from symbn.parse.document import read_document
+
+    try:
+        return path, read_document(path, extra, budget=budget), ""
+    except SymbnError as exc:
+        return path, None, str(exc)
+    except Exception as exc:  # never a traceback for a document, whatever it holds
+        return path, None, f"{path}: cannot read this document ({type(exc).__name__})"
+
+
+def _show_file(
     path: str,
-    extra: Declaration,
+    document: Document | None,
+    error: str,
+    report: Report | None,
     fmt: str,
-    budget: tuple[float, float],
-    seed: int,
     layout: dict[str, Any],
     *,
     to_stdout: bool,
 ) -> tuple[int, dict[str, object], str]:
-    """Check one document: (exit code, its JSON summary, its export when not ``to_stdout``).
+    """One checked document: (exit code, its JSON summary, its export when not ``to_stdout``).
 
     Problems go to stderr, one line each; with ``to_stdout`` the export is printed at once.
     """
-    from symbn.errors import SymbnError
-    from symbn.parse.document import Problem, read_document
+    from symbn.parse.document import Problem
 
-    try:
-        document = read_document(path, extra, budget=budget[1])
-    except SymbnError as exc:
-        message = str(exc)
-    except Exception as exc:  # never a traceback for a document, whatever it holds
-        message = f"{path}: cannot read this document ({type(exc).__name__})"
-    else:
-        message = ""
     text = ""
-    for problem in [Problem(message)] if message else document.problems:
+    for problem in [Problem(error)] if document is None else document.problems:
         click.echo(f"Error: {problem}", err=True)
         if fmt == "github":
             from symbn.render.github import problem as annotation
@@ -510,10 +528,9 @@ def _check_file(
     if to_stdout:
         click.echo(text, nl=False)
         text = ""
-    if message:
-        problems = [{"file": path, "message": message}]
-        return 2, {"file": path, "error": message, "problems": problems}, text
-    (report,) = _check([document.derivation], budget, seed, show=fmt == "terminal" and to_stdout)
+    if document is None or report is None:
+        problems = [{"file": path, "message": error}]
+        return 2, {"file": path, "error": error, "problems": problems}, text
     options = {"document": document} if fmt == "github" else layout
     if fmt != "json" and document.derivation.lines:
         if to_stdout:
@@ -634,7 +651,7 @@ def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: i
     derivations = [load(n) for n in names()]
     reports = _check(derivations, budget, seed, show=fmt == "terminal")
     if fmt == "json":
-        click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+        click.echo(_json([r.as_dict() for r in reports]))
     elif fmt == "github":
         for report, shipped_name in zip(reports, names(), strict=True):
             click.echo(_export(report, fmt, {"module": shipped_name}), nl=False)

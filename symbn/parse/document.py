@@ -47,7 +47,7 @@ from symbn.parse.latex import (
 
 MAX_FILE_BYTES = 4 << 20
 MAX_READING_MB = 1024  # reading stops (located, exit 2) once it has used this much more memory
-MAX_EQUATIONS = 500  # Derivation.define scans earlier lines: keep the whole document fast
+MAX_EQUATIONS = 20_000  # hostile input: a bound on the rows read (with MAX_FILE_BYTES)
 
 _OPEN = re.compile(
     r"\$\$|(?<!\\)\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign)(\*?)\}"
@@ -1172,7 +1172,7 @@ def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
     A derivative *with respect to* a defined quantity is read: the checker keeps its variable a
     variable (``∂(3u)/∂u = 3`` with ``u = 2x``) and substitutes its definition afterwards.
     """
-    defined = {defined_name(line.lhs) for line in derivation.definitions}
+    defined = derivation.defined.keys()
     for node in meaning(expr).atoms(Derivative):
         names = _names_in(node.expr)
         if names & defined:
@@ -1201,7 +1201,7 @@ def _refuse_late_definition(
         or lhs.is_integer
     ):
         return
-    definitions = {defined_name(line.lhs): line for line in derivation.definitions}
+    definitions = derivation.defined
     if lhs in definitions:
         return
     reach: set[Any] = set()

@@ -158,9 +158,11 @@ class DerivOp:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The LALR parser of symbn's grammar (built once)."""
+    """The LALR parser of symbn's grammar (built once, its tables cached: :mod:`.parser_cache`)."""
+    from symbn.parse.parser_cache import cached_lark
+
     grammar = resources.files("symbn.parse").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return cached_lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
 def parse_tree(text: str) -> Tree:
