@@ -686,7 +686,9 @@ class Cache:
         data = MAGIC + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         path = self._path(key.key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            for folder in (self.entries, path.parent):
+                folder.mkdir(exist_ok=True, mode=0o700)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         except OSError:
             return False

@@ -96,6 +96,15 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
+def cache_option(command: Callable[..., None]) -> Callable[..., None]:
+    """``--no-cache``: check every claim again, neither reading nor writing the verdict cache."""
+    return click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Check every claim, without the verdict cache (see `symbn cache info`).",
+    )(command)
+
+
 class _Main(click.Group):
     """The command group, which also turns a failed write to stdout into its own exit code."""
 
@@ -137,10 +146,39 @@ def list_command() -> None:
         click.echo(f"{entry.name:28} {entry.title}")
 
 
+@main.group("cache")
+def cache_group() -> None:
+    """The verdict cache: where it is, how big, and clearing it.
+
+    It lives in $SYMBN_CACHE_DIR, else the user's cache folder; `--no-cache` bypasses it.
+    """
+
+
+@cache_group.command("info")
+def cache_info() -> None:
+    """Print where the cache is, how many verdicts it holds and their size."""
+    from symbn.cache import Cache, default_root
+
+    cache = Cache(default_root())
+    count, size = cache.info()
+    click.echo(f"{cache.root}: {count} verdicts, {size / 1024:.1f} KiB (at most {cache.max_bytes >> 20} MiB)")
+
+
+@cache_group.command("clear")
+def cache_clear() -> None:
+    """Remove every stored verdict (only the files the cache wrote)."""
+    from symbn.cache import Cache, default_root
+
+    cache = Cache(default_root())
+    removed = cache.clear()
+    click.echo(f"removed {removed} verdicts from {cache.root}")
+
+
 @main.command()
 @click.argument("name", required=False)
 @format_option
 @budget_options
+@cache_option
 @click.option(
     "--all",
     "check_all",
@@ -187,6 +225,7 @@ def derive(
     output: str | None,
     force: bool,
     check_all: bool,
+    no_cache: bool,
 ) -> None:
     """Check the shipped derivation NAME step by step and print it (default: batchnorm-bias)."""
     from symbn.errors import SymbnError
@@ -200,13 +239,13 @@ def derive(
             raise InputProblem(
                 "--all prints to the standard output; -o/--output takes one derivation"
             )
-        _derive_all(name, fmt, timeout, seed)
+        _derive_all(name, fmt, timeout, seed, no_cache)
     name = name or "batchnorm-bias"
     try:
         derivation = load(name)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
-    (report,) = _check([derivation], timeout, seed, show=fmt == "terminal")
+    (report,) = _check([derivation], timeout, seed, show=fmt == "terminal", no_cache=no_cache)
     options: dict[str, Any] = {"why": not no_why, "marks": marks}
     if fmt == "latex":
         options.update(env=env or "align", standalone=standalone)
@@ -333,6 +372,7 @@ def _umask() -> int:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @format_option
 @budget_options
+@cache_option
 @click.option(
     "--declare",
     "declare_files",
@@ -362,6 +402,7 @@ def check_command(
     count: str,
     units: tuple[str, ...],
     bar: str | None,
+    no_cache: bool,
 ) -> None:
     """Check the derivation written in each FILE (Markdown or LaTeX), under its own equation numbers.
 
@@ -391,7 +432,7 @@ def check_command(
     for path in files:
         if fmt == "terminal" and len(files) > 1:
             click.echo(f"== {path}")
-        file_code, output = _check_file(path, extra, fmt, timeout, seed)
+        file_code, output = _check_file(path, extra, fmt, timeout, seed, no_cache)
         code = max(code, file_code)
         outputs.append(output)
     if fmt == "json":
@@ -402,7 +443,7 @@ def check_command(
 
 
 def _check_file(
-    path: str, extra: Declaration, fmt: str, timeout: float, seed: int
+    path: str, extra: Declaration, fmt: str, timeout: float, seed: int, no_cache: bool
 ) -> tuple[int, dict[str, object]]:
     """Check one document: (exit code, its JSON summary); problems go to stderr, one line each."""
     from symbn.errors import SymbnError
@@ -422,7 +463,9 @@ def _check_file(
     for problem in document.problems:
         click.echo(f"Error: {problem}", err=True)
         _github_problem(fmt, problem, path)
-    (report,) = _check([document.derivation], timeout, seed, show=fmt == "terminal")
+    (report,) = _check(
+        [document.derivation], timeout, seed, show=fmt == "terminal", no_cache=no_cache
+    )
     if fmt != "json" and document.derivation.lines:
         _emit(report, fmt, {"document": path} if fmt == "github" else {})
     code = 2 if document.problems else (0 if report.ok else 1)
@@ -437,8 +480,14 @@ def _github_problem(fmt: str, message: str, path: str) -> None:
         click.echo(problem(message, path), nl=False)
 
 
-def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bool) -> list[Report]:
-    """Check ``derivations`` together, with one progress bar on a terminal's stderr when ``show``."""
+def _check(
+    derivations: list[Derivation], timeout: float, seed: int, *, show: bool, no_cache: bool
+) -> list[Report]:
+    """Check ``derivations`` together, with one progress bar on a terminal's stderr when ``show``.
+
+    Claims whose inputs are unchanged take their verdict from the user's cache, unless ``no_cache``.
+    """
+    from symbn.cache import default_cache
     from symbn.check import check_many
     from symbn.process import Prefetch
     from symbn.progress import bar
@@ -452,7 +501,8 @@ def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bo
             if advance is not None:
                 advance(f"checking {derivation.name} ({line.label})")
 
-        return check_many(derivations, timeout=timeout, seed=seed, progress=on_line)
+        cache = None if no_cache else default_cache()
+        return check_many(derivations, timeout=timeout, seed=seed, progress=on_line, cache=cache)
 
 
 def _draw_in_unicode() -> None:
@@ -477,7 +527,7 @@ def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
     Console(highlight=False).print(report)
 
 
-def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
+def _derive_all(name: str | None, fmt: str, timeout: float, seed: int, no_cache: bool) -> None:
     """``derive --all``: check every shipped derivation, print a summary table (or JSON list), exit."""
     from symbn.registry import load, names
 
@@ -486,7 +536,7 @@ def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
     if fmt not in ("terminal", "json", "github"):
         raise InputProblem(f"--all prints a summary table, JSON or annotations, not --format {fmt}")
     derivations = [load(n) for n in names()]
-    reports = _check(derivations, timeout, seed, show=fmt == "terminal")
+    reports = _check(derivations, timeout, seed, show=fmt == "terminal", no_cache=no_cache)
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
     elif fmt == "github":
