@@ -11,8 +11,8 @@ a key only when SymPy holds them equal; nothing here computes a normal form or a
 The budget is not in the key; a record keeps the budget it was decided under. A finished
 computation does not depend on the budget (only :mod:`symbn.budget` reads a clock), so a holding
 verdict is reused under the same or a bigger budget; a refuted, undecided or inconsistent one only
-under the same budget, and a claim that ran out of time is re-checked under any other budget.
-Other failures (a worker that died, memory) are never stored.
+under the same budget, and a claim that ran out of CPU time is re-checked under any other budget.
+Other failures (a worker that died, memory, the wall-clock backstop) are never stored.
 
 Entries are files, one per claim, ``<root>/v1/<2 hex>/<key>.json``: written to a temporary file in
 the same folder then renamed over the name (atomic on POSIX and Windows), so concurrent runs need
@@ -43,6 +43,9 @@ MAX_ENTRY = 4 << 20  # an entry larger than this is not read
 STALE_TEMPORARY = 3600.0  # seconds after which a temporary file left by a crashed run is removed
 MAGIC = b"symbn-cache"
 TIMED_OUT = "no verdict within the time budget of"
+# Of the timeouts, only those measured in the worker's CPU time are stored: a wall-clock one says
+# more about the machine's load at the time than about the claim.
+CPU_TIMEOUTS = ("(CPU time of the worker)", "(the worker's CPU limit)")
 # The normal form's canonical summation indices (symbn.normal) have fixed dummy indices at least
 # this large: the same in every process, so they may appear in a key.
 CANONICAL_DUMMIES = 7_000_000_000
@@ -202,7 +205,7 @@ class Keys:
         line, definitions, assumptions, seed = job
         try:
             return self._claim(line, definitions, assumptions, seed)
-        except (Unsupported, RecursionError, AttributeError, TypeError, ValueError):
+        except Exception:  # whatever keeps a key from being computed, the claim is checked
             return None
 
     def _claim(
@@ -515,7 +518,19 @@ def table(expr: Any) -> list[Any]:
 
 def restore(nodes: Any) -> Any:
     """The expression a :func:`table` holds, built from whitelisted classes; ValueError if malformed."""
-    from sympy import Add, Basic, Dummy, Float, Function, Integer, Mul, Pow, Rational, Symbol
+    from sympy import (
+        Add,
+        Basic,
+        Dummy,
+        Float,
+        Function,
+        IndexedBase,
+        Integer,
+        Mul,
+        Pow,
+        Rational,
+        Symbol,
+    )
     from sympy.core.singleton import S
     from sympy.core.symbol import Str
 
@@ -564,8 +579,8 @@ def restore(nodes: Any) -> Any:
             node = function(*[ref(n) for n in _expect(entry[3], list)])
         elif tag in ("Family", "Node"):
             kind = classes.get(_expect(entry[1], str))
-            if kind is None:
-                raise ValueError(f"no class {entry[1]!r} may be rebuilt")
+            if kind is None or (tag == "Family") != issubclass(kind, IndexedBase):
+                raise ValueError(f"no class {entry[1]!r} may be rebuilt here")
             args = [ref(n) for n in _expect(entry[2], list)]
             if tag == "Family":
                 node = kind(*args, **flags(entry[3]))
@@ -589,7 +604,7 @@ def _checked_table(expr: Any) -> list[Any]:
     try:
         back = restore(json.loads(json.dumps(nodes)))
         same = Digests(any_dummy=True).of(back) == Digests(any_dummy=True).of(expr)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+    except Exception as exc:
         raise Unsupported(f"the remainder does not rebuild: {exc}") from None
     if not same:
         raise Unsupported("the remainder does not rebuild to itself")
@@ -657,7 +672,7 @@ class Cache:
                 return None
             decision = decode_decision(record, key)
             timed_out = _expect(record["timed_out"], bool)
-        except (KeyError, ValueError, TypeError, IndexError, AttributeError, RecursionError):
+        except Exception:  # a record that does not decode is a miss, whatever SymPy raised
             return None
         if not budget_allows(stored, timeout, decision.verdict.holds, timed_out):
             return None
@@ -673,7 +688,7 @@ class Cache:
         from symbn.policy import Decision, Verdict
 
         if isinstance(outcome, Failure):
-            if not outcome.reason.startswith(TIMED_OUT):
+            if not (outcome.reason.startswith(TIMED_OUT) and outcome.reason.endswith(CPU_TIMEOUTS)):
                 return False
             outcome = Decision(Verdict.UNDECIDED, outcome.reason)
         if not isinstance(outcome, Decision):
@@ -681,7 +696,7 @@ class Cache:
         try:
             record = encode_decision(outcome, timeout, key)
             body = json.dumps(record, ensure_ascii=False, sort_keys=True).encode()
-        except (Unsupported, KeyError, ValueError, TypeError, RecursionError, AttributeError):
+        except Exception:  # not faithfully storable (an unusual remainder): checked next time too
             return False
         data = MAGIC + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
         path = self._path(key.key)

@@ -143,10 +143,9 @@ class _Checked(pytest.File):
             timeout = 5.0 if options.symbn_timeout is None else options.symbn_timeout
             seed = 0 if options.symbn_seed is None else options.symbn_seed
             from symbn.cache import default_cache
-            from symbn.check import check
 
             cache = default_cache()  # unchanged claims take their stored verdicts
-            self._report = check(self.derivation(), timeout=timeout, seed=seed, cache=cache)
+            self._report = self.derivation().check(timeout=timeout, seed=seed, cache=cache)
         return self._report
 
     def claims(self, derivation: Derivation) -> Iterator[ClaimItem]:

@@ -447,7 +447,11 @@ def test_a_failure_other_than_time_is_never_stored(cache_dir: Path) -> None:
     assert key is not None
     cache = Cache(cache_dir)
     assert not cache.put(key, 5.0, Failure("the worker process died (out of memory?)"))
-    assert cache.put(key, 5.0, Failure("no verdict within the time budget of 5 s"))
+    assert not cache.put(key, 5.0, Failure("out of memory"))
+    wall = "no verdict within the time budget of 5 s (it did not end within 55 s wall-clock)"
+    assert not cache.put(key, 5.0, Failure(wall))
+    assert cache.get(key, 5.0) is None
+    assert cache.put(key, 5.0, Failure("no verdict within the time budget of 5 s (CPU time of the worker)"))
     assert cache.get(key, 5.0) is not None and cache.get(key, 6.0) is None
 
 
