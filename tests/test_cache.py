@@ -194,6 +194,58 @@ def line_of(row: str) -> str:
     return row.rsplit("\\tag{", 1)[1].split("}")[0]
 
 
+FUNCTIONS = """$$\\sigma(t) = \\frac{1}{1 + e^{-t}} \\tag{1}$$
+
+$$\\sigma(y) + \\sigma(-y) = 1 \\tag{2}$$
+
+$$z^{(i)} = w a^{(i)} + b \\tag{3}$$
+
+$$\\frac{1}{m} \\sum_{i=1}^{m} z^{(i)} = w \\frac{1}{m} \\sum_{i=1}^{m} a^{(i)} + b \\tag{4}$$
+
+$$(y + 1)^2 = y^2 + 2 y + 1 \\tag{5}$$
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "rechecked"),
+    [
+        ("\\frac{1}{1 + e^{-t}}", "\\frac{2}{1 + e^{-t}}", ["2"]),  # a function's definition
+        ("w a^{(i)} + b", "w a^{(i)} + 2 b", ["4"]),  # a family's definition, per example
+    ],
+)
+def test_a_changed_function_or_family_definition_rechecks_its_claims(
+    tmp_path: Path,
+    cache_dir: Path,
+    sent: list[list[str]],
+    old: str,
+    new: str,
+    rechecked: list[str],
+) -> None:
+    path = write(tmp_path, FUNCTIONS)
+    assert set(verdicts(checked(path, Cache(cache_dir))).values()) == {"proved"}
+    write(tmp_path, FUNCTIONS.replace(old, new))
+    after = checked(path, Cache(cache_dir))
+    assert sent[-1] == rechecked
+    assert after[rechecked[0]].verdict is Verdict.REFUTED
+    assert shown(after) == shown(checked(path, None))
+
+
+def test_documents_of_one_name_with_different_definitions_keep_their_own_verdicts(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """Same file name, same labels, so the same seeds: only the definitions tell them apart."""
+    paths = []
+    for k, value in enumerate(["x + 1", "x + 2"]):
+        folder = tmp_path / str(k)
+        folder.mkdir()
+        paths.append(write(folder, f"$$a = {value} \\tag{{1}}$$\n\n$$a - 1 = x \\tag{{2}}$$\n"))
+    derivations = [read_document(p).derivation for p in paths]
+    assert derivations[0].name == derivations[1].name
+    for _ in range(2):
+        both = check_many(derivations, timeout=5.0, cache=Cache(cache_dir))
+        assert [r["2"].verdict for r in both] == [Verdict.PROVED, Verdict.REFUTED]
+
+
 def test_an_assumption_is_an_input_of_every_claim(
     tmp_path: Path, cache_dir: Path, sent: list[list[str]]
 ) -> None:
