@@ -299,7 +299,7 @@ def encode_decision(decision: Any, timeout: float | None, key: ClaimKey) -> dict
     return {
         "format": FORMAT,
         "key": key.key,
-        "timeout": timeout,
+        "timeout": None if timeout is None else float(timeout),
         "timed_out": decision.reason.startswith(TIMED_OUT),
         "verdict": decision.verdict.value,
         "reason": decision.reason,
@@ -488,7 +488,11 @@ def table(expr: Any) -> list[Any]:
         if kind is Symbol:
             entry = ["Symbol", node.name, _assumptions(node.assumptions0)]
         elif isinstance(node, Rational) and kind in (Integer, Rational):
-            entry = ["Integer", str(node.p)] if kind is Integer else ["Rational", str(node.p), str(node.q)]
+            entry = (
+                ["Integer", str(node.p)]
+                if kind is Integer
+                else ["Rational", str(node.p), str(node.q)]
+            )
         elif kind is Float:
             sign, mantissa, exponent, bits = node._mpf_
             entry = ["Float", [int(sign), str(int(mantissa)), int(exponent), int(bits)], node._prec]
@@ -565,13 +569,20 @@ def restore(nodes: Any) -> Any:
             node = Rational(int(_expect(entry[1], str)), int(_expect(entry[2], str)))
         elif tag == "Float":
             sign, mantissa, exponent, bits = _expect(entry[1], list)
-            mpf = (_expect(sign, int), int(_expect(mantissa, str)), _expect(exponent, int), _expect(bits, int))
+            mpf = (
+                _expect(sign, int),
+                int(_expect(mantissa, str)),
+                _expect(exponent, int),
+                _expect(bits, int),
+            )
             node = Float._new(mpf, _expect(entry[2], int))
         elif tag == "Str":
             node = Str(_expect(entry[1], str))
         elif tag == "S":
             name = _expect(entry[1], str)
-            node = getattr(S, name, None) if name.isidentifier() and name[0] != "_" else None
+            node = (
+                getattr(S, name, None) if name.isidentifier() and not name.startswith("_") else None
+            )
             if not isinstance(node, Basic) or type(node).__name__ != name:
                 raise ValueError(f"no singleton {name!r}")
         elif tag == "Function":
@@ -643,9 +654,7 @@ class Cache:
         """The stored decision of each job that has one valid under ``timeout`` (None for the rest)."""
         keys = Keys()
         claim_keys = [keys.claim(job) for job in jobs]
-        found = [
-            None if key is None else self.get(key, timeout) for key in claim_keys
-        ]
+        found = [None if key is None else self.get(key, timeout) for key in claim_keys]
         hits = sum(d is not None for d in found)
         self.stats.hits += hits
         self.stats.misses += len(jobs) - hits
@@ -653,6 +662,8 @@ class Cache:
 
     def get(self, key: ClaimKey, timeout: float | None) -> Any:
         """The decision stored under ``key`` if it is whole, ours and valid under ``timeout``."""
+        from symbn.policy import Verdict
+
         path = self._path(key.key)
         try:
             with open(path, "rb") as file:
@@ -668,13 +679,13 @@ class Cache:
             if record.get("format") != FORMAT or record.get("key") != key.key:
                 return None
             stored = record["timeout"]
-            if stored is not None and (isinstance(stored, bool) or not isinstance(stored, (int, float))):
+            if stored is not None and (isinstance(stored, bool) or not isinstance(stored, float)):
+                return None
+            holds = Verdict(record["verdict"]).holds
+            if not budget_allows(stored, timeout, holds, _expect(record["timed_out"], bool)):
                 return None
             decision = decode_decision(record, key)
-            timed_out = _expect(record["timed_out"], bool)
         except Exception:  # a record that does not decode is a miss, whatever SymPy raised
-            return None
-        if not budget_allows(stored, timeout, decision.verdict.holds, timed_out):
             return None
         try:
             os.utime(path)  # recently used: the last to be evicted
@@ -843,7 +854,11 @@ def _unlink(path: str) -> bool:
 
 def _subfolders(folder: Path) -> list[str]:
     try:
-        return [e.path for e in os.scandir(folder) if len(e.name) == 2 and e.is_dir(follow_symlinks=False)]
+        return [
+            e.path
+            for e in os.scandir(folder)
+            if len(e.name) == 2 and e.is_dir(follow_symlinks=False)
+        ]
     except OSError:
         return []
 

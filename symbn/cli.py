@@ -161,7 +161,9 @@ def cache_info() -> None:
 
     cache = Cache(default_root())
     count, size = cache.info()
-    click.echo(f"{cache.root}: {count} verdicts, {size / 1024:.1f} KiB (at most {cache.max_bytes >> 20} MiB)")
+    click.echo(
+        f"{cache.root}: {count} verdicts, {size / 1024:.1f} KiB (at most {cache.max_bytes >> 20} MiB)"
+    )
 
 
 @cache_group.command("clear")

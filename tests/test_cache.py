@@ -130,7 +130,13 @@ def test_a_second_run_sends_no_claim_to_the_workers_and_shows_the_same_report(
     path = write(tmp_path, DOC)
     first = checked(path, Cache(cache_dir))
     assert sorted(sent[-1]) == sorted(DEPENDS)
-    assert verdicts(first) == {"4": "proved", "5": "proved", "6": "proved", "7": "proved", "8": "refuted"}
+    assert verdicts(first) == {
+        "4": "proved",
+        "5": "proved",
+        "6": "proved",
+        "7": "proved",
+        "8": "refuted",
+    }
     cache = Cache(cache_dir)
     second = checked(path, cache)
     assert sent[-1] == []
@@ -158,15 +164,27 @@ def test_the_shipped_derivations_read_back_from_the_cache_exactly(
     ("old", "new", "rechecked", "expected"),
     [
         # a = x + 2: 4 and 8 through b, 6 directly; 4 and 6 become false, 8 true
-        ("$$a = x + 1 \\tag{1}$$", "$$a = x + 2 \\tag{1}$$", {"4", "6", "8"},
-         {"4": "refuted", "6": "refuted", "8": "proved"}),
+        (
+            "$$a = x + 1 \\tag{1}$$",
+            "$$a = x + 2 \\tag{1}$$",
+            {"4", "6", "8"},
+            {"4": "refuted", "6": "refuted", "8": "proved"},
+        ),
         # b = a + 3: 4 and 8 only
-        ("$$b = a + 2 \\tag{2}$$", "$$b = a + 3 \\tag{2}$$", {"4", "8"},
-         {"4": "refuted", "8": "proved"}),
+        (
+            "$$b = a + 2 \\tag{2}$$",
+            "$$b = a + 3 \\tag{2}$$",
+            {"4", "8"},
+            {"4": "refuted", "8": "proved"},
+        ),
         ("$$c = y^2 \\tag{3}$$", "$$c = y^2 + 1 \\tag{3}$$", {"5"}, {"5": "refuted"}),
         # a claim that names nothing defined
-        ("$$(x + y)^2 = x^2 + 2 x y + y^2 \\tag{7}$$", "$$(x + y)^2 = x^2 + 2 x y \\tag{7}$$",
-         {"7"}, {"7": "refuted"}),
+        (
+            "$$(x + y)^2 = x^2 + 2 x y + y^2 \\tag{7}$$",
+            "$$(x + y)^2 = x^2 + 2 x y \\tag{7}$$",
+            {"7"},
+            {"7": "refuted"},
+        ),
     ],
 )
 def test_changing_one_line_rechecks_exactly_the_claims_that_depend_on_it(
@@ -252,7 +270,7 @@ def test_an_assumption_is_an_input_of_every_claim(
     base = "$$\\sqrt{x^2} = x \\tag{1}$$\n\n$$y + y = 2 y \\tag{2}$$\n"
     path = write(tmp_path, base)
     assert verdicts(checked(path, Cache(cache_dir))) == {"1": "refuted", "2": "proved"}
-    write(tmp_path, "<!-- symbn: positive = [\"x\"] -->\n" + base)
+    write(tmp_path, '<!-- symbn: positive = ["x"] -->\n' + base)
     after = checked(path, Cache(cache_dir))
     assert verdicts(after) == {"1": "proved", "2": "proved"}
     assert sent[-1] == ["1"]  # x > 0 is a symbol's assumption: the claims naming x change
@@ -317,7 +335,9 @@ def test_a_claim_with_an_unstable_dummy_is_checked_but_not_cached(
     d = symbn.Derivation("dummy", name="dummy").step(z + z, 2 * z, label="1")
     assert _key(z + z, 2 * z) is None
     for _ in range(2):
-        assert check_many([d], timeout=5.0, cache=Cache(cache_dir))[0]["1"].verdict is Verdict.PROVED
+        assert (
+            check_many([d], timeout=5.0, cache=Cache(cache_dir))[0]["1"].verdict is Verdict.PROVED
+        )
         assert sent[-1] == ["1"]
 
 
@@ -503,7 +523,9 @@ def test_a_failure_other_than_time_is_never_stored(cache_dir: Path) -> None:
     wall = "no verdict within the time budget of 5 s (it did not end within 55 s wall-clock)"
     assert not cache.put(key, 5.0, Failure(wall))
     assert cache.get(key, 5.0) is None
-    assert cache.put(key, 5.0, Failure("no verdict within the time budget of 5 s (CPU time of the worker)"))
+    assert cache.put(
+        key, 5.0, Failure("no verdict within the time budget of 5 s (CPU time of the worker)")
+    )
     assert cache.get(key, 5.0) is not None and cache.get(key, 6.0) is None
 
 
@@ -566,6 +588,21 @@ def test_cache_clear_and_info(tmp_path: Path, cache_dir: Path, sent: list[list[s
     assert sorted(sent[-1]) == sorted(DEPENDS)
 
 
+def test_cache_info_and_clear_start_without_sympy(cache_dir: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from symbn.cli import main\n"
+        "for args in (['cache', 'info'], ['cache', 'clear']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print('sympy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "False"
+
+
 def test_the_cache_is_off_where_symbn_no_cache_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SYMBN_NO_CACHE", "1")
     assert default_cache() is None
@@ -593,8 +630,17 @@ def test_concurrent_runs_share_the_cache_safely(
     )
     path = write(tmp_path, many)
     fresh = subprocess.run(
-        [str(Path(sys.executable).with_name("symbn")), "check", "--no-cache", "--format", "json",
-         str(path)], capture_output=True, text=True, check=False,
+        [
+            str(Path(sys.executable).with_name("symbn")),
+            "check",
+            "--no-cache",
+            "--format",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     env = {**os.environ, "SYMBN_CACHE_DIR": str(cache_dir)}
     env.pop("SYMBN_NO_CACHE", None)
