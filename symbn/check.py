@@ -13,7 +13,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sympy import Basic, Derivative, Dummy, Expr, Idx, Indexed, Integer, Symbol, exp, simplify
 from sympy.concrete.expr_with_limits import ExprWithLimits
@@ -29,6 +29,9 @@ from symbn.notation import meaning
 from symbn.numeric import MIN_AGREEING, Counterexample, NotEvaluable, NumericOutcome, compare
 from symbn.policy import Decision, Verdict, is_rational_function, policy, rational_normal_form
 from symbn.render.protocols import Displayed
+
+if TYPE_CHECKING:
+    from symbn.cache import Cache
 
 RECURSION_LIMIT = 20_000
 SIMPLIFY_OPS = 400  # remainders larger than this are not handed to SymPy's simplify
@@ -243,14 +246,16 @@ def check(
     timeout: float | None = 5.0,
     seed: int = 0,
     progress: Callable[[Line], None] | None = None,
+    cache: Cache | None = None,
 ) -> Report:
     """Check every line of ``derivation`` in order; ``timeout`` is the budget per line in seconds.
 
     The claims are decided by budgeted workers (:func:`symbn.budget.run_many`), each claim within
-    its own ``timeout``; definitions are substituted there too.
+    its own ``timeout``; definitions are substituted there too. With a ``cache``
+    (:mod:`symbn.cache`) a claim whose inputs are unchanged takes its stored verdict.
     """
     each = None if progress is None else (lambda _derivation, line: progress(line))
-    return check_many([derivation], timeout=timeout, seed=seed, progress=each)[0]
+    return check_many([derivation], timeout=timeout, seed=seed, progress=each, cache=cache)[0]
 
 
 def check_many(
@@ -260,13 +265,16 @@ def check_many(
     seed: int = 0,
     progress: Callable[[Derivation, Line], None] | None = None,
     total: float | None = None,
+    cache: Cache | None = None,
 ) -> list[Report]:
     """:func:`check` for several derivations at once, their claims shared out among the workers.
 
     The same verdicts as checking them one by one (every claim has its own seed and budget), but
     no derivation waits for the slowest claim of the one before it. ``progress(derivation, line)``
     is called for each line, in order within each derivation. ``total`` bounds the CPU seconds of
-    all the claims together: past it, the claims not decided yet are undecided, saying so.
+    all the claims together: past it, the claims not decided yet are undecided, saying so. With a
+    ``cache``, the claims it holds a valid verdict for are not sent to the workers, and the others'
+    verdicts are stored (never one that the ``total`` cut short).
     """
     plans = [_plan(derivation, seed) for derivation in derivations]
     owners: list[tuple[int, int]] = []
@@ -284,10 +292,19 @@ def check_many(
                 progress(derivations[p], line)
         announced[p] = max(announced[p], upto + 1)
 
-    def on_start(n: int) -> None:
-        announce(*owners[n])
+    lookup = cache.lookup(jobs, timeout) if cache is not None else None
+    found = lookup.found if lookup is not None else [None] * len(jobs)
+    pending = [n for n, hit in enumerate(found) if hit is None]
 
-    outcomes = run_many(decide, jobs, timeout, on_start, total=total)
+    def on_start(n: int) -> None:
+        announce(*owners[pending[n]])
+
+    ran = run_many(decide, [jobs[n] for n in pending], timeout, on_start, total=total)
+    if lookup is not None:
+        lookup.store(dict(zip(pending, ran, strict=True)))
+    outcomes = list(found)
+    for n, outcome in zip(pending, ran, strict=True):
+        outcomes[n] = outcome
     decided = dict(zip(owners, outcomes, strict=True))
     reports = []
     for p, (derivation, plan) in enumerate(zip(derivations, plans, strict=True)):

@@ -144,6 +144,15 @@ def export_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+def cache_option(command: Callable[..., None]) -> Callable[..., None]:
+    """``--no-cache``: check every claim again, neither reading nor writing the verdict cache."""
+    return click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Check every claim, without the verdict cache (see `symbn cache info`).",
+    )(command)
+
+
 class _Main(click.Group):
     """The command group, which also turns a failed write to stdout into its own exit code."""
 
@@ -185,10 +194,41 @@ def list_command() -> None:
         click.echo(f"{entry.name:28} {entry.title}")
 
 
+@main.group("cache")
+def cache_group() -> None:
+    """The verdict cache: where it is, how big, and clearing it.
+
+    It lives in $SYMBN_CACHE_DIR, else the user's cache folder; `--no-cache` bypasses it.
+    """
+
+
+@cache_group.command("info")
+def cache_info() -> None:
+    """Print where the cache is, how many verdicts it holds and their size."""
+    from symbn.cache import Cache, default_root
+
+    cache = Cache(default_root())
+    count, size = cache.info()
+    click.echo(
+        f"{cache.root}: {count} verdicts, {size / 1024:.1f} KiB (at most {cache.max_bytes >> 20} MiB)"
+    )
+
+
+@cache_group.command("clear")
+def cache_clear() -> None:
+    """Remove every stored verdict (only the files the cache wrote)."""
+    from symbn.cache import Cache, default_root
+
+    cache = Cache(default_root())
+    removed = cache.clear()
+    click.echo(f"removed {removed} verdicts from {cache.root}")
+
+
 @main.command()
 @click.argument("name", required=False)
 @format_option
 @budget_options
+@cache_option
 @click.option(
     "--all",
     "check_all",
@@ -209,6 +249,7 @@ def derive(
     output: str | None,
     force: bool,
     check_all: bool,
+    no_cache: bool,
 ) -> None:
     """Check the shipped derivation NAME step by step and print it (default: batchnorm-bias)."""
     from symbn.errors import SymbnError
@@ -222,13 +263,15 @@ def derive(
             raise InputProblem(
                 "--all prints to the standard output; -o/--output takes one derivation"
             )
-        _derive_all(name, fmt, (timeout, total_timeout), seed)
+        _derive_all(name, fmt, (timeout, total_timeout), seed, no_cache)
     name = name or "batchnorm-bias"
     try:
         derivation = load(name)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
-    (report,) = _check([derivation], (timeout, total_timeout), seed, show=fmt == "terminal")
+    (report,) = _check(
+        [derivation], (timeout, total_timeout), seed, show=fmt == "terminal", no_cache=no_cache
+    )
     options = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
     if fmt == "github":
         options = {"module": name}
@@ -376,6 +419,7 @@ def _umask() -> int:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @format_option
 @budget_options
+@cache_option
 @click.option(
     "--declare",
     "declare_files",
@@ -420,6 +464,7 @@ def check_command(
     units: tuple[str, ...],
     bar: str | None,
     write_declaration: bool,
+    no_cache: bool,
 ) -> None:
     """Check the derivation written in each FILE (Markdown or LaTeX), under its own equation numbers.
 
@@ -459,7 +504,7 @@ def check_command(
     # output then comes in the order given, as if they had been checked one after the other.
     checkable = [document.derivation for _, document, _ in read if document is not None]
     show = fmt == "terminal" and output is None
-    reports = iter(_check(checkable, (timeout, total_timeout), seed, show=show))
+    reports = iter(_check(checkable, (timeout, total_timeout), seed, show=show, no_cache=no_cache))
     code = 0
     summaries = []
     exported = ""
@@ -597,10 +642,19 @@ def _save_declaration(path: str, inferred: object, *, force: bool) -> int:
 
 
 def _check(
-    derivations: list[Derivation], budget: tuple[float, float], seed: int, *, show: bool
+    derivations: list[Derivation],
+    budget: tuple[float, float],
+    seed: int,
+    *,
+    show: bool,
+    no_cache: bool,
 ) -> list[Report]:
     """Check ``derivations`` together under ``budget`` (seconds a step, seconds in all), with one
-    progress bar on a terminal's stderr when ``show``."""
+    progress bar on a terminal's stderr when ``show``.
+
+    Claims whose inputs are unchanged take their verdict from the user's cache, unless ``no_cache``.
+    """
+    from symbn.cache import default_cache
     from symbn.check import check_many
     from symbn.process import Prefetch
     from symbn.progress import bar
@@ -615,7 +669,10 @@ def _check(
             if advance is not None:
                 advance(f"checking {derivation.name} ({line.label})")
 
-        return check_many(derivations, timeout=timeout, seed=seed, progress=on_line, total=total)
+        cache = None if no_cache else default_cache()
+        return check_many(
+            derivations, timeout=timeout, seed=seed, progress=on_line, total=total, cache=cache
+        )
 
 
 def _draw_in_unicode() -> None:
@@ -640,7 +697,9 @@ def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
     Console(highlight=False).print(report)
 
 
-def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: int) -> None:
+def _derive_all(
+    name: str | None, fmt: str, budget: tuple[float, float], seed: int, no_cache: bool
+) -> None:
     """``derive --all``: check every shipped derivation, print a summary table (or JSON list), exit."""
     from symbn.registry import load, names
 
@@ -649,7 +708,7 @@ def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: i
     if fmt not in ("terminal", "json", "github"):
         raise InputProblem(f"--all prints a summary table, JSON or annotations, not --format {fmt}")
     derivations = [load(n) for n in names()]
-    reports = _check(derivations, budget, seed, show=fmt == "terminal")
+    reports = _check(derivations, budget, seed, show=fmt == "terminal", no_cache=no_cache)
     if fmt == "json":
         click.echo(_json([r.as_dict() for r in reports]))
     elif fmt == "github":

@@ -27,6 +27,7 @@ from symbn.validate import RERUN, Names, PendingNames, check_definition, names_i
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from symbn.cache import Cache
     from symbn.check import Report
 
 
@@ -355,11 +356,13 @@ class Derivation(Displayed):
         timeout: float | None = 5.0,
         seed: int = 0,
         progress: bool | Callable[[Line], None] | None = None,
+        cache: Cache | None = None,
     ) -> Report:
         """Check every line; returns a :class:`~symbn.check.Report` (pure: the derivation is unchanged).
 
         ``progress=True`` draws a progress bar in a terminal (nothing in a notebook or a pipe);
-        a function is called with each line before it is checked.
+        a function is called with each line before it is checked. With a ``cache``
+        (:func:`symbn.cache.default_cache`), unchanged claims take their stored verdicts.
         """
         from symbn.check import check
         from symbn.progress import reporting
@@ -377,4 +380,4 @@ class Derivation(Displayed):
             raise DerivationError(f"seed= takes an integer; got {seed!r}")
 
         with reporting(progress, self.lines) as callback:
-            return check(self, timeout=timeout, seed=seed, progress=callback)
+            return check(self, timeout=timeout, seed=seed, progress=callback, cache=cache)
