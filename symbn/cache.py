@@ -222,20 +222,24 @@ class Keys:
             hasher.update(f"{kind.__module__}.{kind.__qualname__};".encode())
             hasher.update(digest(assumption.lhs) + digest(assumption.rhs))
             roots += [assumption.lhs, assumption.rhs]
-        used = self._closure(roots, definitions.by_name)
+        used = self._closure(roots, definitions)
         labels = {d.hex(): label for d, label in used}
         hasher.update(b"definitions %d;" % len(labels))
         for d in sorted(labels):
             hasher.update(bytes.fromhex(d))
         return ClaimKey(hasher.hexdigest(), labels)
 
-    def _closure(self, roots: list[Any], by_name: dict[Any, Any]) -> list[tuple[bytes, str]]:
-        """Every definition a claim may reach: names in it, then names in their definitions."""
+    def _closure(self, roots: list[Any], definitions: Any) -> list[tuple[bytes, str]]:
+        """Every definition a claim may reach: names in it, then names in their definitions.
+
+        ``definitions`` is the claim's :class:`~symbn.check.Definitions` (``name in`` it, and
+        ``definitions[name]``).
+        """
         found: dict[int, Any] = {}
         pending = [c for root in roots for c in self._candidates(root)]
         while pending:
             name = pending.pop()
-            definition = by_name.get(name)
+            definition = definitions[name] if name in definitions else None
             if definition is None or id(definition) in found:
                 continue
             found[id(definition)] = definition

@@ -654,7 +654,11 @@ def test_concurrent_runs_share_the_cache_safely(
     assert len(_entries(cache_dir)) == claims
     again = checked(path, Cache(cache_dir))
     assert sent[-1] == []
-    assert {**again.as_dict(), "file": str(path), "problems": []} == json.loads(fresh.stdout)
+    expected = json.loads(fresh.stdout)
+    for step in expected["steps"]:  # the places and the notation come from the document
+        for key in ("file", "line", "column"):
+            del step[key]
+    assert {**again.as_dict(), "file": str(path), "problems": [], "inferred": {}} == expected
 
 
 def test_the_cache_stays_within_its_size_by_evicting_the_oldest(
