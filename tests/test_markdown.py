@@ -108,12 +108,26 @@ def test_a_refuted_derivation_displays_in_katex_and_mathjax(seed: Derivation) ->
 def test_markdown_blocks_carry_tags_never_inside_aligned(seed: Derivation) -> None:
     out = seed.to_markdown()
     blocks = [tex for tex, shown in math_of(out) if shown]
-    assert len(blocks) == len(seed.lines)
     assert all("aligned" not in b for b in blocks)
-    assert [re.search(r"\\tag\{([^}]*)\}", b).group(1) for b in blocks] == [  # type: ignore[union-attr]
-        line.label for line in seed.lines
-    ]
-    assert blocks[2].startswith("= W^{[l]}")  # a continuation, as the seed writes it
+    tags = [tag for b in blocks for tag in re.findall(r"\\tag\{([^}]*)\}", b)]
+    assert tags == [line.label for line in seed.lines]
+    # 1.8 and its continuations 1.9-1.12: one align block, every = at the alignment point
+    group = next(b for b in blocks if "\\tag{1.8}" in b)
+    assert group.startswith("\\begin{align}") and group.endswith("\\end{align}")
+    rows = group.removeprefix("\\begin{align}").removesuffix("\\end{align}").split("\\\\")
+    equations = [r for r in rows if "\\tag{" in r]
+    assert len(equations) == 5
+    assert all(r.strip().startswith("&=") for r in equations[1:])
+    assert rows.count(rows[0]) == 1 and "&=" in equations[0]
+
+
+def test_a_refuted_line_ends_its_aligned_block(seed: Derivation) -> None:
+    bad = replaced(seed, "1.10", 2 * seed.line("1.10").rhs)
+    out = bad.check().to_markdown(marks=True)
+    before, _, after = out.partition("**refuted:**")
+    assert "\\tag{1.10}" in before and before.rstrip().endswith("$")  # evidence after its block
+    assert before.count("$$") % 2 == 0
+    assert "\\tag{1.11}" in after
 
 
 def test_markdown_options(seed: Derivation) -> None:

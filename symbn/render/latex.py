@@ -851,7 +851,7 @@ def layout(row: Row, width: float | None, lhs_pt: float, tag_pt: float) -> Layou
     if row.why:
         if last + 2 * QUAD_PT + row.why_pt <= room:
             where = "beside"
-        elif 2 * QUAD_PT + row.why_pt <= room:
+        elif 2 * QUAD_PT + row.why_pt <= width - lhs_pt - RELATION_PT:
             where = "below"
         else:
             where = "paragraph"
@@ -888,7 +888,8 @@ def _align_rows(
         if shape.why == "beside":
             equations[-1] += r" \qquad " + math_text(row.why)
         out += [equation + notag for equation in equations[:-1]]
-        out.append(equations[-1] + tail)
+        # A page may break after a line, never inside it (no \\allowdisplaybreaks needed).
+        out.append(equations[-1] + tail + (r" \displaybreak[0]" if width is not None else ""))
         if shape.why == "below":
             out.append(r"&\qquad " + math_text(row.why) + notag)
         elif shape.why == "paragraph":
