@@ -125,9 +125,9 @@ def test_a_refuted_line_ends_its_aligned_block(seed: Derivation) -> None:
     bad = replaced(seed, "1.10", 2 * seed.line("1.10").rhs)
     out = bad.check().to_markdown(marks=True)
     before, _, after = out.partition("**refuted:**")
-    assert "\\tag{1.10}" in before and before.rstrip().endswith("$")  # evidence after its block
-    assert before.count("$$") % 2 == 0
-    assert "\\tag{1.11}" in after
+    block = before[before.rindex("$$\n", 0, before.index("\\tag{1.10}")) :]
+    assert block.count("$$") == 2  # the evidence follows the closed block of 1.10
+    assert "\\tag{1.9}" in block  # 1.10 stays in the block of the lines it continues
 
 
 def test_markdown_options(seed: Derivation) -> None:
