@@ -121,13 +121,16 @@ def test_markdown_blocks_carry_tags_never_inside_aligned(seed: Derivation) -> No
     assert rows.count(rows[0]) == 1 and "&=" in equations[0]
 
 
-def test_a_refuted_line_ends_its_aligned_block(seed: Derivation) -> None:
-    bad = replaced(seed, "1.10", 2 * seed.line("1.10").rhs)
-    out = bad.check().to_markdown(marks=True)
+def test_a_refuted_line_ends_its_aligned_block() -> None:
+    x, y = symbn.symbols("x y")
+    d = symbn.Derivation("Slip", name="slip").step(2 * (x + y), symbn.written(2 * x, 2 * y), label="1")
+    d.then(symbn.written(2 * x, 3 * y), label="2").then(symbn.written(3 * y, 2 * x), label="3")
+    out = d.check().to_markdown(marks=True)
     before, _, after = out.partition("**refuted:**")
-    block = before[before.rindex("$$\n", 0, before.index("\\tag{1.10}")) :]
-    assert block.count("$$") == 2  # the evidence follows the closed block of 1.10
-    assert "\\tag{1.9}" in block  # 1.10 stays in the block of the lines it continues
+    block = before[before.rindex("$$\n", 0, before.index("\\tag{2}")) :]
+    assert block.count("$$") == 2 and "\\tag{1}" in block  # closed before the evidence
+    assert "\\tag{3}" in after and "\\tag{3}" not in before
+    assert parse_everywhere(math_of(out)) == []
 
 
 def test_markdown_options(seed: Derivation) -> None:
