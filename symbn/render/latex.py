@@ -232,14 +232,15 @@ FAILED = ("refuted", "inconsistent")
 FAILED_COLOUR = "red"
 
 MARKS = {
-    "definition": r"\mathrm{def}",
+    "definition": r"\scriptscriptstyle\mathrm{def}",
     "proved": r"\checkmark",
     "checked": r"\approx",
     "refuted": r"\times",
     "undecided": "?",
     "inconsistent": "!",
 }
-"""The verdict mark set over a line's relation with ``marks=True``."""
+"""The verdict mark set over a line's relation with ``marks=True``; each is no wider than ``=``
+(``def`` in the smallest size), so the right sides stay aligned."""
 
 
 class SymbnLatexPrinter(LatexPrinter):
