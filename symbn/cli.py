@@ -497,23 +497,33 @@ def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
 
         holding = sum(r.ok for r in reports)
         console = Console(highlight=False)
-        console.print(_summary_table(reports))
+        console.print(_summary_table(reports, console.width))
         style = "bold green" if holding == len(reports) else "bold red"
         console.print(f"{holding} of {len(reports)} derivations hold", style=style)
     sys.exit(0 if all(r.ok for r in reports) else 1)
 
 
-def _summary_table(reports: list[Report]) -> Any:
-    """One row per derivation: name, title, lines, verdict counts, and whether every claim holds."""
+def _summary_table(reports: list[Report], width: int = 80) -> Any:
+    """One row per derivation: name, title, lines, verdict counts, and whether every claim holds.
+
+    Narrower than 72 columns the counts are headed by the verdict marks (with a legend), so that
+    the names keep their width."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from symbn.check import Verdict
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("name / title", ratio=1)
-    for heading in ("lines", "proved", "checked", "refuted", "undecided"):
+    headings = ("lines", "proved", "checked", "refuted", "undecided")
+    narrow = width < 72
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="✓ proved  ≈ checked  ✗ refuted  ? undecided" if narrow else None,
+    )
+    longest = max((len(r.derivation.name) for r in reports), default=4)
+    table.add_column("name / title", ratio=1, min_width=min(longest, max(width - 40, 8)))
+    for heading in ("lines", "✓", "≈", "✗", "?") if narrow else headings:
         table.add_column(heading, justify="right", no_wrap=True)
     table.add_column("holds?", justify="center", no_wrap=True, min_width=6)
     for report in reports:

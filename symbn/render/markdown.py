@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from symbn.model import Kind
 from symbn.render.latex import (
     Row,
     Segment,
@@ -26,8 +27,6 @@ from symbn.render.latex import (
     summary_sentence,
     tag_text,
 )
-
-from symbn.model import Kind
 
 if TYPE_CHECKING:
     from symbn.check import Report
