@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -157,6 +158,14 @@ def list_command() -> None:
     help="latex: the math environment  [default: align]",
 )
 @click.option(
+    "--width",
+    callback=lambda _ctx, _param, value: _width(value),
+    default=None,
+    metavar="column|text|Npt",
+    help="latex: what to fit, a column of a two-column paper (229.5pt), the text of the "
+    "standalone article (455pt) or N points  [default: column; text with --standalone]",
+)
+@click.option(
     "--no-why", is_flag=True, help="latex/markdown: the equations only, no justifications."
 )
 @click.option(
@@ -182,6 +191,7 @@ def derive(
     seed: int,
     standalone: bool,
     env: str | None,
+    width: str | float | None,
     no_why: bool,
     marks: bool,
     output: str | None,
@@ -192,7 +202,9 @@ def derive(
     from symbn.errors import SymbnError
     from symbn.registry import load
 
-    _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    _refuse_misplaced(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     if output is not None and not force:
         _refuse_existing(output)
     if check_all:
@@ -209,7 +221,7 @@ def derive(
     (report,) = _check([derivation], timeout, seed, show=fmt == "terminal")
     options: dict[str, Any] = {"why": not no_why, "marks": marks}
     if fmt == "latex":
-        options.update(env=env or "align", standalone=standalone)
+        options.update(env=env or "align", standalone=standalone, width=width)
     if fmt == "github":
         options = {"module": name}
     if output is None:
@@ -221,7 +233,7 @@ def derive(
 
 def _refuse_misplaced(fmt: str, **given: object) -> None:
     """A one-line error for an option that the chosen format does not use."""
-    latex_only = {"standalone", "env"}
+    latex_only = {"standalone", "env", "width"}
     for option, value in given.items():
         if value in (None, False):
             continue
@@ -229,6 +241,20 @@ def _refuse_misplaced(fmt: str, **given: object) -> None:
         if fmt not in allowed:
             flag = "--" + option.replace("_", "-")
             raise InputProblem(f"{flag} applies to --format {' or '.join(allowed)}, not {fmt}")
+
+
+def _width(value: str | None) -> str | float | None:
+    """``--width``: ``column``, ``text`` or a number of points (``300pt`` or ``300``)."""
+    from symbn.render.latex import WIDTHS
+
+    if value is None or value in WIDTHS:
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:pt)?\s*", value)
+    if match is None or not 50 <= float(match.group(1)) <= 2000:
+        raise click.BadParameter(
+            f"{value!r}: write column, text, or a width from 50pt to 2000pt", param_hint="--width"
+        )
+    return float(match.group(1))
 
 
 def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:

@@ -29,7 +29,9 @@ def overfull(log: str) -> list[float]:
 
 
 def test_overfull_boxes_are_found_in_a_log() -> None:
-    log = "Overfull \\hbox (12.5pt too wide) detected at line 3\nOverfull \\hbox (0.3pt too wide) in"
+    log = (
+        "Overfull \\hbox (12.5pt too wide) detected at line 3\nOverfull \\hbox (0.3pt too wide) in"
+    )
     assert overfull(log) == [12.5, 0.3]
 
 

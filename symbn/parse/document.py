@@ -428,7 +428,7 @@ def _join_operator_rows(
             out
             and _OPERATOR_ROW.match(row)
             and not any(_ROW_RELATION.match(row, k) for k in _top_level_positions(row))
-            and not _ROW_TEXT.search(_without_intertexts(body[out[-1][0] : out[-1][1]]))
+            and not _ROW_TEXT.search(_LEFT_NUMBER.sub("", _without_intertexts(body[slice(*out[-1])])))
         ):
             chars[out[-1][1] : begin] = " " * (begin - out[-1][1])
             out[-1] = (out[-1][0], end)

@@ -76,6 +76,9 @@ PT_PER_CHAR = 5.0
 RELATION_PT = 14.0
 """``=`` or a marked relation with the space around it."""
 QUAD_PT = 10.0
+SPLIT_PT = 10.0
+"""How much narrower (pt) the left sides of a run of lines must be than the next line's for them to
+get an ``align`` block of their own, when the wider one would push their right sides too far."""
 TAG_GAP_PT = 14.0
 """Space kept between an equation and its tag."""
 
@@ -682,7 +685,9 @@ def _pieces(rhs: Expr) -> tuple[tuple[str, ...], tuple[float, ...]]:
     terms = SymbnLatexPrinter().signed_terms(rhs) if isinstance(rhs, Expr) else None
     if not terms:
         return (latex(rhs),), (_drawn_pt(rhs),)
-    widths = [_drawn_pt(term) + (3 * PT_PER_COLUMN if k else 0) for k, (_, term) in enumerate(terms)]
+    widths = [
+        _drawn_pt(term) + (3 * PT_PER_COLUMN if k else 0) for k, (_, term) in enumerate(terms)
+    ]
     return tuple(tex for tex, _ in terms), tuple(widths)
 
 
@@ -878,7 +883,7 @@ def _align_rows(
     lhs_pt = max((row.lhs_pt for row in rows), default=0.0)
     tags = max((tag_pt(row.label) for row in rows), default=0.0) if numbered else 0.0
     notag = r" \notag" if numbered else ""
-    for row in rows:
+    for k, row in enumerate(rows):
         tail = (
             f"\\tag{{{tag_text(row.label)}}}\\label{{eq:{label_key(name)}:{label_key(row.label)}}}"
         )
@@ -890,7 +895,8 @@ def _align_rows(
             equations[-1] += r" \qquad " + math_text(row.why)
         out += [equation + notag for equation in equations[:-1]]
         # A page may break after a line, never inside it (no \\allowdisplaybreaks needed).
-        out.append(equations[-1] + tail + (r" \displaybreak[0]" if width is not None else ""))
+        breakable = width is not None and k < len(rows) - 1
+        out.append(equations[-1] + tail + (r" \displaybreak[0]" if breakable else ""))
         if shape.why == "below":
             out.append(r"&\qquad " + math_text(row.why) + notag)
         elif shape.why == "paragraph":
@@ -920,10 +926,11 @@ def aligned_rows(
     """The rows of an ``aligned`` block: number on the left (``aligned`` allows no ``\\tag``), then the line.
 
     ``web``: for KaTeX and MathJax rather than LaTeX (straight quotes in texts). ``width``: the
-    width (pt) to fit, as in :func:`layout`; a justification too long for a row is cut into rows.
+    width (pt) to fit, as in :func:`layout` (a justification too long for a row still takes one).
     """
     out = []
-    numbers = max((tag_pt(row.label) for row in rows), default=0.0)
+    # the numbers' column and the 2em that ``aligned`` keeps between its column pairs
+    numbers = max(((len(row.label) + 2) * PT_PER_CHAR for row in rows), default=0.0) + 2 * QUAD_PT
     lhs_pt = max((row.lhs_pt for row in rows), default=0.0)
     for row in rows:
         number = r"\text{(" + tag_text(row.label, web=web) + ")}"
@@ -934,30 +941,11 @@ def aligned_rows(
         if shape.why == "beside":
             equations[-1] += r" \qquad " + math_text(row.why, web=web)
         out += equations
-        if shape.why == "below":
+        if shape.why in ("below", "paragraph"):  # an aligned has no paragraphs: a row below
             out.append(r"&& &\qquad " + math_text(row.why, web=web))
-        elif shape.why == "paragraph" and width is not None:
-            room = width - lhs_pt - RELATION_PT - numbers - 2 * QUAD_PT
-            out += [r"&& &\qquad " + math_text(piece, web=web) for piece in wrapped(row.why, room)]
         if row.evidence:
             label = evidence_label(row, colour=colour, math=True)
             out.append(r"&& &\qquad " + label + math_text(row.evidence[1:], web=web))
-    return out
-
-
-def wrapped(parts: list[Segment], room: float) -> list[list[Segment]]:
-    """A text cut at spaces of its plain parts into rows of about ``room`` pt (math stays whole)."""
-    words: list[Segment] = []
-    for math, piece in parts:
-        if math:
-            words.append((True, piece))
-        else:
-            words += [(False, word) for word in re.split(r"(?<= )", piece) if word]
-    out: list[list[Segment]] = [[]]
-    for word in words:
-        if out[-1] and _text_pt([*out[-1], word]) > room:
-            out.append([])
-        out[-1].append(word)
     return out
 
 
@@ -997,7 +985,8 @@ def fragment(
     if env == "equation+aligned":
         first, last = derivation.lines[0].label, derivation.lines[-1].label
         span = text(first if first == last else f"{first}–{last}")
-        body = " \\\\\n".join(aligned_rows(typeset, colour=colour, width=width))
+        inner = None if width is None else width - tag_pt(first + "--" + last)
+        body = " \\\\\n".join(aligned_rows(typeset, colour=colour, width=inner))
         return (
             "\\begin{equation}\n\\begin{aligned}\n"
             + body
@@ -1028,19 +1017,25 @@ def blocks(rows: list[Row], width: float | None, *, numbered: bool) -> list[list
         else:
             groups.append([row])
 
-    def fits(block: list[Row], lhs_pt: float) -> bool:
-        tags = max((tag_pt(row.label) for row in block), default=0.0) if numbered else 0.0
+    def fits(block: list[Row], lhs_pt: float, tags: float) -> bool:
         return all(
             max(row.piece_pt, default=0.0) + lhs_pt + RELATION_PT + tags <= width for row in block
         )
+
+    def tags_of(block: list[Row]) -> float:
+        return max((tag_pt(row.label) for row in block), default=0.0) if numbered else 0.0
 
     out: list[list[Row]] = []
     for group in groups:
         if out:
             joined = [*out[-1], *group]
-            lhs_pt = max(row.lhs_pt for row in joined)
-            alone = [max(row.lhs_pt for row in part) for part in (out[-1], group)]
-            if fits(joined, lhs_pt) or not (fits(out[-1], alone[0]) or fits(group, alone[1])):
+            lhs_pt, tags = max(row.lhs_pt for row in joined), tags_of(joined)
+            # apart only when the other's wider left side would push a part past the width
+            pushed = any(
+                lhs_pt - max(row.lhs_pt for row in part) > SPLIT_PT and not fits(part, lhs_pt, tags)
+                for part in (out[-1], group)
+            )
+            if not pushed:
                 out[-1] = joined
                 continue
         out.append(group)
