@@ -120,6 +120,14 @@ def export_options(command: Callable[..., None]) -> Callable[..., None]:
             help="latex: the math environment  [default: align]",
         ),
         click.option(
+            "--width",
+            callback=lambda _ctx, _param, value: _width(value),
+            default=None,
+            metavar="column|text|Npt",
+            help="latex: what to fit, a column of a two-column paper (229.5pt), the text of the "
+            "standalone article (455pt) or N points  [default: column; text with --standalone]",
+        ),
+        click.option(
             "--no-why", is_flag=True, help="latex/markdown: the equations only, no justifications."
         ),
         click.option(
@@ -244,6 +252,7 @@ def derive(
     seed: int,
     standalone: bool,
     env: str | None,
+    width: str | float | None,
     no_why: bool,
     marks: bool,
     output: str | None,
@@ -255,7 +264,9 @@ def derive(
     from symbn.errors import SymbnError
     from symbn.registry import load
 
-    _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    _refuse_misplaced(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     if output is not None and not force:
         _refuse_existing(output)
     if check_all:
@@ -272,7 +283,9 @@ def derive(
     (report,) = _check(
         [derivation], (timeout, total_timeout), seed, show=fmt == "terminal", no_cache=no_cache
     )
-    options = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    options = _layout(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     if fmt == "github":
         options = {"module": name}
     if output is None:
@@ -290,20 +303,42 @@ def _json(data: object) -> str:
 
 
 def _layout(
-    fmt: str, *, standalone: bool, env: str | None, no_why: bool, marks: bool
+    fmt: str,
+    *,
+    standalone: bool,
+    env: str | None,
+    width: str | float | None,
+    no_why: bool,
+    marks: bool,
 ) -> dict[str, Any]:
     """The export options the chosen format takes (after :func:`_refuse_misplaced`)."""
     if fmt not in ("latex", "markdown"):
         return {}
     options: dict[str, Any] = {"why": not no_why, "marks": marks}
     if fmt == "latex":
-        options.update(env=env or "align", standalone=standalone)
+        options.update(env=env or "align", standalone=standalone, width=width)
     return options
+
+
+def _width(value: str | None) -> str | float | None:
+    """``--width``: ``column``, ``text`` or a number of points (``300pt`` or ``300``)."""
+    import re
+
+    from symbn.render.latex import WIDTHS
+
+    if value is None or value in WIDTHS:
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:pt)?\s*", value)
+    if match is None or not 50 <= float(match.group(1)) <= 2000:
+        raise click.BadParameter(
+            f"{value!r}: write column, text, or a width from 50pt to 2000pt", param_hint="--width"
+        )
+    return float(match.group(1))
 
 
 def _refuse_misplaced(fmt: str, **given: object) -> None:
     """A one-line error for an option that the chosen format does not use."""
-    latex_only = {"standalone", "env"}
+    latex_only = {"standalone", "env", "width"}
     for option, value in given.items():
         if value in (None, False):
             continue
@@ -451,6 +486,7 @@ def check_command(
     seed: int,
     standalone: bool,
     env: str | None,
+    width: str | float | None,
     no_why: bool,
     marks: bool,
     output: str | None,
@@ -473,7 +509,9 @@ def check_command(
     from symbn.errors import SymbnError
     from symbn.parse.declare import from_file, from_mapping
 
-    _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    _refuse_misplaced(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     if output is not None:
         if len(files) > 1 and fmt != "json":
             raise InputProblem(
@@ -482,7 +520,9 @@ def check_command(
             )
         if not force:
             _refuse_existing(output)
-    layout = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    layout = _layout(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     try:
         extra = from_mapping(
             {
@@ -719,23 +759,33 @@ def _derive_all(
 
         holding = sum(r.ok for r in reports)
         console = Console(highlight=False)
-        console.print(_summary_table(reports))
+        console.print(_summary_table(reports, console.width))
         style = "bold green" if holding == len(reports) else "bold red"
         console.print(f"{holding} of {len(reports)} derivations hold", style=style)
     sys.exit(0 if all(r.ok for r in reports) else 1)
 
 
-def _summary_table(reports: list[Report]) -> Any:
-    """One row per derivation: name, title, lines, verdict counts, and whether every claim holds."""
+def _summary_table(reports: list[Report], width: int = 80) -> Any:
+    """One row per derivation: name, title, lines, verdict counts, and whether every claim holds.
+
+    Narrower than 72 columns the counts are headed by the verdict marks (with a legend), so that
+    the names keep their width."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from symbn.check import Verdict
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("name / title", ratio=1)
-    for heading in ("lines", "proved", "checked", "refuted", "undecided"):
+    headings = ("lines", "proved", "checked", "refuted", "undecided")
+    narrow = width < 72
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="✓ proved  ≈ checked  ✗ refuted  ? undecided" if narrow else None,
+    )
+    longest = max((len(r.derivation.name) for r in reports), default=4)
+    table.add_column("name / title", ratio=1, min_width=min(longest, max(width - 40, 8)))
+    for heading in ("lines", "✓", "≈", "✗", "?") if narrow else headings:
         table.add_column(heading, justify="right", no_wrap=True)
     table.add_column("holds?", justify="center", no_wrap=True, min_width=6)
     for report in reports:

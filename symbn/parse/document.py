@@ -465,8 +465,9 @@ def _rows(
 
 def _block_rows(text: str, start: int, end: int) -> list[Row]:
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
+    body, spans = _join_operator_rows(body, _split_rows(body))
     rows: list[Row] = []
-    for piece_start, piece_end in _split_rows(body):
+    for piece_start, piece_end in spans:
         for row in _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows)):
             if not row.text.strip() and row.refusal is None:
                 # A row with only a justification (or a number): it belongs to the equation above
@@ -494,6 +495,60 @@ def _top_level_backslashes(text: str) -> Iterator[int]:
             depth += 1
         elif char == "}":
             depth -= 1
+        k += 1
+
+
+# A row that goes on with the expression of the row above it: it starts (after &, \quad) with a
+# + or - and has no relation of its own (&\quad + b^{[l]}, as the LaTeX export breaks a long line).
+_OPERATOR_ROW = re.compile(r"(?:[\s&]|\\q?quad(?![A-Za-z]))*[+-]")
+_ROW_RELATION = re.compile(r"=|<|>|\\(?:neq?|[lg]eq?|approx|coloneqq|equiv|[lg]t)(?![A-Za-z])")
+_ROW_TEXT = re.compile(r"\\(?:text|mbox|textrm|textit)(?![A-Za-z])")
+
+
+def _join_operator_rows(
+    body: str, spans: list[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]]]:
+    """Rows that continue the expression above them joined to it, the ``\\\\`` between blanked
+    (positions stay those of the document). Never after a row with text: its justification would
+    swallow the terms."""
+    chars = list(body)
+    out: list[tuple[int, int]] = []
+    for begin, end in spans:
+        row = body[begin:end]
+        if (
+            out
+            and _OPERATOR_ROW.match(row)
+            and not any(_ROW_RELATION.match(row, k) for k in _top_level_positions(row))
+            and not _ROW_TEXT.search(_LEFT_NUMBER.sub("", _without_intertexts(body[slice(*out[-1])])))
+        ):
+            chars[out[-1][1] : begin] = " " * (begin - out[-1][1])
+            out[-1] = (out[-1][0], end)
+            continue
+        out.append((begin, end))
+    return "".join(chars), out
+
+
+def _without_intertexts(text: str) -> str:
+    """``text`` with its ``\\intertext{…}`` paragraphs taken out (text between rows, not in one)."""
+    for start, stop in reversed(_intertexts(text)):
+        text = text[:start] + text[stop:]
+    return text
+
+
+def _top_level_positions(text: str) -> Iterator[int]:
+    """Positions in ``text`` outside any braces (a relation in ``\\sum_{i=1}`` is not the row's)."""
+    depth, k = 0, 0
+    while k < len(text):
+        char = text[k]
+        if char == "\\" and text[k + 1 : k + 2] in "{}":
+            k += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0:
+            yield k
         k += 1
 
 
@@ -530,7 +585,7 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
         blank(left.start(), left.end())
     for start, stop in _intertexts(text):
         blank(start, stop)
-    for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b)", text):
+    for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b|displaybreak(?:\[\d\])?)", text):
         blank(match.start(), match.end())
     if not label:
         number = _TRAILING_NUMBER.search("".join(chars))
