@@ -1,0 +1,85 @@
+"""Red-team regressions: claims a hostile-but-fair user tried, each with ground truth computed here.
+
+Every case states its truth from a plain evaluation that shares nothing with the checker (Python
+``Fraction`` arithmetic, terms written out), then asserts the checker's verdict is consistent with
+it: a true claim is never refuted, a false one never proved or checked. See REDTEAM.md.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import comb
+
+import pytest
+from sympy import Sum, Symbol, binomial, cos, pi
+
+import symbn
+from symbn import Verdict
+
+ACCEPTED = (Verdict.PROVED, Verdict.CHECKED)
+
+
+def _last(d: symbn.Derivation, seed: int = 0) -> symbn.StepResult:
+    return d.check(timeout=5.0, seed=seed).results[-1]
+
+
+# A power whose exponent is a symbol that is an integer at the point ((-1)^m, (-1)^i) -------------
+
+m = symbn.size("m")
+i = symbn.index("i", m)
+x = symbn.examples("x")
+c = symbn.symbols("c")
+q = Symbol("q", integer=True)
+
+
+def test_truth_of_the_alternating_sums() -> None:
+    for size in range(1, 12):
+        assert sum(Fraction(-1) ** t for t in range(1, 2 * size + 1)) == 0
+        assert sum(Fraction(-1) ** t * comb(size, t) for t in range(0, size + 1)) == 0
+        assert sum(Fraction(2) ** t for t in range(1, size + 1)) == 2 ** (size + 1) - 2
+    # (-1)^m c = -c is false at m = 2, c = 1: 1 against -1; true at m = 1.
+    assert Fraction(-1) ** 2 * 1 != -1 and Fraction(-1) ** 1 * 1 == -1
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_alternating_sum_over_2m_is_not_refuted(seed: int) -> None:
+    d = symbn.Derivation("alternating")
+    d.step(Sum((-1) ** q, (q, 1, 2 * m)), 0)
+    assert _last(d, seed).verdict in ACCEPTED
+
+
+def test_alternating_binomial_sum_is_not_refuted() -> None:
+    d = symbn.Derivation("alternating binomial")
+    d.step(Sum((-1) ** q * binomial(m, q), (q, 0, m)), 0)
+    assert _last(d).verdict in ACCEPTED
+
+
+def test_geometric_sum_is_decided_exactly() -> None:
+    d = symbn.Derivation("geometric")
+    d.step(Sum(2**i, (i, 1, m)), 2 ** (m + 1) - 2)
+    assert _last(d).verdict in ACCEPTED
+    wrong = symbn.Derivation("geometric, off by one")
+    wrong.step(Sum(2**i, (i, 1, m)), 2 ** (m + 1) - 1)
+    assert _last(wrong).verdict is Verdict.REFUTED
+
+
+def test_cos_pi_m_is_minus_one_to_the_m() -> None:
+    d = symbn.Derivation("cos pi m")
+    d.step((-1) ** m * c + c, c * (cos(pi * m) + 1))
+    assert _last(d).verdict in ACCEPTED
+
+
+def test_sign_flip_is_refuted_where_the_sides_really_differ() -> None:
+    d = symbn.Derivation("sign flip")
+    d.step((-1) ** m * c, -c)
+    result = _last(d)
+    assert result.verdict is Verdict.REFUTED
+    point = dict(result.counterexample.assignment)
+    size, value = int(point["m"]), Fraction(point["c"])
+    assert Fraction(-1) ** size * value != -value, point
+
+
+def test_alternating_family_sum_false_variant_refuted() -> None:
+    d = symbn.Derivation("alternating family")
+    d.step(Sum((-1) ** i * x[i], (i, 1, m)), Sum(x[i], (i, 1, m)))
+    assert _last(d).verdict is Verdict.REFUTED
