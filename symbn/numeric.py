@@ -89,6 +89,8 @@ LARGE_SIZE_CAP = 400
 MAX_INSTANCES = 2_000
 MAX_SOLVE_KEYS = 6  # unknowns tried when solving for a value
 MAX_CRITICALS = 24  # poles, roots, ties and edges aimed at
+NARROWING_DIGITS = 7  # digits an excluded aim beside a turn moves closer
+MAX_NARROWINGS = 12  # ... at most this many times (to 10⁻⁹³ from 10⁻⁹)
 FACTOR_OPS = 60  # denominators larger than this are not factored to find their poles  # index values an assumption about a whole family is checked at
 
 
@@ -533,6 +535,7 @@ def _one_trial(
 ) -> _Trial:
     last = "no admissible values"
     undefined = 0
+    narrowed = 0
     for _ in range(RESAMPLES):
         if undefined >= UNDEFINED_RETRIES:
             break  # both sides are undefined at these sizes, whatever the values (m = 1 in 1/(m−1))
@@ -546,9 +549,10 @@ def _one_trial(
                 last = "an index has an empty range at these sizes"
                 continue
             if aim is not None:
-                _aim(claim, point, rng, aim)
+                _aim(claim, point, rng, _narrowed(aim, narrowed))
             if not _satisfy(claim, point, rng):
                 last = "the assumptions do not hold"
+                narrowed += aim is not None and aim[1] != 0
                 continue
         except (Undefined, Undetermined, TooLarge) as exc:
             last = f"no admissible point here ({exc})"
@@ -561,6 +565,17 @@ def _one_trial(
             continue
         return trial
     return _Trial("excluded", reason=last)
+
+
+def _narrowed(aim: tuple[Expr, Fraction], times: int) -> tuple[Expr, Fraction]:
+    """The aim "just beside a turn", moved closer each time the assumptions excluded it.
+
+    Under ``x > 1 + 10⁻³⁰`` the left side of the kink of ``|x − 1 − 2·10⁻³⁰|`` is an interval of
+    width 10⁻³⁰: an offset of 10⁻⁹ lands outside it, 10⁻³⁷ inside.
+    """
+    if times == 0 or aim[1] == 0:
+        return aim
+    return aim[0], aim[1] / Fraction(10) ** (NARROWING_DIGITS * min(times, MAX_NARROWINGS))
 
 
 def _fix_indices(claim: _Claim, point: Point, rng: random.Random) -> bool:

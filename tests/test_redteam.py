@@ -11,7 +11,7 @@ from fractions import Fraction
 from math import comb
 
 import pytest
-from sympy import Sum, Symbol, binomial, cos, pi
+from sympy import Abs, Max, Rational, Sum, Symbol, binomial, cos, pi
 
 import symbn
 from symbn import Verdict
@@ -83,3 +83,46 @@ def test_alternating_family_sum_false_variant_refuted() -> None:
     d = symbn.Derivation("alternating family")
     d.step(Sum((-1) ** i * x[i], (i, 1, m)), Sum(x[i], (i, 1, m)))
     assert _last(d).verdict is Verdict.REFUTED
+
+
+# A kink beside an assumption's bound, closer than the offset "just beside a turn" -------------
+
+y = symbn.symbols("y")
+
+
+def _narrow_truth(gap: Fraction) -> None:
+    # x = 1 + 3/2·gap satisfies x > 1 + gap; |x − 1 − 2·gap| = gap/2 but x − 1 − 2·gap = −gap/2.
+    point = 1 + Fraction(3, 2) * gap
+    assert point > 1 + gap
+    assert abs(point - 1 - 2 * gap) == gap / 2 and point - 1 - 2 * gap == -gap / 2
+
+
+@pytest.mark.parametrize("digits", [30, 55])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_abs_kink_beside_an_assumption_bound_is_refuted(digits: int, seed: int) -> None:
+    gap = Rational(1, 10**digits)
+    _narrow_truth(Fraction(1, 10**digits))
+    d = symbn.Derivation("narrow")
+    d.assume(y > 1 + gap)
+    d.step(Abs(y - 1 - 2 * gap), y - 1 - 2 * gap)
+    assert _last(d, seed).verdict is Verdict.REFUTED
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_max_kink_beside_an_assumption_bound_is_refuted(seed: int) -> None:
+    gap = Rational(1, 10**40)
+    # y = 3/2·gap: Max(y, 2·gap) = 2·gap, not y.
+    tiny = Fraction(1, 10**40)
+    assert max(Fraction(3, 2) * tiny, 2 * tiny) != Fraction(3, 2) * tiny
+    d = symbn.Derivation("narrow max")
+    d.assume(y > gap)
+    d.step(Max(y, 2 * gap), y)
+    assert _last(d, seed).verdict is Verdict.REFUTED
+
+
+def test_the_true_variant_beside_the_bound_is_not_refuted() -> None:
+    gap = Rational(1, 10**30)
+    d = symbn.Derivation("narrow, true")
+    d.assume(y > 1 + 2 * gap)
+    d.step(Abs(y - 1 - 2 * gap), y - 1 - 2 * gap)
+    assert _last(d).verdict in ACCEPTED
