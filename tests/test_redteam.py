@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 from math import comb
+from typing import Any
 
 import pytest
-from sympy import Abs, Max, Rational, Sum, Symbol, binomial, cos, pi
+from sympy import Abs, Eq, Max, Rational, Sum, Symbol, binomial, cos, pi
 
 import symbn
 from symbn import Verdict
@@ -125,4 +126,45 @@ def test_the_true_variant_beside_the_bound_is_not_refuted() -> None:
     d = symbn.Derivation("narrow, true")
     d.assume(y > 1 + 2 * gap)
     d.step(Abs(y - 1 - 2 * gap), y - 1 - 2 * gap)
+    assert _last(d).verdict in ACCEPTED
+
+
+# Contradictory assumptions: an error where they are stated, never a vacuous "proved" ------------
+
+
+@pytest.mark.parametrize(
+    "contradiction",
+    [lambda: (y > 0, y < 0), lambda: (Eq(y, 1), Eq(y, 2)), lambda: (y >= 0, y < 0)],
+    ids=["positive-and-negative", "one-and-two", "nonnegative-and-negative"],
+)
+def test_contradictory_assumptions_are_refused_when_stated(contradiction: Any) -> None:
+    d = symbn.Derivation("vacuous")
+    d.step(y + 1, y + 2)
+    with pytest.raises(symbn.DerivationError, match="contradict each other"):
+        d.assume(*contradiction())
+
+
+def test_an_assumption_sympy_finds_false_says_so() -> None:
+    d = symbn.Derivation("vacuous")
+    d.step(y + 1, y + 2)
+    with pytest.raises(symbn.DerivationError, match="false for every value") as error:
+        d.assume(y**2 < 0)
+    assert "a size is a positive integer)" not in str(error.value).split("(")[0]
+
+
+def test_a_contradiction_that_appears_with_the_definitions_is_undecided() -> None:
+    t = symbn.symbols("t")
+    d = symbn.Derivation("vacuous through a definition")
+    d.define(t, y**2 + 1)
+    d.step(y + 1, y + 2)  # false: 1 ≠ 2 at every y
+    d.assume(t < 0)  # y² + 1 < 0 holds for no real y
+    result = _last(d)
+    assert result.verdict is Verdict.UNDECIDED
+    assert "contradict" in result.reason
+
+
+def test_compatible_sign_facts_still_bind() -> None:
+    d = symbn.Derivation("compatible")
+    d.step(Abs(y), y)
+    d.assume(y > 0, y >= 0)
     assert _last(d).verdict in ACCEPTED
