@@ -12,7 +12,20 @@ from math import comb
 from typing import Any
 
 import pytest
-from sympy import Abs, Eq, Max, Rational, Sum, Symbol, binomial, cos, pi
+from sympy import (
+    Abs,
+    Derivative,
+    Eq,
+    Function,
+    Max,
+    Rational,
+    Subs,
+    Sum,
+    Symbol,
+    binomial,
+    cos,
+    pi,
+)
 
 import symbn
 from symbn import Verdict
@@ -168,3 +181,38 @@ def test_compatible_sign_facts_still_bind() -> None:
     d.step(Abs(y), y)
     d.assume(y > 0, y >= 0)
     assert _last(d).verdict in ACCEPTED
+
+
+# Derivatives of an unknown function: the normal form must not take the same derivative forever --
+
+f, g = Function("f"), Function("g")
+u = symbn.symbols("u")
+
+
+def test_truth_of_the_unknown_function_cases() -> None:
+    # f(t) = t³ makes f'(x) = 3x² and f'(y) = 3y² differ at x = 1, y = 2.
+    assert 3 * Fraction(1) ** 2 != 3 * Fraction(2) ** 2
+    # f(t) = t²: d/dx f(2x) = 8x, but f'(2x) = 4x; at x = 1, 8 ≠ 4.
+    assert 8 * Fraction(1) != 4 * Fraction(1)
+
+
+def test_derivatives_at_different_points_are_refuted() -> None:
+    d = symbn.Derivation("f' at x and y")
+    d.step(Derivative(f(y), y), Derivative(f(u), u))
+    result = _last(d)
+    assert result.verdict is Verdict.REFUTED, result.reason
+
+
+def test_a_missing_inner_derivative_is_refuted() -> None:
+    d = symbn.Derivation("chain rule without the inner factor")
+    d.step(Derivative(f(2 * y), y), Subs(Derivative(f(u), u), u, 2 * y))
+    assert _last(d).verdict is Verdict.REFUTED
+
+
+def test_the_chain_rule_is_accepted() -> None:
+    d = symbn.Derivation("chain rule")
+    d.step(Derivative(f(g(y)), y), Subs(Derivative(f(u), u), u, g(y)) * Derivative(g(y), y))
+    assert _last(d).verdict in ACCEPTED
+    wrong = symbn.Derivation("chain rule at the wrong point")
+    wrong.step(Derivative(f(g(y)), y), Derivative(f(y), y) * Derivative(g(y), y))
+    assert _last(wrong).verdict is Verdict.REFUTED
