@@ -41,6 +41,8 @@ from sympy import (
     Rational,
     Sum,
     Symbol,
+    ceiling,
+    floor,
     log,
     sign,
 )
@@ -129,6 +131,7 @@ class NumericOutcome:
     generic: int = 0
     degree: int | None = None  # a bound on the claim's degree in its values, None if not rational
     special: int = 0
+    beyond: int | None = None  # a size where a piece may turn, larger than every size tried
 
     @property
     def distinct_sizes(self) -> int:
@@ -202,6 +205,7 @@ class _Claim:
     depth: int
     degree: int | None = None
     criticals: list[tuple[Expr, Fraction]] = field(default_factory=list)
+    turn_sizes: list[int] = field(default_factory=list)
 
 
 def compare(
@@ -239,6 +243,7 @@ def compare(
             generic,
             claim.degree,
             special,
+            _beyond(claim, agreed_sizes) if found is None else None,
         )
 
     plans = _size_plans(claim, rng, count, quick=not thorough)
@@ -315,7 +320,37 @@ def _prepare(lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]) -> _Clai
     # Solved or filtered values are not uniform: no Schwartz–Zippel bound under assumptions.
     claim.degree = None if kept else _degree_bound(lhs, rhs)
     claim.criticals = critical_points(exprs)
+    if sizes and _turns_with_sizes(exprs, set(sizes)):
+        claim.turn_sizes = _turn_sizes(claim.constants)
     return claim
+
+
+_PIECES = (Abs, sign, Heaviside, KroneckerDelta, Max, Min, Piecewise, floor, ceiling)
+
+
+def _turns_with_sizes(exprs: list[Expr], sizes: set[Symbol]) -> bool:
+    """Whether a piece (Max, δ, ⌊⌋, Piecewise …) depends on a summation index or a size.
+
+    Such a claim may change at a size the trials never reach: ``Σ_{i=1}^{m} δ_{i,1000} = 0``
+    holds for every m below 1000.
+    """
+    for expr in exprs:
+        bound = {v for total in expr.atoms(Sum) for v, *_ in total.limits}
+        for piece in expr.atoms(*_PIECES):
+            free = piece.free_symbols
+            if free & (bound | sizes) or any(isinstance(s, Idx) for s in free):
+                return True
+    return False
+
+
+def _turn_sizes(constants: list[Fraction]) -> list[int]:
+    """The sizes at which a piece written with these constants may turn, and their neighbours."""
+    found: set[int] = set()
+    for c in constants:
+        for at in {abs(c)} | ({1 / abs(c)} if 0 < abs(c) < 1 else set()):
+            whole = at.numerator // at.denominator
+            found |= {v for v in (whole - 1, whole, whole + 1, whole + 2) if v >= 1}
+    return sorted(found)
 
 
 def _all_symbols(expr: Expr) -> set[Any]:
@@ -466,6 +501,26 @@ def _factors(expr: Expr) -> list[Expr]:
 # Sizes ------------------------------------------------------------------------------------
 
 
+def _beyond(claim: _Claim, agreed: list[tuple[tuple[str, int], ...]]) -> int | None:
+    """The smallest size where a piece may turn that is larger than every size tried, if any."""
+    if not claim.turn_sizes:
+        return None
+    summed = {str(s) for s in claim.sum_sizes}
+    tried = max(
+        (value for plan in agreed for name, value in plan if not summed or name in summed),
+        default=0,
+    )
+    untried = [t for t in claim.turn_sizes if t > tried]
+    return untried[0] if untried else None
+
+
+def _turn_limit(claim: _Claim, costly: list[Symbol]) -> int:
+    """The largest size a trial may give every summed size at once within ``TERMS_LARGE`` terms."""
+    if not costly:
+        return 10**9
+    return max(1, int(TERMS_LARGE ** (1 / (max(1, claim.depth) * len(costly)))))
+
+
 def _size_plans(
     claim: _Claim, rng: random.Random, count: int, *, quick: bool
 ) -> list[dict[Symbol, int]]:
@@ -506,6 +561,13 @@ def _size_plans(
         plans.append({s: spread - k % spread for k, s in enumerate(sizes)})
     if not quick:
         plans.append(dict.fromkeys(sizes, 4 if costly else 5))
+        # Where a piece written with the claim's constants may turn (δ_{i,450}, ⌊i/700⌋), as far
+        # as the terms allow: a claim that changes there is refuted there, not "checked" below it.
+        reach = _turn_limit(claim, costly)
+        turning = [t for t in claim.turn_sizes if t <= reach]
+        for t in turning[: max(0, count - len(plans) - 8) // 2]:
+            plans.append(dict.fromkeys(sizes, t))
+            plans.append({s: t if s in costly or not costly else 1 for s in sizes})
     while len(plans) < count:
         if quick:
             # A cross-check of a proved claim: small random sizes, a few terms each.

@@ -17,13 +17,17 @@ from sympy import (
     Derivative,
     Eq,
     Function,
+    Heaviside,
+    KroneckerDelta,
     Max,
+    Piecewise,
     Rational,
     Subs,
     Sum,
     Symbol,
     binomial,
     cos,
+    floor,
     pi,
 )
 
@@ -216,3 +220,139 @@ def test_the_chain_rule_is_accepted() -> None:
     wrong = symbn.Derivation("chain rule at the wrong point")
     wrong.step(Derivative(f(g(y)), y), Derivative(f(y), y) * Derivative(g(y), y))
     assert _last(wrong).verdict is Verdict.REFUTED
+
+
+# The reader: a built-in function's power, an argument without parentheses, the constant π -------
+
+
+def _document(text: str) -> Any:
+    from symbn.parse import read_text
+
+    return read_text(text, "notes.md")
+
+
+def _verdicts(text: str) -> list[Verdict]:
+    document = _document(text)
+    assert document.problems == [], document.problems
+    report = document.derivation.check(timeout=5.0, seed=0)
+    return [r.verdict for r in report.results if r.verdict is not Verdict.DEFINITION]
+
+
+def test_truth_of_the_function_power_cases() -> None:
+    import math
+
+    # tanh(1)² ≈ 0.580 but tanh(1²) ≈ 0.762; (e¹)² ≈ 7.39 but e^(1²) ≈ 2.72.
+    assert abs(math.tanh(1) ** 2 - math.tanh(1)) > 0.1
+    assert abs(math.exp(1) ** 2 - math.exp(1)) > 1
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        (r"$$ \tanh(w)^2 + 1 = 1 + \tanh(w^2) \tag{1} $$", False),
+        (r"$$ \exp(z)^2 = \exp(z^2) \tag{1} $$", False),
+        (r"$$ \exp(z)^2 = \exp(2 z) \tag{1} $$", True),
+        (r"$$ \sin(x)^2 + \cos(x)^2 = 1 \tag{1} $$", True),
+        (r"$$ \log(y)^2 = \log(y) \cdot \log(y) \tag{1} $$", True),
+    ],
+)
+def test_a_power_after_a_parenthesised_argument_is_a_power_of_the_value(
+    text: str, holds: bool
+) -> None:
+    (verdict,) = _verdicts(text)
+    if holds:
+        assert verdict in ACCEPTED
+    else:
+        assert verdict is Verdict.REFUTED
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"$$ \sin 2x = 2 \sin(x) \cos(x) \tag{1} $$",
+        r"$$ \log 2k = \log(2) + \log(k) \tag{1} $$",
+        r"$$ L = \log \sigma(z) \tag{1} $$",
+        r"$$ N = \exp u v \tag{1} $$",
+    ],
+)
+def test_an_argument_without_parentheses_followed_by_a_factor_is_refused(text: str) -> None:
+    document = _document(text)
+    assert document.problems, "read silently"
+    assert any("applies to" in str(problem) for problem in document.problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"$$ \sin x \cos x = \frac{\sin(2 x)}{2} \tag{1} $$",
+        r"$$ 2 \sin x = \sin(x) + \sin(x) \tag{1} $$",
+        r"$$ \log \hat{y} + \log y = \log(\hat{y} y) + 0 \cdot y \tag{1} $$",
+    ],
+)
+def test_unambiguous_arguments_without_parentheses_are_still_read(text: str) -> None:
+    document = _document(text)
+    assert document.problems == []
+
+
+def test_pi_is_the_constant() -> None:
+    assert _verdicts(r"$$ \sin(\pi) + \cos(\pi) = -1 \tag{1} $$") == [Verdict.PROVED]
+    # 355/113 − π ≈ 2.7·10⁻⁷: a comparison of an irrational against a close rational
+    assert _verdicts(r"$$ \frac{355}{113} = \pi \tag{1} $$") == [Verdict.REFUTED]
+    assert _verdicts(r"$$ \cos(2 \pi x) = \cos(2 \pi x + 2 \pi) \tag{1} $$")[0] is not Verdict.REFUTED
+
+
+def test_pi_made_a_quantity_by_the_document_is_a_name() -> None:
+    document = _document("$$ \\pi = a + b \\tag{1} $$\n\n$$ 2 \\pi = 2 a + 2 b \\tag{2} $$\n")
+    assert document.problems == []
+    report = document.derivation.check(timeout=5.0, seed=0)
+    assert [r.verdict for r in report.results] == [Verdict.DEFINITION, Verdict.PROVED]
+
+
+# A piece of a sum that turns at a size given by the claim's constants ---------------------------
+
+n = symbn.size("n")
+
+
+def _delta_sum_truth(size: int, at: int) -> int:
+    return sum(1 if t == at else 0 for t in range(1, size + 1))
+
+
+def test_truth_of_the_turning_sums() -> None:
+    assert _delta_sum_truth(999, 1000) == 0 and _delta_sum_truth(1000, 1000) == 1
+    assert sum(max(t - 450, 0) for t in range(1, 451)) == 0
+    assert sum(max(t - 450, 0) for t in range(1, 452)) == 1
+    assert sum(t // 700 for t in range(1, 700)) == 0 and sum(t // 700 for t in range(1, 701)) == 1
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        lambda: (Sum(KroneckerDelta(i, 1000) * c, (i, 1, m)), 0),
+        lambda: (Sum(Max(i - 450, 0), (i, 1, m)) * c, 0),
+        lambda: (Sum(floor(i / 700) * c, (i, 1, m)), 0),
+        lambda: (Sum(Heaviside(i - Rational(901, 2)) * x[i], (i, 1, m)), 0),
+        lambda: (Sum(KroneckerDelta(i, n + 500) * c, (i, 1, m)), 0),
+    ],
+    ids=["delta-1000", "max-450", "floor-700", "heaviside-450.5", "delta-n-500"],
+)
+def test_a_sum_that_turns_at_a_size_below_the_term_limit_is_refuted(claim: Any) -> None:
+    d = symbn.Derivation("turns late")
+    d.step(*claim())
+    assert _last(d).verdict is Verdict.REFUTED
+
+
+def test_a_sum_that_turns_beyond_every_size_tried_is_not_checked() -> None:
+    # δ_{i,100000} never fires for m ≤ 99 999, and a trial adds at most 20 000 terms.
+    d = symbn.Derivation("turns too late to see")
+    d.step(Sum(KroneckerDelta(i, 10**5) * c, (i, 1, m)), 0)
+    result = _last(d)
+    assert result.verdict is Verdict.UNDECIDED
+    assert "beyond every size" in result.reason
+
+
+def test_the_true_turning_sum_is_not_refuted() -> None:
+    for size in (999, 1000, 1001):
+        assert _delta_sum_truth(size, 1000) == (1 if size >= 1000 else 0)
+    d = symbn.Derivation("turns late, true")
+    d.step(Sum(KroneckerDelta(i, 1000) * c, (i, 1, m)), Piecewise((c, m >= 1000), (0, True)))
+    assert _last(d).verdict in ACCEPTED
