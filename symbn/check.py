@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sympy import Basic, Derivative, Dummy, Expr, Idx, Indexed, Integer, Symbol, exp, simplify
+from sympy import Basic, Derivative, Dummy, Expr, Idx, Indexed, Integer, S, Symbol, exp, simplify
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.concrete.summations import Sum
 from sympy.core.function import AppliedUndef, Function, Subs
@@ -494,6 +494,13 @@ def decide_sides(
 ) -> Decision:
     """The verdict on ``lhs relation rhs``: both layers, combined by the soundness rules."""
     lhs, rhs, assumptions = apply_assumptions(lhs, rhs, assumptions)
+    if any(a is S.false for a in assumptions):
+        return Decision(
+            Verdict.UNDECIDED,
+            "the assumptions contradict each other (with the definitions put in): no point "
+            "satisfies them, so nothing is claimed",
+            None,
+        )
     lhs, rhs = _differentiate(lhs), _differentiate(rhs)
     remainder = normal_form(lhs - rhs)
     if remainder != 0 and is_rational_function(remainder):

@@ -911,6 +911,7 @@ def _build(
         survey=survey,
         where=positions.where,
         euler=not _makes_e(trees, decl),
+        archimedes=not _makes_pi(trees, decl),
     )
     for row, tree in zip(rows, trees, strict=True):
         if tree is not None:
@@ -1074,6 +1075,20 @@ def _makes_e(trees: list[Any], decl: Declaration) -> bool:
             continue
         first = tree.children[0]
         if isinstance(first, Tree) and first.data == "letter" and str(first.children[0]) == "e":
+            return True
+    return False
+
+
+def _makes_pi(trees: list[Any], decl: Declaration) -> bool:
+    """Whether the document makes ``\\pi`` a quantity (a row ``\\pi = …``, or a declaration)."""
+    declared = decl.names | decl.sizes | decl.positive | decl.families | decl.units | decl.values
+    if declared & {"pi", "\\pi"}:
+        return True
+    for tree in trees:
+        if tree is None or tree.data != "relations":
+            continue
+        first = tree.children[0]
+        if isinstance(first, Tree) and first.data == "greek" and str(first.children[0]) == "\\pi":
             return True
     return False
 
