@@ -26,6 +26,7 @@ from sympy.core.function import AppliedUndef
 from symbn.errors import DerivationError, InputError
 from symbn.model import Derivation, defined_name
 from symbn.notation import meaning
+from symbn.parse.backward import Backward
 from symbn.parse.declare import Declaration, from_file, from_toml
 from symbn.parse.files import read_regular
 from symbn.parse.latex import (
@@ -767,6 +768,7 @@ def _build(
             builder.note_sums(tree, row.text, row.offset)
     readable = True
     used: set[Any] = set()
+    backward = Backward(declared=decl.outputs)
     failed: dict[
         Any, tuple[int, str]
     ] = {}  # a name whose definition could not be read → where that row is
@@ -794,6 +796,7 @@ def _build(
                 unread += 1
                 continue
             count = len(derivation.lines)
+            chain = _read_losses(derivation, chain, backward, used, row.label)
             readable = _add(derivation, chain, row, decl, readable, used, positions, problems)
             unread += 0 if readable else 1
             start = row.offset + len(row.text) - len(row.text.lstrip())
@@ -819,7 +822,18 @@ def _build(
         _note_failed(builder, row, used, failed)
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
-    return unread, guessed
+    return unread, replace(guessed, outputs=guessed.outputs | backward.outputs())
+
+
+def _read_losses(
+    derivation: Derivation, chain: Chain, backward: Backward, used: set[Any], label: str
+) -> Chain:
+    """``chain`` with the derivatives of an undefined loss read by the chain rule (:mod:`backward`)."""
+    sides = [chain.lhs, *(rhs for _, rhs in chain.steps)]
+    read = [None if s is None else backward.read(derivation, s, used, label) for s in sides]
+    backward.refuse_value_use(read, label)
+    steps = tuple((rel, rhs) for (rel, _), rhs in zip(chain.steps, read[1:], strict=True))
+    return Chain(read[0], steps, chain.lhs_pos)
 
 
 def _note_failed(

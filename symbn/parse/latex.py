@@ -671,6 +671,9 @@ class Builder:
             (c for c in node.children if isinstance(c, Tree) and c.data == "scripts"), None
         )
         body = node.children[-1]
+        negated = any(
+            isinstance(c, Token) and c.type == "ADDOP" and c.value == "-" for c in node.children
+        )
         sub, sup = _split_scripts(scripts)
         if sub is None:
             raise MathError(_start(node), "a sum needs its index and bounds: \\sum_{i=1}^{m}")
@@ -706,6 +709,7 @@ class Builder:
         self.bound[var] = idx
         try:
             value = self.expr(body)
+            value = -value if negated else value
         finally:
             if saved is None:
                 self.bound.pop(var)
