@@ -176,6 +176,8 @@ $$y_i = \\gamma \\hat{x}_i + \\beta$$
 
 $$\\sum_{i=1}^{m} \\hat{x}_i = 0$$
 
+$$\\frac{\\partial L}{\\partial \\hat{x}_i} = \\frac{\\partial L}{\\partial y_i} \\gamma$$
+
 """
 
 
@@ -196,6 +198,12 @@ $$\\sum_{i=1}^{m} \\hat{x}_i = 0$$
             "proved",
         ),
         (r"\frac{\partial L}{\partial \beta} = m \frac{\partial L}{\partial y_i}", "refuted"),
+        # each output has its own unknown gradient
+        (r"\frac{\partial L}{\partial y_1} = \frac{\partial L}{\partial y_2}", "refuted"),
+        (
+            r"\frac{\partial L}{\partial \hat{x}_1} = \gamma\frac{\partial L}{\partial y_1}",
+            "proved",
+        ),
         (
             r"\frac{\partial L}{\partial \gamma} = \sum_{i=1}^{m} \frac{\partial L}{\partial y_i}\hat{x}_i",
             "proved",
@@ -227,7 +235,17 @@ def test_per_example_backward(claim: str, verdict: str) -> None:
             "$$a = 2 x$$\n\n$$b = 3 x$$\n\n$$\\frac{\\partial L}{\\partial x} = 2\\frac{\\partial L}{\\partial a}$$",
             'they end in several (a, b): declare which, as outputs = ["a"]',
         ),
-        (FORWARD + r"$$\frac{\partial L}{\partial z} = 0$$", "which does not depend on z"),
+        (
+            FORWARD + r"$$\frac{\partial L}{\partial z} = \frac{\partial L}{\partial y}$$",
+            "which does not depend on z",
+        ),
+        # the forward pass ends in z, but the upstream gradient written is ∂L/∂y_i: L(z) would be
+        # a guess (it would prove ∂L/∂y_1 = ∂L/∂y_2)
+        (
+            "$$y_i = \\gamma x_i \\qquad z = \\sum_{i=1}^{m} y_i$$\n\n"
+            "$$\\frac{\\partial L}{\\partial \\gamma} = \\sum_{i=1}^{m} x_i \\frac{\\partial L}{\\partial y_i}$$",
+            "the document never writes the derivative of L by it",
+        ),
         (
             FORWARD
             + "$$\\frac{\\partial L}{\\partial w} = x\\frac{\\partial L}{\\partial y}$$\n\n$$L = w^2$$",
@@ -243,7 +261,7 @@ def test_per_example_backward(claim: str, verdict: str) -> None:
             "symbn reads only first derivatives of L",
         ),
         (
-            "$$y_i = \\gamma x_i$$\n\n$$\\frac{\\partial L}{\\partial \\gamma} = 0$$",
+            "$$y_i = \\gamma x_i$$\n\n$$\\frac{\\partial L}{\\partial \\gamma} = \\frac{\\partial L}{\\partial y_i}$$",
             "the index i has no range",
         ),
         # used as a value first: an unknown number, whose derivative is refused as before

@@ -67,6 +67,15 @@ class Backward:
 
     declared: frozenset[str] = frozenset()
     losses: dict[Symbol, Loss] = field(default_factory=dict)
+    written: dict[Symbol, set[Any]] = field(default_factory=dict)  # ∂L/∂v anywhere: L → v's names
+
+    def survey(self, expr: Expr) -> None:
+        """Remember the derivatives ``expr`` writes of plain names (before any row is added)."""
+        for node in expr.atoms(Derivative):
+            if _could_be_loss(node.expr):
+                for variable, _ in node.variable_count:
+                    name = variable.base if isinstance(variable, Indexed) else variable
+                    self.written.setdefault(node.expr, set()).add(name)
 
     def read(self, derivation: Derivation, expr: Expr, used: set[Any], label: str) -> Expr:
         """``expr`` with each derivative of an undefined loss read as a :class:`LossGradient`."""
@@ -165,6 +174,16 @@ class Backward:
                     f"{node}: {_tex(loss)} is not defined; symbn reads it as an unknown function "
                     f"of the quantity the definitions end in, but they end in several ({shown}): "
                     f"declare which, as outputs = [{names.split(', ')[0]}] (one of {names})",
+                )
+            (last,) = chosen
+            if _key(last.lhs) not in self.written.get(loss, set()):
+                # the author's upstream gradient is some other ∂L/∂…: L(last) would be a guess
+                raise MathError(
+                    0,
+                    f"{node}: {_tex(loss)} is not defined; symbn would read it as an unknown "
+                    f"function of {_tex(last.lhs)}, the quantity the definitions end in, but the "
+                    f"document never writes the derivative of {_tex(loss)} by it; declare what "
+                    f'{_tex(loss)} is a function of, as outputs = ["y"]',
                 )
         reach: set[Any] = set()
         todo = [_key(line.lhs) for line in chosen]

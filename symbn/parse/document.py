@@ -24,7 +24,7 @@ from sympy import Derivative, Expr, Idx, Indexed, IndexedBase, Pow, Symbol
 from sympy.core.function import AppliedUndef
 
 from symbn.errors import DerivationError, InputError
-from symbn.model import Derivation, defined_name
+from symbn.model import Derivation, defined_name, recursion_step
 from symbn.notation import meaning
 from symbn.parse.backward import Backward
 from symbn.parse.declare import Declaration, from_file, from_toml
@@ -769,6 +769,7 @@ def _build(
     readable = True
     used: set[Any] = set()
     backward = Backward(declared=decl.outputs)
+    _survey_derivatives(builder, rows, trees, backward)
     failed: dict[
         Any, tuple[int, str]
     ] = {}  # a name whose definition could not be read → where that row is
@@ -823,6 +824,27 @@ def _build(
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
     return unread, replace(guessed, outputs=guessed.outputs | backward.outputs())
+
+
+def _survey_derivatives(
+    builder: Builder, rows: list[Row], trees: list[Any], backward: Backward
+) -> None:
+    """Note every derivative the document writes, so that what a loss is a function of is judged
+    on the whole document (the rows are built again, for real, afterwards)."""
+    for row, tree in zip(rows, trees, strict=True):
+        if tree is None or not _DERIVATIVE_HINT.search(row.text):
+            continue
+        builder.text, builder.offset = row.text, row.offset
+        try:
+            chain = builder.chain_of(tree)
+        except Exception:  # reported when the row is built for real
+            continue
+        for side in [chain.lhs, *(rhs for _, rhs in chain.steps)]:
+            if side is not None:
+                backward.survey(side)
+
+
+_DERIVATIVE_HINT = re.compile(r"\\partial|\\[dt]?frac\s*\{?\s*d")
 
 
 def _read_losses(
@@ -981,7 +1003,9 @@ def _add(
         else:
             derivation.then(rhs, label=labels[0], why=row.why)
     else:
-        if relation in DEFINE or _defines(chain.lhs, rhs, row.label, decl, used):
+        if _recursion(chain.lhs, relation, row.label, decl, used, derivation):
+            derivation.recursion(chain.lhs, rhs, label=labels[0], why=row.why)
+        elif relation in DEFINE or _defines(chain.lhs, rhs, row.label, decl, used):
             derivation.define(chain.lhs, rhs, label=labels[0], why=row.why)
         elif relation in DIFFERENT:
             derivation.differs(chain.lhs, rhs, label=labels[0], why=row.why)
@@ -1033,6 +1057,33 @@ def _defines(lhs: Expr, rhs: Expr, label: str, decl: Declaration, used: set[Any]
         return False
     name = defined_name(lhs)
     return name not in used and name not in _names_in(rhs) | _names_in(meaning(rhs))
+
+
+def _recursion(
+    lhs: Expr, relation: str, label: str, decl: Declaration, used: set[Any], derivation: Derivation
+) -> bool:
+    """Whether ``Q_{n+1} = …`` defines the next term of a sequence met here first (a recursion)."""
+    if label in decl.claims or relation in DIFFERENT or not isinstance(lhs, Indexed):
+        return False
+    if recursion_step(lhs) is None:
+        return False
+    if lhs.base in {defined_name(line.lhs) for line in derivation.definitions}:
+        return False
+    if lhs.base in used:
+        first = next(
+            line
+            for line in derivation.lines
+            if lhs.base in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+        )
+        from symbn.render.latex import latex
+
+        raise MathError(
+            0,
+            f"({label}) reads as the recursion that defines {latex(lhs.base)}, which "
+            f"({first.label}) uses before it: write the recursion before its first use, or list "
+            f'"{label}" under claims to check this line as a claim',
+        )
+    return True
 
 
 def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
