@@ -34,6 +34,7 @@ from sympy import (
     KroneckerDelta,
     Max,
     Min,
+    Product,
     Rational,
     Sum,
     Symbol,
@@ -238,6 +239,12 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> MathError:
             while end < len(text) and text[end].isalpha():
                 end += 1
             command = text[pos : max(end, pos + 2)]
+            if command in ("\\top", "\\intercal"):
+                return MathError(
+                    pos,
+                    f"{command} reads as a transpose; symbn checks scalar identities and does "
+                    "not read vectors: write the product by entries, as \\sum_{i=1}^{n} w_i x_i",
+                )
             return MathError(pos, f"symbn does not read the command {command} here")
         return MathError(
             pos, f"unexpected {text[pos]!r}; expected {_expected(set(exc.allowed or ()))}"
@@ -674,14 +681,18 @@ class Builder:
         negated = any(
             isinstance(c, Token) and c.type == "ADDOP" and c.value == "-" for c in node.children
         )
+        command = str(node.children[0].value)  # \sum or \prod
+        what = "a product" if command == "\\prod" else "a sum"
         sub, sup = _split_scripts(scripts)
         if sub is None:
-            raise MathError(_start(node), "a sum needs its index and bounds: \\sum_{i=1}^{m}")
+            raise MathError(
+                _start(node), f"{what} needs its index and bounds: {command}_{{i=1}}^{{m}}"
+            )
         var_node, lower_node = self.sum_index(sub)
         var = self.name_text(var_node)
         if var is None:
             raise MathError(
-                _start(sub), "the index of a sum must be a letter, as in \\sum_{i=1}^{m}"
+                _start(sub), f"the index of {what} must be a letter, as in {command}_{{i=1}}^{{m}}"
             )
         count = self.decl.example_count
         ranges = list(dict.fromkeys(self.sum_ranges(var))) if lower_node is None else []
@@ -693,7 +704,9 @@ class Builder:
                 lower, upper = Integer(1), self.symbol(count)
             else:
                 raise MathError(
-                    _start(node), f"write the bounds of the sum: \\sum_{{{var}=1}}^{{m}}"
+                    _start(node),
+                    f"write the bounds of {what}: {command}_{{{var}=1}}^{{m}} (the "
+                    f"document gives {var} no single range elsewhere)",
                 )
         else:
             lower = self.index_expr(lower_node)
@@ -703,7 +716,7 @@ class Builder:
         except (TypeError, ValueError):
             raise MathError(
                 _start(node),
-                "the bounds of a sum must be integers; declare the letters in them as sizes",
+                f"the bounds of {what} must be integers; declare the letters in them as sizes",
             ) from None
         saved = self.bound.get(var)
         self.bound[var] = idx
@@ -715,6 +728,8 @@ class Builder:
                 self.bound.pop(var)
             else:
                 self.bound[var] = saved
+        if command == "\\prod":
+            return Product(value, (idx, lower, upper))
         return Sum(value, (idx, lower, upper))
 
     def sum_index(self, sub: Any) -> tuple[Any, Any]:
@@ -899,12 +914,31 @@ class Builder:
         return self.exponent_of(items[0])
 
     def exponent_of(self, node: Any) -> Expr:
+        self.refuse_transpose(node)
         saved = self.index_mode
         self.index_mode = False
         try:
             return meaning(self.expr(node))
         finally:
             self.index_mode = saved
+
+    def refuse_transpose(self, node: Any) -> None:
+        """``w^\\top x``, ``w^{\\mathsf{T}}``, and ``w^T`` with ``T`` nothing but exponents: a transpose,
+        which symbn does not read (its claims are scalar), never a power."""
+        written = self.node_text(node)
+        letter_t = written == "T" and not (
+            "T" in self.sizes
+            or self.declared("T")
+            or "T" in self.decl.values
+            or self.survey.uses.get("T", 0) > self.survey.exponents.get("T", 0)
+        )
+        if written in ("\\mathsf{T}", "\\mathrm{T}", "\\intercal", "\\top") or letter_t:
+            hint = ' (if T is a number here, declare values = ["T"])' if letter_t else ""
+            raise MathError(
+                _start(node),
+                f"^{written} reads as a transpose; symbn checks scalar identities and does not "
+                "read vectors: write the product by entries, as \\sum_{i=1}^{n} w_i x_i" + hint,
+            )
 
     def index_list(self, sub: Any, *, split: bool = False) -> list[Expr]:
         items = _arg_items(sub)
@@ -947,6 +981,15 @@ class Builder:
                     _start(atom),
                     f"{command.value}{{{written}}}: to read a bar as the batch mean, declare "
                     'bar = "mean" (and the family under [examples] families)',
+                )
+            if re.fullmatch(r"[A-Za-z]{2,}", written):
+                # \mathbf{Wx}: a product of two bold letters, or one name? Never guessed
+                apart = "".join(f"{command.value}{{{c}}}" for c in written)
+                raise MathError(
+                    _start(atom),
+                    f"{command.value}{{{written}}}: {command.value} over several letters could "
+                    f"be one name or a product; write {apart} for the product, or a name of one "
+                    f"letter ({command.value}{{{written[0]}}})",
                 )
             raise MathError(_start(atom), f"{command.value} applies to one letter here")
         return None
@@ -1460,15 +1503,25 @@ class Survey:
 
     heads: dict[str, int] = field(default_factory=dict)
     values: dict[str, int] = field(default_factory=dict)
+    uses: dict[str, int] = field(default_factory=dict)  # how often each name is a value
+    exponents: dict[str, int] = field(default_factory=dict)  # … of which a whole superscript, x^T
 
     def walk(self, node: Any, text: str, offset: int) -> None:
         """Record the names of ``node`` (a parse tree of text at ``offset`` of the file)."""
         if isinstance(node, Token):
             if node.type == "GREEK":
                 self.values.setdefault(canonical_base(node.value), offset + (node.start_pos or 0))
+            elif node.type == "SCRIPTCHAR" and node.value.isalpha():
+                self.uses[node.value] = self.uses.get(node.value, 0) + 1
             return
         if node.data == "sub":
             return  # indices and labels, not values
+        if node.data == "sup":
+            items = _arg_items(node.children[0])
+            lone = node.children[0].children[0] if not items else items[0]
+            letter = lone.children[0] if isinstance(lone, Tree) and lone.data == "letter" else lone
+            if isinstance(letter, Token) and letter.type in ("LETTER", "SCRIPTCHAR"):
+                self.exponents[letter.value] = self.exponents.get(letter.value, 0) + 1
         if node.data == "juxt":
             children = list(node.children)
             k = 0
@@ -1497,6 +1550,7 @@ class Survey:
         if key is not None:
             self.values.setdefault(key, offset + _start(node))
             if node.data in ("letter", "greek", "word"):
+                self.uses[key] = self.uses.get(key, 0) + 1
                 return
         for child in node.children:
             if node.data in ("scripted", "scripted_power") and child is node.children[0]:
