@@ -104,3 +104,44 @@ def test_a_bold_word_is_refused_with_both_readings() -> None:
     assert "write \\mathbf{W}\\mathbf{x} for the product" in found
     w, v = Symbol("\\mathbf{W}", real=True), Symbol("\\mathbf{x}", real=True)
     assert sides(r"y = \mathbf{W}\mathbf{x}")[1] == w * v
+
+
+@pytest.mark.parametrize(
+    ("text", "positive"),
+    [
+        (r"\hat{x} = \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}}", {"epsilon"}),
+        (r"\hat{x} = \frac{x - \mu}{\sqrt{\sigma^2 + \varepsilon}}", {"varepsilon"}),
+        (r"z = (\sigma^2 + \epsilon)^{-3/2} + \sqrt{a + \epsilon}", {"epsilon"}),
+        # anywhere else, ε is any real number: noise, an error term, a perturbation
+        (r"\hat{x} = \frac{x - \mu}{\sqrt{\sigma^2 + \epsilon}} + \epsilon", set()),
+        (r"z = (\sigma^2 + \epsilon)^{-3/2}", set()),
+        (r"z = \sqrt{a + 2 \epsilon}", set()),
+        (r"z = \mu + \sigma \epsilon", set()),
+    ],
+)
+def test_epsilon_under_a_root_is_inferred_positive_and_said(text: str, positive: set[str]) -> None:
+    document = read_text(f"$${text}$$\n", "doc.md")
+    assert document.problems == []
+    assert document.inferred.positive == positive
+    said = [n for n in document.derivation.notes if "is read as positive" in n]
+    assert len(said) == (1 if positive else 0)
+    symbols = {s.name: s for s in document.derivation.lines[0].rhs_meaning.free_symbols}
+    for name in positive:
+        assert symbols[name].is_positive
+
+
+def test_a_declared_or_defined_epsilon_is_not_inferred() -> None:
+    text = "$$\\epsilon = 0$$\n\n$$z = \\sqrt{a + \\epsilon}$$\n"
+    assert read_text(text, "doc.md").inferred.positive == set()
+
+
+def test_a_positive_epsilon_proves_what_needs_it() -> None:
+    # |σ² + ε| = σ² + ε needs σ² + ε ≥ 0: σ² is a mean of squares, ε the positive constant
+    text = (
+        "$$\\sigma^2 = \\frac{1}{m}\\sum_{i=1}^{m} x_i^2$$\n\n"
+        "$$\\hat{x}_j = \\frac{x_j}{\\sqrt{\\sigma^2 + \\epsilon}}$$\n\n"
+        "$$\\sqrt{(\\sigma^2 + \\epsilon)^2} = \\sqrt{\\sigma^2 + \\epsilon}^2$$\n"
+    )
+    assert verdict(text) in ("proved", "checked")
+    # the same claim with ε also written as a plain term: any real number, and then it fails
+    assert verdict(text.replace("^2$$", "^2 + \\epsilon - \\epsilon$$")) == "refuted"

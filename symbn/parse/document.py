@@ -42,6 +42,7 @@ from symbn.parse.latex import (
     bound_letters,
     index_letters,
     parse_tree,
+    stability_constants,
 )
 
 MAX_FILE_BYTES = 4 << 20
@@ -749,6 +750,15 @@ def _build(
         if tree is not None:
             inference.walk(tree, row.text, row.offset)
     guessed = inference.declaration(decl, indices)
+    declared = decl.sizes | decl.positive | decl.names | decl.values | decl.families | decl.units
+    stable = sorted(stability_constants(trees) - declared)
+    if stable:
+        guessed = replace(guessed, positive=guessed.positive | set(stable))
+        shown = ", ".join(f"$\\{name}$" for name in stable)
+        derivation.note(
+            f"{shown} is read as positive (a stability constant: written only added under a "
+            "square root or a power, as in $\\sqrt{\\sigma^2 + \\epsilon}$)"
+        )
     decl = decl.merged(guessed)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
     survey = Survey()

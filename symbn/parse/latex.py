@@ -1738,6 +1738,66 @@ class Inference:
         )
 
 
+STABILITY = ("epsilon", "varepsilon")
+
+
+def stability_constants(trees: list[Any]) -> set[str]:
+    """``\\epsilon`` names written only as a term added under a square root or a power's base
+    (``\\sqrt{\\sigma^2 + \\epsilon}``, ``(\\sigma^2 + \\epsilon)^{-3/2}``), at least once under a root:
+    the stability constant of normalizations, positive by convention (and said so)."""
+    good: dict[str, int] = {}
+    bad: set[str] = set()
+
+    def name(node: Any) -> str | None:
+        token = node.children[0] if isinstance(node, Tree) and node.data == "greek" else node
+        if isinstance(token, Token) and token.type == "GREEK":
+            found = canonical_base(token.value)
+            return found if found in STABILITY else None
+        return None
+
+    def terms(node: Any, root: bool) -> None:
+        """The summands of a radicand (``root``) or of a power's base."""
+        items = _arg_items(node) if isinstance(node, Tree) and node.data == "arg" else [node]
+        if len(items) == 1 and isinstance(items[0], Tree) and items[0].data == "expr":
+            items = list(items[0].children)
+        for item in items:
+            found = name(item)
+            if found is not None:
+                good[found] = good.get(found, 0) + (2 if root else 1)
+            elif not isinstance(item, Token):
+                walk(item)
+
+    def walk(node: Any) -> None:
+        found = name(node)
+        if found is not None:
+            bad.add(found)
+            return
+        if isinstance(node, Token):
+            return
+        if node.data == "sqrt":
+            for child in node.children[1:-1]:
+                walk(child)
+            terms(node.children[-1], True)
+            return
+        if node.data in ("scripted", "scripted_power") and isinstance(node.children[0], Tree):
+            atom = node.children[0]
+            if atom.data == "paren":
+                terms(atom.children[1], False)
+                for child in node.children[1:]:
+                    walk(child)
+                return
+        for child in node.children:
+            walk(child)
+
+    for tree in trees:
+        if tree is None:
+            continue
+        if tree.data == "relations" and name(tree.children[0]) is not None:
+            bad.add(str(name(tree.children[0])))  # ε = …: the document says what it is
+        walk(tree)
+    return {n for n, count in good.items() if n not in bad and count >= 2}
+
+
 def _with_sub(name: str, sub: str) -> str:
     """``mu`` with the subscript ``s``: ``mu_s``; ``W^{[l]}`` with ``0``: ``W_0^{[l]}``."""
     base, mark, tag = name.partition("^")
