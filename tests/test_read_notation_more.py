@@ -145,3 +145,62 @@ def test_a_positive_epsilon_proves_what_needs_it() -> None:
     assert verdict(text) in ("proved", "checked")
     # the same claim with ε also written as a plain term: any real number, and then it fails
     assert verdict(text.replace("^2$$", "^2 + \\epsilon - \\epsilon$$")) == "refuted"
+
+
+RELU = (
+    "$$\\operatorname{ReLU}(x) = \\begin{cases} x, & \\text{if } x > 0 \\\\ 0, & \\text{otherwise}"
+    " \\end{cases}$$\n\n"
+)
+
+
+def test_cases_define_by_cases() -> None:
+    from sympy import Function, Piecewise
+
+    xs = Symbol("x", real=True)
+    document = read_text(RELU, "doc.md")
+    assert document.problems == []
+    (line,) = document.derivation.lines
+    assert line.lhs == Function("ReLU", real=True)(xs)
+    assert line.rhs_meaning == Piecewise((xs, xs > 0), (0, True))
+
+
+@pytest.mark.parametrize(
+    ("claim", "wanted"),
+    [
+        (r"\operatorname{ReLU}(x) = \max(x, 0)", ("proved", "checked")),
+        (r"\operatorname{ReLU}(x) - \operatorname{ReLU}(-x) = x", ("proved", "checked")),
+        (r"\operatorname{ReLU}(x) = x", ("refuted",)),
+        (r"\operatorname{ReLU}(x) = |x|", ("refuted",)),
+    ],
+)
+def test_a_definition_by_cases_is_checked(claim: str, wanted: tuple[str, ...]) -> None:
+    assert verdict(RELU + f"$${claim}$$\n") in wanted
+
+
+def test_cases_in_an_aligned_block_and_without_otherwise() -> None:
+    from sympy import Piecewise
+
+    xs = Symbol("x", real=True)
+    text = (
+        "$$\\begin{aligned} f(x) &= \\begin{cases} x^2 & x \\ge 0 \\\\ -x & x < 0 \\end{cases} \\\\ "
+        "g(x) &= \\begin{cases} 1 & x > 1 \\end{cases} \\end{aligned}$$\n"
+    )
+    document = read_text(text, "doc.md")
+    assert document.problems == []
+    first, second = document.derivation.lines
+    assert first.rhs_meaning == Piecewise((xs**2, xs >= 0), (-xs, xs < 0))
+    assert second.rhs_meaning == Piecewise((1, xs > 1))  # undefined where no case holds
+
+
+@pytest.mark.parametrize(
+    ("cases", "words"),
+    [
+        (r"x & 0 < x < 1 \\ 0 & \text{otherwise}", "one comparison"),
+        (r"x & \text{otherwise} \\ 0 & x < 0", "the last case only"),
+        (r"x \\ 0 & x < 0", "each case is a value & its condition"),
+        (r"x & \text{when it rains}", "one comparison"),
+    ],
+)
+def test_cases_that_are_not_read_are_refused_at_their_place(cases: str, words: str) -> None:
+    found = problem(f"$$f(x) = \\begin{{cases}} {cases} \\end{{cases}}$$\n")
+    assert words in found and found.startswith("doc.md:1:")

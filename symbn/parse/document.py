@@ -376,9 +376,15 @@ def _rows(
 
 def _block_rows(text: str, start: int, end: int) -> list[Row]:
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
+    # A cases environment is one term of its row: its \\, & and \text are its own, not the row's
+    masks = [(m.start(), m.group(0)) for m in _CASES.finditer(body)]
+    for at, written in masks:
+        blank = re.sub(r"[^\n]", " ", written[2:])
+        body = body[:at] + "{" + blank[:-1] + " }" + body[at + len(written) :]
     rows: list[Row] = []
     for piece_start, piece_end in _split_rows(body):
-        for row in _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows)):
+        pieces = _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows))
+        for row in (_unmask(r, masks, start) for r in pieces):
             if not row.text.strip() and row.refusal is None:
                 # A row with only a justification (or a number): it belongs to the equation above
                 # it, as the renderers place a justification too long to stand beside its line.
@@ -389,6 +395,22 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
                 continue
             rows.append(row)
     return rows
+
+
+_CASES = re.compile(r"\\begin\s*\{cases\}(?:(?!\\begin\s*\{cases\})[\s\S])*?\\end\s*\{cases\}")
+
+
+def _unmask(row: Row, masks: list[tuple[int, str]], start: int) -> Row:
+    """``row`` with each cases environment it holds written back in (its span was masked)."""
+    text = row.text
+    for at, written in masks:
+        rel = start + at - row.offset
+        if rel < 0 or rel + len(written) > len(text):
+            continue
+        inside = text[rel + 1 : rel + len(written) - 1]
+        if text[rel] == "{" and text[rel + len(written) - 1] == "}" and not inside.strip():
+            text = text[:rel] + written + text[rel + len(written) :]
+    return row if text == row.text else replace(row, text=text)
 
 
 def _top_level_backslashes(text: str) -> Iterator[int]:

@@ -25,15 +25,22 @@ from sympy import (
     Abs,
     Derivative,
     E,
+    Eq,
     Expr,
     Function,
+    Ge,
+    Gt,
     Idx,
     Indexed,
     IndexedBase,
     Integer,
     KroneckerDelta,
+    Le,
+    Lt,
     Max,
     Min,
+    Ne,
+    Piecewise,
     Product,
     Rational,
     Sum,
@@ -72,7 +79,7 @@ MAX_ROOT = 100
 CONSTRUCTS = frozenset(
     "expr product juxt bigop func scripted scripted_power letter greek number partial paren "
     "bracket group empty arg braced frac sqrt accent cancel word tuple abs binom boxed "
-    "underbrace prime fracpair labelarg".split()
+    "underbrace prime fracpair labelarg cases".split()
 )
 
 # Functions symbn knows, by the name written before their argument (\tanh, or tanh as a word).
@@ -112,6 +119,7 @@ TERM_START = {
     "BOXED",
     "BRACE_UNDER",
     "BRACE_OVER",
+    "CASES",
 }
 HUMAN = {
     "RP": "')'",
@@ -1272,6 +1280,64 @@ class Builder:
             )
         return mean(body, idx)
 
+    def _cases(self, node: Any) -> Expr:
+        """``\\begin{cases} v_1 & c_1 \\\\ … \\end{cases}``: SymPy's ``Piecewise``, the first case that
+        holds; with no ``\\text{otherwise}`` row it is undefined where no condition holds."""
+        token = node.children[0]
+        start = token.start_pos or 0
+        written = str(token.value)
+        body_start = start + written.index("}") + 1
+        body_end = start + written.rindex("\\end")
+        pieces: list[tuple[Expr, Any]] = []
+        rows = [r for r in _top_level_split(self.text, body_start, body_end, "\\\\")]
+        rows = [(a, b) for a, b in rows if self.text[a:b].strip()]
+        for k, (row_start, row_end) in enumerate(rows):
+            cells = _top_level_split(self.text, row_start, row_end, "&")
+            if len(cells) != 2:
+                raise MathError(
+                    row_start,
+                    "each case is a value & its condition: x & x > 0 \\\\ 0 & \\text{otherwise}",
+                )
+            (v_start, v_end), (c_start, c_end) = cells
+            value = self.part(v_start, _trim(self.text, v_start, v_end))
+            condition = self.condition(c_start, c_end, last=k == len(rows) - 1)
+            pieces.append((meaning(value), condition))
+        if not pieces:
+            raise MathError(start, "a cases environment with no case")
+        return Piecewise(*pieces)
+
+    def part(self, start: int, end: int) -> Expr:
+        """The expression written at ``[start, end)`` of this row, parsed on its own."""
+        tree = parse_tree(" " * start + self.text[start:end])
+        if tree.data != "bare":
+            raise MathError(start, "a case's value is an expression, not an equation")
+        return self.expr(tree.children[0])
+
+    def condition(self, start: int, end: int, *, last: bool) -> Any:
+        """A case's condition: one comparison (``x > 0``, ``x \\le 0``, ``\\text{if } x \\ge 0``), or
+        ``\\text{otherwise}`` in the last case."""
+        text = self.text[start:end]
+        lead = _CASE_IF.match(text)
+        if lead is not None:
+            start += lead.end()
+            text = self.text[start:end]
+        if _CASE_OTHERWISE.fullmatch(text):
+            if not last:
+                raise MathError(start, "\\text{otherwise} is the condition of the last case only")
+            return True
+        found = [m for m in _COMPARISON.finditer(text) if _depth_at(text, m.start()) == 0]
+        if len(found) != 1 or "\\text" in text or "\\mbox" in text:
+            raise MathError(
+                start,
+                "a case's condition is one comparison (x > 0, x \\le 0, \\text{if } x \\ge 0) or "
+                "\\text{otherwise}; write a condition with two comparisons as two cases",
+            )
+        match = found[0]
+        left = self.part(start, start + match.start())
+        right = self.part(start + match.end(), _trim(self.text, start + match.end(), end))
+        relation = _COMPARE[match.group(0).replace("\\leq", "\\le").replace("\\geq", "\\ge")]
+        return relation(meaning(left), meaning(right))
+
     def _cancel(self, node: Any) -> Expr:
         return Cancel(self.expr(node.children[1]))
 
@@ -1296,6 +1362,61 @@ class Builder:
         elif exponent.is_number and not exponent.is_Number:
             raise MathError(pos, "an exponent must be a number or an expression with names")
         return base**exponent
+
+
+_CASE_IF = re.compile(
+    r"\s*(?:,\s*)?(?:\\q?quad\s*)?(?:\\(?:text|mbox|textrm)\s*\{\s*(?:if|for|when)\s*\}|if(?![A-Za-z]))\s*"
+)
+_CASE_OTHERWISE = re.compile(
+    r"\s*(?:\\(?:text|mbox|textrm)\s*\{\s*(?:otherwise|else)\s*[.,]?\s*\}|otherwise|else)\s*[.,]?\s*"
+)
+_COMPARISON = re.compile(
+    r"\\g(?:eq?)(?![A-Za-z])|\\l(?:eq?)(?![A-Za-z])|\\neq?(?![A-Za-z])|>=|<=|[<>=]"
+)
+_COMPARE: dict[str, Any] = {
+    "<": Lt,
+    ">": Gt,
+    "=": Eq,
+    "<=": Le,
+    ">=": Ge,
+    "\\le": Le,
+    "\\ge": Ge,
+    "\\ne": Ne,
+    "\\neq": Ne,
+}
+
+
+def _depth_at(text: str, pos: int) -> int:
+    depth = 0
+    for char in text[:pos]:
+        depth += 1 if char in "{([" else -1 if char in "})]" else 0
+    return depth
+
+
+def _top_level_split(text: str, start: int, end: int, mark: str) -> list[tuple[int, int]]:
+    """Spans of ``text[start:end]`` between the ``mark`` (``&``, ``\\\\``) outside braces."""
+    spans, begin, depth, k = [], start, 0, start
+    while k < end:
+        if text.startswith(mark, k) and depth == 0:
+            spans.append((begin, k))
+            k += len(mark)
+            begin = k
+            continue
+        char = text[k]
+        if char == "\\" and not text.startswith(mark, k):
+            k += 2
+            continue
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        k += 1
+    spans.append((begin, end))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> int:
+    """``end`` moved back over trailing spaces and punctuation (``x,`` in a case)."""
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",.;"):
+        end -= 1
+    return end
 
 
 def relation(written: str) -> str:
