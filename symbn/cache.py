@@ -232,19 +232,19 @@ class Keys:
     def _closure(self, roots: list[Any], definitions: Any) -> list[tuple[bytes, str]]:
         """Every definition a claim may reach: names in it, then names in their definitions.
 
-        ``definitions`` is the claim's :class:`~symbn.check.Definitions` (``name in`` it, and
-        ``definitions[name]``).
+        ``definitions`` is the claim's :class:`~symbn.check.Definitions`; a name may have a plain
+        definition and a recursion (``Q[n + 1] := …``), and both are reached.
         """
         found: dict[int, Any] = {}
         pending = [c for root in roots for c in self._candidates(root)]
         while pending:
             name = pending.pop()
-            definition = definitions[name] if name in definitions else None
-            if definition is None or id(definition) in found:
-                continue
-            found[id(definition)] = definition
-            _, _, names = self._definition(definition)
-            pending.extend(names)
+            for definition in definitions.defining(name):
+                if id(definition) in found:
+                    continue
+                found[id(definition)] = definition
+                _, _, names = self._definition(definition)
+                pending.extend(names)
         return [(self._definition(d)[1], d.label) for d in found.values()]
 
     def _definition(self, definition: Any) -> tuple[Any, bytes, tuple[Any, ...]]:

@@ -23,7 +23,7 @@ from sympy.core.relational import Relational
 
 from symbn.assumptions import apply_assumptions
 from symbn.budget import Failure, run_many
-from symbn.model import Derivation, Kind, Line, Relation, defined_name
+from symbn.model import Derivation, Kind, Line, Relation, defined_name, recursion_step
 from symbn.normal import normal_form
 from symbn.notation import meaning
 from symbn.numeric import MIN_AGREEING, Counterexample, NotEvaluable, NumericOutcome, compare
@@ -174,13 +174,21 @@ class Definitions:
     are the first ``count`` of its derivation's table: taking them costs nothing, however many.
     """
 
-    def __init__(self, table: _Table | None = None, count: int = 0) -> None:
+    def __init__(
+        self,
+        table: _Table | None = None,
+        count: int = 0,
+        recursions: tuple[_Definition, ...] = (),
+    ) -> None:
         self.table = table if table is not None else _Table()
         self.count = count
+        # Q[n + 1] := …: put in for exactly that entry; every other Q[…] stays an unknown
+        self.recursions = recursions
+        self.by_base = {d.name: d for d in recursions}
 
     @property
     def entries(self) -> tuple[_Definition, ...]:
-        """The definitions, in order."""
+        """The definitions, in order (recursions apart)."""
         return tuple(self.table.entries[: self.count])
 
     def __contains__(self, name: Any) -> bool:
@@ -192,8 +200,15 @@ class Definitions:
             raise KeyError(name)
         return self.table.entries[self.table.position[name]]
 
+    def defining(self, name: Any) -> tuple[_Definition, ...]:
+        """Every definition of ``name``: its plain definition and its recursion, where it has them."""
+        found = (self[name],) if name in self else ()
+        return found + ((self.by_base[name],) if name in self.by_base else ())
+
     def extended(self, definition: _Definition) -> Definitions:
         """These definitions and one more, sharing what has been substituted so far."""
+        if isinstance(definition.lhs, Indexed) and recursion_step(definition.lhs) is not None:
+            return Definitions(self.table, self.count, (*self.recursions, definition))
         table = self.table
         if len(table.entries) != self.count or definition.name in table.position:
             table = _Table()  # a branch off an earlier point: its own table
@@ -202,7 +217,29 @@ class Definitions:
                 table.entries.append(entry)
         table.position[definition.name] = len(table.entries)
         table.entries.append(definition)
-        return Definitions(table, self.count + 1)
+        return Definitions(table, self.count + 1, self.recursions)
+
+    def unfolds(self, entry: Indexed) -> bool:
+        """Whether the recursion of ``entry``'s family gives it: exactly ``Q[n + c]``, or, for a
+        forward recursion whose ``n`` has no upper end, a later term ``Q[n + d]`` (d > c)."""
+        definition = self.by_base.get(entry.base)
+        return definition is not None and _shift(definition, entry) is not None
+
+    def recursion(self, entry: Indexed, blocked: frozenset[Any]) -> tuple[Expr, frozenset[str]]:
+        """The right side of the recursion at ``entry``, definitions put in, and the labels used."""
+        definition = self.by_base[entry.base]
+        # keyed by how many definitions and recursions there are: what it may put in depends on it
+        key = (("recursion", entry, self.count, len(self.recursions)), blocked)
+        cache = self.table.full
+        if key not in cache:
+            step = recursion_step(definition.lhs)
+            assert step is not None
+            moved = _shift(definition, entry)
+            assert moved is not None
+            rhs = _fresh_bound(definition.line.rhs_meaning).xreplace({step[1]: step[1] + moved})
+            rhs, uses = _substitute(rhs, self, blocked)
+            cache[key] = (rhs, uses | {definition.label})
+        return cache[key]
 
     def raw(self, name: Any) -> Expr:
         """The right side of ``name``'s definition as meant, its summation indices made fresh.
@@ -404,7 +441,11 @@ def _substitute(
                 rhs, more = definitions.expanded(node.base, blocked)
                 mapping = dict(zip(definition.lhs.indices, values, strict=True))
                 return rhs.xreplace(mapping), uses | more
-            return node.func(node.base, *values), uses
+            entry = node.func(node.base, *values)
+            if node.base not in blocked and definitions.unfolds(entry):
+                rhs, more = definitions.recursion(entry, blocked)
+                return rhs, uses | more
+            return entry, uses
         if not getattr(node, "args", ()) or not isinstance(node, Basic):
             return node, frozenset()
         if isinstance(node, Derivative):
@@ -438,6 +479,40 @@ def _substitute(
         return result, uses | more
 
     return walk(expr, blocked)
+
+
+def _shift(definition: _Definition, entry: Indexed) -> int | None:
+    """How far ``entry`` is from the recursion's left side ``Q[n + c]``: 0 for it exactly, ``d - c``
+    for ``Q[n + d]``, d > c, when that is sound; else None.
+
+    Q[n + d] is the recursion at n + d - c, which holds when n has no upper end (an integer, or a
+    size) and every term the recursion uses is earlier (Q[n + e], e < c), so unfolding ends.
+    """
+    lhs = definition.lhs
+    step = recursion_step(lhs)
+    if step is None or len(entry.indices) != len(lhs.indices):
+        return None
+    k, n, c = step
+    pairs = enumerate(zip(entry.indices, lhs.indices, strict=True))
+    if any(a != b for j, (a, b) in pairs if j != k):
+        return None
+    d = entry.indices[k] - n
+    if not d.is_Integer or d < c:
+        return None
+    if d == c:
+        return 0
+    if isinstance(n, Idx):
+        return None
+    for used in definition.line.rhs_meaning.atoms(Indexed):
+        if used.base != entry.base:
+            continue
+        if len(used.indices) != len(lhs.indices):
+            return None
+        e = used.indices[k] - n
+        pairs = enumerate(zip(used.indices, lhs.indices, strict=True))
+        if not e.is_Integer or e >= c or any(a != b for j, (a, b) in pairs if j != k):
+            return None
+    return int(d) - c
 
 
 def _fresh_bound(expr: Expr) -> Expr:
@@ -482,7 +557,42 @@ def _decide(
         right, _ = substitute(meaning(assumption.rhs), definitions)
         meant.append(assumption.func(left, right))
     decision = decide_sides(lhs, rhs, line.relation, tuple(meant), seed)
+    decision = _unsolved(decision, lhs, rhs, line.relation, definitions)
     return replace(decision, uses=lhs_uses | rhs_uses)
+
+
+def _unsolved(
+    decision: Decision, lhs: Expr, rhs: Expr, relation: Relation, definitions: Definitions
+) -> Decision:
+    """A claim on terms of a recursion other than the one it defines: those terms were unknowns.
+
+    What holds for every value of them holds, and a difference that does not depend on them (a
+    remainder free of them, at a point where both sides are defined) is a counterexample; any
+    other difference is undecided: symbn does not solve recursions.
+    """
+    families = {d.name: d for d in definitions.recursions}
+    terms = {entry.base for entry in (lhs - rhs).atoms(Indexed)} & set(families)
+    differs = Verdict.PROVED if relation is Relation.DIFFERENT else Verdict.REFUTED
+    if not terms or decision.verdict is not differs:
+        return decision
+    remainder, found = decision.remainder, decision.counterexample
+    if (
+        remainder is not None
+        and remainder != 0
+        and not {entry.base for entry in remainder.atoms(Indexed)} & set(families)
+        and found is not None
+        and not found.note
+    ):
+        return decision
+    name = sorted(terms, key=str)[0]
+    definition = families[name]
+    return Decision(
+        Verdict.UNDECIDED,
+        f"uses terms of {name} other than {definition.lhs}, which the recursion "
+        f"({definition.label}) defines; symbn does not solve recursions, so they are unknowns "
+        "here, and the sides differ only for some values of them",
+        remainder,
+    )
 
 
 def decide_sides(

@@ -78,6 +78,30 @@ def defined_name(lhs: Expr) -> Expr:
     return lhs.base if isinstance(lhs, Indexed) else lhs
 
 
+def recursion_step(lhs: Indexed) -> tuple[int, Expr, int] | None:
+    """Where ``lhs`` of a recursion is shifted: (position, index ``n``, shift ``c``) for ``Q[n + c]``.
+
+    Exactly one index is ``n + c`` (``n`` an integer symbol or index, ``c`` a non-zero integer);
+    the others are plain and distinct. None for any other left side (a plain definition's).
+    """
+    found = None
+    plain = []
+    for k, index in enumerate(lhs.indices):
+        if isinstance(index, (Symbol, Idx)) and index.is_integer:
+            plain.append(index)
+            continue
+        shift, rest = index.as_coeff_Add()
+        if found is not None or not (shift.is_Integer and shift != 0):
+            return None
+        if not (isinstance(rest, (Symbol, Idx)) and rest.is_integer):
+            return None
+        found = (k, rest, int(shift))
+        plain.append(rest)
+    if found is None or len(set(plain)) != len(plain):
+        return None
+    return found
+
+
 def _why(why: Any, label: str) -> str:
     if not isinstance(why, str):
         raise DerivationError(f"{label}: why= takes the justification as text; got {why!r}")
@@ -228,6 +252,34 @@ class Derivation(Displayed):
             )
         names = self._names.pending().extend(label, (left, right))
         check_definition(label, left, right, self._defined, self._first_use)
+        return self._add(Line(Kind.DEFINITION, label, left, right, why), names)
+
+    def recursion(
+        self, lhs: Any, rhs: Any, *, label: str | int | None = None, why: str = ""
+    ) -> Derivation:
+        """Define the next term of a sequence, ``Q[n + 1]`` as ``rhs`` (which may use ``Q[n]``).
+
+        The checker puts ``rhs`` in for exactly ``Q[n + 1]`` (the same ``n``) and leaves every other
+        term unknown: a claim that needs another term is decided only when it holds, or fails,
+        whatever those terms are (symbn does not solve recursions or prove by induction).
+        """
+        label = self._new_label(label)
+        why = _why(why, label)
+        left = as_expr(lhs, f"the left side of {label}")
+        right = as_expr(rhs, f"the right side of {label}")
+        if not isinstance(left, Indexed) or recursion_step(left) is None:
+            raise DerivationError(
+                f"{label}: a recursion defines the next term of a family, as Q[n + 1] with n an "
+                f"integer index; got {left}"
+            )
+        if right.has(left):
+            raise DerivationError(f"{label}: the recursion for {left} refers to {left} itself")
+        names = self._names.pending().extend(label, (left, right))
+        used_at = self._first_use.get(left.base)
+        if used_at is not None:
+            raise DerivationError(
+                f"{label}: {left.base} is used at {used_at} before this recursion; define it first"
+            )
         return self._add(Line(Kind.DEFINITION, label, left, right, why), names)
 
     def step(

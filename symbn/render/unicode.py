@@ -31,6 +31,7 @@ from sympy.printing.str import StrPrinter
 from symbn.notation import (
     ACCENT_UNICODE,
     GREEK_UNICODE,
+    LETTER_UNICODE,
     Cancel,
     HiddenIdx,
     Mean,
@@ -475,7 +476,9 @@ def inline_math(tex: str) -> str:
     out = re.sub(r"\^\{?(\d+)\}?", lambda m: m.group(1).translate(SUPERSCRIPT_DIGITS), out)
     out = re.sub(
         r"\\([A-Za-z]+) ?",
-        lambda m: GREEK_UNICODE.get(m.group(1), INLINE_MACROS.get(m.group(1), m.group(1))),
+        lambda m: GREEK_UNICODE.get(
+            m.group(1), LETTER_UNICODE.get(m.group(1), INLINE_MACROS.get(m.group(1), m.group(1)))
+        ),
         out,
     )
     return out.replace("{", "").replace("}", "").replace("\\", "")
