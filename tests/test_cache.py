@@ -710,3 +710,28 @@ def test_the_pytest_plugin_uses_the_cache(
 def _failure(result: pytest.RunResult) -> str:
     out = result.stdout.str()
     return out[out.index("notes.md:") : out.index("short test summary")]
+
+
+def test_a_changed_recursion_re_checks_the_claims_that_use_it(cache_dir: Path) -> None:
+    """A recursion (Q[n + 1] := …) is part of what a claim on Q depends on: changing it must never
+    leave the old verdict in place."""
+    from sympy import IndexedBase, Rational, Symbol
+
+    import symbn
+
+    n = Symbol("n", integer=True, positive=True)
+    q, r = IndexedBase("Q", real=True), IndexedBase("R", real=True)
+
+    def built(shift: Any) -> symbn.Derivation:
+        d = symbn.Derivation("incremental mean", name="incremental")
+        d.recursion(q[n + 1], q[n] + (r[n] - q[n]) / n + shift, label="1")
+        d.step(q[n + 1] - q[n], (r[n] - q[n]) / n, label="2")
+        return d
+
+    first = check_many([built(0)], timeout=10, cache=Cache(cache_dir))[0]
+    assert first["2"].verdict.value == "proved"
+    changed = check_many([built(Rational(1, 2))], timeout=10, cache=Cache(cache_dir))[0]
+    assert changed["2"].verdict.value == "refuted"
+    again = Cache(cache_dir)
+    assert check_many([built(0)], timeout=10, cache=again)[0]["2"].verdict.value == "proved"
+    assert again.stats.hits == 1
