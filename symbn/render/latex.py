@@ -668,6 +668,7 @@ def _width(line: Line) -> int:
     return max((len(row) for row in drawing.splitlines()), default=0)
 
 
+@printing_any_digits
 def _drawn_pt(expr: Expr) -> float:
     """An estimate of ``expr``'s typeset width in display math, from its Unicode drawing."""
     from symbn.render.unicode import STRIKE, draw
@@ -679,6 +680,7 @@ def _drawn_pt(expr: Expr) -> float:
     return max((len(row) for row in drawing.splitlines()), default=0) * PT_PER_COLUMN
 
 
+@printing_any_digits
 def _pieces(rhs: Expr) -> tuple[tuple[str, ...], tuple[float, ...]]:
     """The right side as pieces where a long line may break (before each ``+`` or ``-`` between
     its top-level terms), with their estimated widths; one piece when it is not a sum."""
