@@ -92,3 +92,13 @@ def test_align_star_drops_the_numbers_its_justifications_cite() -> None:
 def test_every_mark_is_as_wide_as_the_relation() -> None:
     out = to_latex(symbn.load("batchnorm-bias").check(), marks=True)
     assert "\\overset{\\scriptscriptstyle\\mathrm{def}}{=}" in out
+
+
+def test_align_star_takes_out_whole_numbers_only() -> None:
+    x = symbn.symbols("x")
+    d = symbn.Derivation("Citations", name="cite")
+    d.step(x, x, label="1.1", why="plain")
+    d.step(x, x, label="1.10", why="1.10 and (1.1) give it, by Equation 1.1; 1.100, x1.1 stay")
+    out = to_latex(d, env="align*")
+    assert r"\text{give it; 1.100, x1.1 stay}" in out
+    assert "1.10 " not in out and "(1.1)" not in out

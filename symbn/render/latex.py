@@ -668,6 +668,7 @@ def _width(line: Line) -> int:
     return max((len(row) for row in drawing.splitlines()), default=0)
 
 
+@printing_any_digits
 def _drawn_pt(expr: Expr) -> float:
     """An estimate of ``expr``'s typeset width in display math, from its Unicode drawing."""
     from symbn.render.unicode import STRIKE, draw
@@ -679,6 +680,7 @@ def _drawn_pt(expr: Expr) -> float:
     return max((len(row) for row in drawing.splitlines()), default=0) * PT_PER_COLUMN
 
 
+@printing_any_digits
 def _pieces(rhs: Expr) -> tuple[tuple[str, ...], tuple[float, ...]]:
     """The right side as pieces where a long line may break (before each ``+`` or ``-`` between
     its top-level terms), with their estimated widths; one piece when it is not a sum."""
@@ -1042,21 +1044,35 @@ def blocks(rows: list[Row], width: float | None, *, numbered: bool) -> list[list
     return out
 
 
+def _citation(derivation: Derivation) -> re.Pattern[str]:
+    """A citation of one of ``derivation``'s line numbers in prose: "1.4", "(1.4)", "Equation 1.12",
+    "from 1.10" (a longer number such as 1.10 is never read as 1.1)."""
+    labels = "|".join(re.escape(line.label) for line in derivation.lines)
+    return re.compile(
+        rf"(?:\b(?:by|from|of|in|see|and|with)\s+)?(?:\beq(?:uation)?s?\.?\s*)?"
+        rf"\(?(?<![\w.])(?:{labels})(?![\w]|\.\d)\)?",
+        re.IGNORECASE,
+    )
+
+
+def _uncited(plain: str, cite: re.Pattern[str], *, first: bool) -> str:
+    """``plain`` with the citations taken out and the spacing and punctuation left tidy."""
+    plain = re.sub(r"\s{2,}", " ", cite.sub("", plain))
+    plain = re.sub(r"\s+([,;.:])", r"\1", plain)
+    plain = re.sub(r"[,;:]+(?=[,;.:])", "", plain)  # "given, by 1.4;" leaves one mark, not ",;"
+    return re.sub(r"^[\s,;:]+", "", plain) if first else plain
+
+
 def unreferenced(row: Row, derivation: Derivation) -> Row:
     """``row`` with the line numbers its justification cites taken out (``align*`` shows none):
     "1.4 substituted for the mean" becomes "substituted for the mean"."""
     if not row.why:
         return row
-    labels = "|".join(re.escape(line.label) for line in derivation.lines)
-    cite = re.compile(
-        rf"(?:\b(?:by|from|of|in|see|and|with)\s+)?(?:eq(?:uation)?s?\.?\s*)?\(?(?<![\w.])(?:{labels})(?![\w]|\.\d)\)?"
-    )
+    cite = _citation(derivation)
     why: list[Segment] = []
     for math, piece in row.why:
         if not math:
-            piece = re.sub(r"\s{2,}", " ", cite.sub("", piece))
-            piece = re.sub(r"\s+([,;.:])", r"\1", piece)
-            piece = re.sub(r"^[\s,;:]+", "", piece) if not why else piece
+            piece = _uncited(piece, cite, first=not why)
         if piece:
             why.append((math, piece))
     return replace(row, why=why, width=row.width, why_pt=_text_pt(why))
