@@ -79,9 +79,12 @@ class Backward:
 
     def read(self, derivation: Derivation, expr: Expr, used: set[Any], label: str) -> Expr:
         """``expr`` with each derivative of an undefined loss read as a :class:`LossGradient`."""
+        derivatives = expr.atoms(Derivative)
+        if not derivatives:
+            return expr  # most rows: nothing to read, and no scan of the definitions
         defined = {_key(line.lhs) for line in derivation.definitions}
         found: dict[Derivative, LossGradient] = {}
-        for node in expr.atoms(Derivative):
+        for node in derivatives:
             loss = node.expr
             if not _could_be_loss(loss) or loss in defined:
                 continue
@@ -124,6 +127,8 @@ class Backward:
 
     def refuse_value_use(self, sides: list[Expr | None], label: str) -> None:
         """A loss read as undefined may not be used (or defined) as a value later: one reading per name."""
+        if not self.losses:
+            return
         for side in sides:
             if side is None:
                 continue
