@@ -295,3 +295,24 @@ def test_declared_outputs_settle_which_quantities_the_loss_depends_on() -> None:
     missing = '<!-- symbn: outputs = ["z"] -->\n\n' + two + claim
     assert any("the declared output z is not defined" in p for p in problems(missing))
     assert read(both + claim).inferred.outputs == frozenset()  # declared, not inferred
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "$$a + 1 = b$$\n\n$$a = 2$$",
+            "(2) reads as the definition of a, which (1) uses before it",
+        ),
+        (
+            "$$\\sum_{i=1}^{m} x_i = 0$$\n\n$$x_i = 2 y_i$$",
+            "(2) reads as the definition of x_{i}, which (1) uses before it",
+        ),
+        ("$$f(2) = 4$$\n\n$$f(x) = x^2$$", "(2) reads as the definition of f(…), which (1) uses"),
+    ],
+)
+def test_a_definition_after_its_first_use_is_said_at_that_row_not_refuted(
+    text: str, words: str
+) -> None:
+    (found,) = problems(text)
+    assert found.startswith("doc.md:3:") and words in found
