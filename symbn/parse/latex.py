@@ -50,6 +50,7 @@ from sympy import (
     cosh,
     exp,
     log,
+    pi,
     sin,
     sinh,
     sqrt,
@@ -167,9 +168,11 @@ class DerivOp:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The LALR parser of symbn's grammar (built once)."""
+    """The LALR parser of symbn's grammar (built once, its tables cached: :mod:`.parser_cache`)."""
+    from symbn.parse.parser_cache import cached_lark
+
     grammar = resources.files("symbn.parse").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return cached_lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
 def parse_tree(text: str) -> Tree:
@@ -390,6 +393,7 @@ class Builder:
     survey: Survey = field(default_factory=lambda: Survey())
     where: Callable[[int], str] = str
     euler: bool = True
+    archimedes: bool = True
 
     # Entry points --------------------------------------------------------------------------
 
@@ -528,6 +532,8 @@ class Builder:
                 continue
             if following is not None and _is_arglist(following):
                 self.refuse_powered_function(child, following)
+            if following is not None:
+                self.refuse_bare_argument(child, following)
             values.append(self.build(child))
             k += 1
         return self.juxtapose(values, node)
@@ -601,6 +607,26 @@ class Builder:
                 f'values = ["{toml}"]), or give the function another name',
             )
         return Function(key, real=True)(*arguments)
+
+    def refuse_bare_argument(self, child: Any, following: Any) -> None:
+        """``\\sin 2x``, ``\\log x y``, ``\\log \\sigma(z)``: where the argument ends is a guess; refuse it.
+
+        A function followed by another function or a sum (``\\sin x \\cos x``) is not ambiguous.
+        """
+        if not (isinstance(child, Tree) and child.data == "func"):
+            return
+        arg = child.children[-1]
+        if isinstance(arg, Tree) and (arg.data in ("paren", "tuple", "group") or _is_arglist(arg)):
+            return
+        if isinstance(following, Tree) and following.data in ("func", "bigop"):
+            return
+        name = str(child.children[0])
+        argument, rest = self.node_text(arg), self.node_text(following)
+        raise MathError(
+            _start(child),
+            f"{name} {argument} {rest}: {name} applies to {argument} alone or to more of "
+            f"what follows; write {name}({argument} {rest}) or {name}({argument}) \\cdot {rest}",
+        )
 
     def refuse_powered_function(self, child: Any, following: Any) -> None:
         """``\\sigma^{-1}(x)`` where σ is a function elsewhere: neither a product nor a guess."""
@@ -762,6 +788,11 @@ class Builder:
             )
         key = str(name.value)[1:]
         arg = rest[-1]
+        if isinstance(arg, Tree) and arg.data == "scripted" and _is_arglist(arg):
+            # \sin(x)^2 is (\sin x)^2, as f(x)^2 and softmax(x)^2 are: applied, then the power
+            _, sup = _split_scripts(arg.children[1])
+            value = self._func(Tree("func", [name, arg.children[0]], node.meta))
+            return self.power(value, self.exponent(sup), sup)
         if isinstance(arg, Tree) and arg.data == "tuple":
             return self.known(key, self.arguments(arg), node)
         return self.known(key, [self.expr(arg)], node)
@@ -1117,6 +1148,8 @@ class Builder:
             return self.bound[name]
         if name == "e" and self.euler:
             return E  # Euler's number, unless the document makes e something else
+        if name == "pi" and self.archimedes:
+            return pi  # the constant, unless the document makes \pi something else
         self.record(name, "alone", pos)
         return self.symbol(name)
 
