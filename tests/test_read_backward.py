@@ -295,3 +295,53 @@ def test_declared_outputs_settle_which_quantities_the_loss_depends_on() -> None:
     missing = '<!-- symbn: outputs = ["z"] -->\n\n' + two + claim
     assert any("the declared output z is not defined" in p for p in problems(missing))
     assert read(both + claim).inferred.outputs == frozenset()  # declared, not inferred
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            "$$a + 1 = b$$\n\n$$a = 2$$",
+            "(2) reads as the definition of a, which (1) uses before it",
+        ),
+        (
+            "$$\\sum_{i=1}^{m} x_i = 0$$\n\n$$x_i = 2 y_i$$",
+            "(2) reads as the definition of x_{i}, which (1) uses before it",
+        ),
+        ("$$f(2) = 4$$\n\n$$f(x) = x^2$$", "(2) reads as the definition of f(…), which (1) uses"),
+    ],
+)
+def test_a_definition_after_its_first_use_is_said_at_that_row_not_refuted(
+    text: str, words: str
+) -> None:
+    (found,) = problems(text)
+    assert found.startswith("doc.md:3:") and words in found
+
+
+def test_a_function_definition_is_not_the_output() -> None:
+    text = (
+        "$$\\sigma(t) = \\frac{1}{1 + e^{-t}}$$\n\n$$a = \\sigma(w x + b)$$\n\n"
+        "$$\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}{\\partial a} \\cdot a \\cdot (1 - a) x$$\n\n"
+        "$$\\frac{\\partial L}{\\partial b} = \\frac{\\partial L}{\\partial a} \\cdot a \\tag{slip}$$\n"
+    )
+    assert verdicts(text) == {
+        "1": "definition",
+        "2": "definition",
+        "3": "proved",
+        "slip": "refuted",
+    }
+    assert read(text).inferred.outputs == {"a"}
+
+
+def test_a_family_of_examples_as_the_output() -> None:
+    text = (
+        "$$\\mu = \\frac{1}{m}\\sum_{i=1}^{m} z^{(i)}$$\n\n$$y = z - \\mu$$\n\n"
+        "$$\\frac{\\partial L}{\\partial \\mu} = -\\sum_{i=1}^{m} \\frac{\\partial L}{\\partial y^{(i)}}$$\n\n"
+        "$$\\frac{\\partial L}{\\partial \\mu} = -\\frac{\\partial L}{\\partial y} \\tag{slip}$$\n"
+    )
+    assert verdicts(text) == {
+        "1": "definition",
+        "2": "definition",
+        "3": "proved",
+        "slip": "refuted",
+    }

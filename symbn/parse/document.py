@@ -1359,17 +1359,18 @@ def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
 def _refuse_late_definition(
     derivation: Derivation, lhs: Expr, rhs: Expr, label: str, decl: Declaration
 ) -> None:
-    """``x = 2`` after rows that use an undefined ``x``: a definition that comes after its first use,
-    said at the use, never a refutation of a claim nobody meant."""
-    if (
-        label in decl.claims
-        or not isinstance(lhs, Symbol)
-        or isinstance(lhs, Idx)
-        or lhs.is_integer
-    ):
+    """``x = 2`` (``x_i = …``, ``f(x) = …``) after rows that use an undefined ``x``: a definition
+    that comes after its first use, said at the use, never a refutation of a claim nobody meant."""
+    if label in decl.claims:
         return
-    definitions = derivation.defined
-    if lhs in definitions:
+    named = _would_define(lhs)
+    if named is None:
+        return
+    definitions: dict[Any, Any] = {
+        key.func if isinstance(key, AppliedUndef) else key: line
+        for key, line in derivation.defined.items()
+    }
+    if named in definitions:
         return
     reach: set[Any] = set()
     todo = list(_names_in(meaning(rhs)))
@@ -1380,13 +1381,13 @@ def _refuse_late_definition(
         reach.add(name)
         if name in definitions:
             todo += list(_names_in(definitions[name].rhs_meaning))
-    if lhs in reach:
+    if named in reach:
         return
     first = next(
         (
             line
             for line in derivation.lines
-            if lhs in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+            if named in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
         ),
         None,
     )
@@ -1394,12 +1395,28 @@ def _refuse_late_definition(
         return
     from symbn.render.latex import latex
 
+    shown = f"{named}(…)" if isinstance(lhs, AppliedUndef) else latex(lhs)
     raise MathError(
         0,
-        f"({label}) reads as the definition of {latex(lhs)}, which ({first.label}) uses before it: "
-        f'define {latex(lhs)} before its first use, or list "{label}" under claims to check '
+        f"({label}) reads as the definition of {shown}, which ({first.label}) uses before it: "
+        f'define {shown} before its first use, or list "{label}" under claims to check '
         "this line as a claim",
     )
+
+
+def _would_define(lhs: Expr) -> Any:
+    """The name a left side would define if it came first (as :func:`_defines` reads it), else None."""
+    if isinstance(lhs, AppliedUndef):
+        arguments = lhs.args
+        plain = all(isinstance(a, Symbol) and not a.is_integer for a in arguments)
+        return lhs.func if plain and len(set(arguments)) == len(arguments) else None
+    if isinstance(lhs, Indexed):
+        indices = lhs.indices
+        plain = all(isinstance(i, Idx) or (isinstance(i, Symbol) and i.is_integer) for i in indices)
+        return lhs.base if plain and len(set(indices)) == len(indices) else None
+    if isinstance(lhs, Symbol) and not isinstance(lhs, Idx) and not lhs.is_integer:
+        return lhs
+    return None
 
 
 def _refuse_undeclared_power(chain: Chain, rhs: Expr, used: set[Any]) -> None:
