@@ -259,12 +259,14 @@ def check_many(
     timeout: float | None = 5.0,
     seed: int = 0,
     progress: Callable[[Derivation, Line], None] | None = None,
+    total: float | None = None,
 ) -> list[Report]:
     """:func:`check` for several derivations at once, their claims shared out among the workers.
 
     The same verdicts as checking them one by one (every claim has its own seed and budget), but
     no derivation waits for the slowest claim of the one before it. ``progress(derivation, line)``
-    is called for each line, in order within each derivation.
+    is called for each line, in order within each derivation. ``total`` bounds the CPU seconds of
+    all the claims together: past it, the claims not decided yet are undecided, saying so.
     """
     plans = [_plan(derivation, seed) for derivation in derivations]
     owners: list[tuple[int, int]] = []
@@ -285,7 +287,7 @@ def check_many(
     def on_start(n: int) -> None:
         announce(*owners[n])
 
-    outcomes = run_many(decide, jobs, timeout, on_start)
+    outcomes = run_many(decide, jobs, timeout, on_start, total=total)
     decided = dict(zip(owners, outcomes, strict=True))
     reports = []
     for p, (derivation, plan) in enumerate(zip(derivations, plans, strict=True)):

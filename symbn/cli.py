@@ -79,10 +79,21 @@ format_option = click.option(
 )
 
 
+TOTAL_TIMEOUT = 600.0  # CPU seconds for a whole run by default: a hostile document ends in minutes
+
+
 def budget_options(command: Callable[..., None]) -> Callable[..., None]:
-    """``--timeout`` and ``--seed``, the checker's budget and numeric seed, for every checking command."""
+    """``--timeout``, ``--total-timeout`` and ``--seed``: the checker's budgets and numeric seed."""
     command = click.option(
         "--seed", type=int, default=0, show_default=True, help="Seed of the numeric trials."
+    )(command)
+    command = click.option(
+        "--total-timeout",
+        type=Seconds(),
+        default=TOTAL_TIMEOUT,
+        show_default=True,
+        help="CPU seconds for reading each document, and as many for all the steps of the run "
+        "together; past them the rest is not read, or undecided.",
     )(command)
     return click.option(
         "--timeout",
@@ -92,6 +103,45 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
         help="CPU seconds allowed per step (with a wall-clock backstop of 10x + 5 s); past it the "
         "step is undecided.",
     )(command)
+
+
+def export_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of an export (LaTeX and Markdown layout, ``-o``), shared by derive and check."""
+    options = [
+        click.option(
+            "--standalone",
+            is_flag=True,
+            help="latex: a complete article for pdflatex, not a fragment.",
+        ),
+        click.option(
+            "--env",
+            type=click.Choice(ENVIRONMENTS),
+            default=None,
+            help="latex: the math environment  [default: align]",
+        ),
+        click.option(
+            "--no-why", is_flag=True, help="latex/markdown: the equations only, no justifications."
+        ),
+        click.option(
+            "--marks",
+            is_flag=True,
+            help="latex/markdown: a verdict mark on each line (✓ proved, ≈ checked).",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="Write to FILE instead of the standard output (atomically; never over a file or "
+            "a symlink that exists, unless --force).",
+        ),
+        click.option(
+            "--force", is_flag=True, help="Replace the --output file (or symlink, not its target)."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 class _Main(click.Group):
@@ -145,38 +195,12 @@ def list_command() -> None:
     is_flag=True,
     help="Check every shipped derivation and print a summary table (json: a list of reports).",
 )
-@click.option(
-    "--standalone", is_flag=True, help="latex: a complete article for pdflatex, not a fragment."
-)
-@click.option(
-    "--env",
-    type=click.Choice(ENVIRONMENTS),
-    default=None,
-    help="latex: the math environment  [default: align]",
-)
-@click.option(
-    "--no-why", is_flag=True, help="latex/markdown: the equations only, no justifications."
-)
-@click.option(
-    "--marks",
-    is_flag=True,
-    help="latex/markdown: a verdict mark on each line (✓ proved, ≈ checked).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write to FILE instead of the standard output (atomically; never over a file or a "
-    "symlink that exists, unless --force).",
-)
-@click.option(
-    "--force", is_flag=True, help="Replace the --output file (or symlink, not its target)."
-)
+@export_options
 def derive(
     name: str | None,
     fmt: str,
     timeout: float,
+    total_timeout: float,
     seed: int,
     standalone: bool,
     env: str | None,
@@ -198,16 +222,14 @@ def derive(
             raise InputProblem(
                 "--all prints to the standard output; -o/--output takes one derivation"
             )
-        _derive_all(name, fmt, timeout, seed)
+        _derive_all(name, fmt, (timeout, total_timeout), seed)
     name = name or "batchnorm-bias"
     try:
         derivation = load(name)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
-    (report,) = _check([derivation], timeout, seed, show=fmt == "terminal")
-    options: dict[str, Any] = {"why": not no_why, "marks": marks}
-    if fmt == "latex":
-        options.update(env=env or "align", standalone=standalone)
+    (report,) = _check([derivation], (timeout, total_timeout), seed, show=fmt == "terminal")
+    options = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
     if fmt == "github":
         options = {"module": name}
     if output is None:
@@ -222,6 +244,18 @@ def _json(data: object) -> str:
     import json
 
     return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def _layout(
+    fmt: str, *, standalone: bool, env: str | None, no_why: bool, marks: bool
+) -> dict[str, Any]:
+    """The export options the chosen format takes (after :func:`_refuse_misplaced`)."""
+    if fmt not in ("latex", "markdown"):
+        return {}
+    options: dict[str, Any] = {"why": not no_why, "marks": marks}
+    if fmt == "latex":
+        options.update(env=env or "align", standalone=standalone)
+    return options
 
 
 def _refuse_misplaced(fmt: str, **given: object) -> None:
@@ -254,13 +288,14 @@ def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:
     return plain(report, width=80) + "\n"
 
 
-def _annotations(report: Report, document: str | None, module: str | None) -> str:
+def _annotations(report: Report, document: Document | None, module: str | None) -> str:
     """GitHub annotations on the document's rows, or on the shipped module's ``label=`` lines."""
     from symbn import locate
     from symbn.render.github import workflow_commands
 
     if document is not None:
-        return workflow_commands(report, document, locate.in_document(document), chains=True)
+        placed = locate.in_document(document)
+        return workflow_commands(report, document.path, placed, chains=True)
     path = locate.shipped_module(module) if module else None
     return workflow_commands(report, path, locate.in_module(path) if path else None)
 
@@ -357,11 +392,25 @@ def _umask() -> int:
 @click.option("--count", default="", metavar="NAME", help="The examples run from 1 to NAME.")
 @click.option("--units", multiple=True, metavar="NAME", help="NAME is indexed by units (W_{jk}).")
 @click.option("--bar", type=click.Choice(["mean", "name"]), help="What a bar means.")
+@click.option(
+    "--write-declaration",
+    is_flag=True,
+    help="Save the notation inferred from each FILE as its sidecar FILE.symbn.toml, to edit "
+    "(never over one that exists, unless --force).",
+)
+@export_options
 def check_command(
     files: tuple[str, ...],
     fmt: str,
     timeout: float,
+    total_timeout: float,
     seed: int,
+    standalone: bool,
+    env: str | None,
+    no_why: bool,
+    marks: bool,
+    output: str | None,
+    force: bool,
     declare_files: tuple[str, ...],
     sizes: tuple[str, ...],
     positive: tuple[str, ...],
@@ -370,6 +419,7 @@ def check_command(
     count: str,
     units: tuple[str, ...],
     bar: str | None,
+    write_declaration: bool,
 ) -> None:
     """Check the derivation written in each FILE (Markdown or LaTeX), under its own equation numbers.
 
@@ -378,6 +428,16 @@ def check_command(
     from symbn.errors import SymbnError
     from symbn.parse.declare import from_file, from_mapping
 
+    _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    if output is not None:
+        if len(files) > 1 and fmt != "json":
+            raise InputProblem(
+                f"-o/--output writes one document's export: give one FILE (got {len(files)}), "
+                "or --format json for a list of reports"
+            )
+        if not force:
+            _refuse_existing(output)
+    layout = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
     try:
         extra = from_mapping(
             {
@@ -394,32 +454,46 @@ def check_command(
             extra = from_file(path).merged(extra)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
-    read = [_read_file(path, extra) for path in files]
+    read = [_read_file(path, extra, total_timeout) for path in files]
     # Every document's claims are checked together, shared among all the workers; each file's
     # output then comes in the order given, as if they had been checked one after the other.
     checkable = [document.derivation for _, document, _ in read if document is not None]
-    reports = iter(_check(checkable, timeout, seed, show=fmt == "terminal"))
+    show = fmt == "terminal" and output is None
+    reports = iter(_check(checkable, (timeout, total_timeout), seed, show=show))
     code = 0
-    outputs = []
+    summaries = []
+    exported = ""
     for path, document, error in read:
-        if fmt == "terminal" and len(files) > 1:
+        if fmt == "terminal" and len(files) > 1 and output is None:
             click.echo(f"== {path}")
         report = next(reports) if document is not None else None
-        file_code, output = _show_file(path, document, error, report, fmt)
+        file_code, summary, text = _show_file(
+            path, document, error, report, fmt, layout, to_stdout=output is None
+        )
+        if write_declaration and "inferred" in summary:
+            file_code = max(file_code, _save_declaration(path, summary["inferred"], force=force))
         code = max(code, file_code)
-        outputs.append(output)
+        summaries.append(summary)
+        exported += text
     if fmt == "json":
-        click.echo(_json(outputs[0] if len(files) == 1 else outputs))
+        exported = _json(summaries[0] if len(files) == 1 else summaries) + "\n"
+        if output is None:
+            click.echo(exported, nl=False)
+    if output is not None:
+        _write(output, exported, force=force)
     sys.exit(code)
 
 
-def _read_file(path: str, extra: Declaration) -> tuple[str, Document | None, str]:
-    """Read one document: (path, the document or None, the one-line error when it cannot be read)."""
+def _read_file(
+    path: str, extra: Declaration, budget: float
+) -> tuple[str, Document | None, str]:
+    """Read one document within ``budget`` CPU seconds: (path, the document or None, the one-line
+    error when it cannot be read at all)."""
     from symbn.errors import SymbnError
     from symbn.parse.document import read_document
 
     try:
-        return path, read_document(path, extra), ""
+        return path, read_document(path, extra, budget=budget), ""
     except SymbnError as exc:
         return path, None, str(exc)
     except Exception as exc:  # never a traceback for a document, whatever it holds
@@ -427,46 +501,121 @@ def _read_file(path: str, extra: Declaration) -> tuple[str, Document | None, str
 
 
 def _show_file(
-    path: str, document: Document | None, error: str, report: Report | None, fmt: str
-) -> tuple[int, dict[str, object]]:
-    """Print one checked document: (exit code, its JSON summary); problems go to stderr, one line each."""
-    if document is None or report is None:
-        click.echo(f"Error: {error}", err=True)
-        _github_problem(fmt, error, path)
-        return 2, {"file": path, "error": error}
-    for problem in document.problems:
+    path: str,
+    document: Document | None,
+    error: str,
+    report: Report | None,
+    fmt: str,
+    layout: dict[str, Any],
+    *,
+    to_stdout: bool,
+) -> tuple[int, dict[str, object], str]:
+    """One checked document: (exit code, its JSON summary, its export when not ``to_stdout``).
+
+    Problems go to stderr, one line each; with ``to_stdout`` the export is printed at once.
+    """
+    from symbn.parse.document import Problem
+
+    text = ""
+    for problem in [Problem(error)] if document is None else document.problems:
         click.echo(f"Error: {problem}", err=True)
-        _github_problem(fmt, problem, path)
+        if fmt == "github":
+            from symbn.render.github import problem as annotation
+
+            place = problem.place
+            spot = (place.line, place.column) if place and place.cell is None else None
+            text += annotation(problem.message, path, spot)
+    if to_stdout:
+        click.echo(text, nl=False)
+        text = ""
+    if document is None or report is None:
+        problems = [{"file": path, "message": error}]
+        return 2, {"file": path, "error": error, "problems": problems}, text
+    options = {"document": document} if fmt == "github" else layout
     if fmt != "json" and document.derivation.lines:
-        _emit(report, fmt, {"document": path} if fmt == "github" else {})
+        if to_stdout:
+            _emit(report, fmt, options)
+        else:
+            text += _export(report, fmt, options)
+    if fmt == "terminal" and to_stdout:
+        _print_inferred(document)
     code = 2 if document.problems else (0 if report.ok else 1)
-    return code, {"file": path, "problems": document.problems, **report.as_dict()}
+    return code, _document_json(document, report), text
 
 
-def _github_problem(fmt: str, message: str, path: str) -> None:
-    """With ``--format github``, a reading problem is also an annotation on the standard output."""
-    if fmt == "github":
-        from symbn.render.github import problem
+def _document_json(document: Document, report: Report) -> dict[str, object]:
+    """The report as JSON, each step with the place of its row and each problem an object."""
+    summary = report.as_dict()
+    for step in summary["steps"]:
+        place = document.locations.get(step["label"])
+        if place is not None:
+            step.update(place.as_dict())
+    from symbn.parse.declare import to_mapping
 
-        click.echo(problem(message, path), nl=False)
+    problems = [problem.as_dict(document.path) for problem in document.problems]
+    inferred = to_mapping(document.inferred)
+    return {"file": document.path, "problems": problems, "inferred": inferred, **summary}
 
 
-def _check(derivations: list[Derivation], timeout: float, seed: int, *, show: bool) -> list[Report]:
-    """Check ``derivations`` together, with one progress bar on a terminal's stderr when ``show``."""
+def _print_inferred(document: Document) -> None:
+    """The notation inferred from the document, in a few lines, when there is any."""
+    from symbn.parse.declare import to_mapping
+
+    inferred = to_mapping(document.inferred)
+    if not inferred:
+        return
+    click.echo("Notation inferred (save it with --write-declaration, then edit):")
+    for key, value in inferred.items():
+        if isinstance(value, dict):
+            for sub, item in value.items():
+                click.echo(f"  {key}.{sub}: {_listed(item)}")
+        else:
+            click.echo(f"  {key}: {_listed(value)}")
+
+
+def _listed(value: str | list[str]) -> str:
+    return value if isinstance(value, str) else ", ".join(value)
+
+
+def _save_declaration(path: str, inferred: object, *, force: bool) -> int:
+    """Write the inferred notation as ``path``'s sidecar; 0, or 2 (said on stderr) when it cannot."""
+    from symbn.parse.declare import from_mapping, to_toml
+
+    target = f"{path}.symbn.toml"
+    if not isinstance(inferred, dict) or not inferred:
+        click.echo(f"{path}: nothing was inferred; no declaration written", err=True)
+        return 0
+    try:
+        if not force:
+            _refuse_existing(target)
+        _write(target, to_toml(from_mapping(inferred, target)), force=force)
+    except InputProblem as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        return 2
+    click.echo(f"wrote {target}", err=True)
+    return 0
+
+
+def _check(
+    derivations: list[Derivation], budget: tuple[float, float], seed: int, *, show: bool
+) -> list[Report]:
+    """Check ``derivations`` together under ``budget`` (seconds a step, seconds in all), with one
+    progress bar on a terminal's stderr when ``show``."""
     from symbn.check import check_many
     from symbn.process import Prefetch
     from symbn.progress import bar
 
     warm = Prefetch(show)
-    total = sum(len(d.lines) for d in derivations)
-    with bar(total) if show else nullcontext() as advance:
+    timeout, total = budget
+    lines = sum(len(d.lines) for d in derivations)
+    with bar(lines) if show else nullcontext() as advance:
 
         def on_line(derivation: Derivation, line: Line) -> None:
             warm.on_progress(line)
             if advance is not None:
                 advance(f"checking {derivation.name} ({line.label})")
 
-        return check_many(derivations, timeout=timeout, seed=seed, progress=on_line)
+        return check_many(derivations, timeout=timeout, seed=seed, progress=on_line, total=total)
 
 
 def _draw_in_unicode() -> None:
@@ -491,7 +640,7 @@ def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
     Console(highlight=False).print(report)
 
 
-def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
+def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: int) -> None:
     """``derive --all``: check every shipped derivation, print a summary table (or JSON list), exit."""
     from symbn.registry import load, names
 
@@ -500,7 +649,7 @@ def _derive_all(name: str | None, fmt: str, timeout: float, seed: int) -> None:
     if fmt not in ("terminal", "json", "github"):
         raise InputProblem(f"--all prints a summary table, JSON or annotations, not --format {fmt}")
     derivations = [load(n) for n in names()]
-    reports = _check(derivations, timeout, seed, show=fmt == "terminal")
+    reports = _check(derivations, budget, seed, show=fmt == "terminal")
     if fmt == "json":
         click.echo(_json([r.as_dict() for r in reports]))
     elif fmt == "github":

@@ -1,6 +1,6 @@
 """Where each line of a derivation is written, by label: for CI annotations and test reports.
 
-A document's rows are found by the reader's own scan (the same rows ``symbn check`` reads, so the
+A document's lines are placed by the reader itself (the places it records while reading, so the
 labels agree); a Python module's lines by the ``label="…"`` keywords of its calls, read with
 :mod:`ast` (nothing is run). A label that cannot be placed has no location, never a guessed one.
 """
@@ -8,41 +8,28 @@ labels agree); a Python module's lines by the ``label="…"`` keywords of its ca
 from __future__ import annotations
 
 import ast
-import bisect
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-MARKUP = (".md", ".markdown", ".tex", ".latex", ".ltx")
+if TYPE_CHECKING:
+    from symbn.parse.document import Document
+
 
 Location = tuple[int, int]
 """A 1-based (line, column)."""
 
 
-def in_document(path: str | Path, text: str | None = None) -> dict[str, Location]:
-    """The (line, column) of every row of the Markdown or LaTeX document at ``path``, by label.
+def in_document(document: Document) -> dict[str, Location]:
+    """The (line, column) of every line the reader built from ``document``, by label.
 
-    Nothing for any other file (a notebook): no location rather than a wrong one.
+    Nothing for a notebook: its places are lines of cells, not of the file an annotation names.
     """
-    from symbn.parse import document as reader
-
-    file = Path(path)
-    if file.suffix.lower() not in MARKUP:
-        return {}  # a notebook's offsets are in its JSON, not in its cells' lines
-    try:
-        if text is None:
-            text = file.read_bytes().decode("utf-8")
-        kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
-        positions = reader._Positions(str(file), text)
-        visible, _, skips = reader._declarations(text, kind, positions)
-        rows, _ = reader._rows(visible, kind, positions, skips)
-    except Exception:  # a document the reader refuses has no locations; the reader says why
-        return {}
-    found: dict[str, Location] = {}
-    for row in rows:
-        offset = row.offset + len(row.text) - len(row.text.lstrip())
-        line = _line_of(positions.starts, offset)
-        found.setdefault(row.label, (line + 1, offset - positions.starts[line] + 1))
-    return found
+    return {
+        label: (place.line, place.column)
+        for label, place in document.locations.items()
+        if place.cell is None
+    }
 
 
 def in_module(path: str | Path) -> dict[str, Location]:
@@ -78,10 +65,6 @@ def lookup(locations: Mapping[str, Location], label: str, *, chains: bool) -> Lo
     if chains and dot and tail.isdigit():
         return locations.get(head)
     return None
-
-
-def _line_of(starts: list[int], offset: int) -> int:
-    return bisect.bisect_right(starts, offset) - 1
 
 
 def shipped_module(name: str) -> str | None:

@@ -166,7 +166,6 @@ class DocumentFile(_Checked):
         from symbn.locate import in_document
         from symbn.parse.document import read_document
 
-        self.locations = in_document(self.path)
         if not self.explicit and not self._has_display_math():
             return  # found by pytest's walk, not named, and holds no display equation
         try:
@@ -178,6 +177,7 @@ class DocumentFile(_Checked):
                 f"{self.path}: cannot read this document ({type(exc).__name__})"
             ) from None
         self._derivation = document.derivation
+        self.locations = in_document(document)
         if document.problems:
             yield ReadingItem.from_parent(self, name="read-problems", problems=document.problems)
         yield from self.claims(document.derivation)
@@ -187,15 +187,9 @@ class DocumentFile(_Checked):
 
     def _has_display_math(self) -> bool:
         """Whether a document pytest walked into is one to check (a README without maths is not)."""
-        if self.locations:
-            return True
-        if self.path.suffix.lower() != ".ipynb":
-            return False
-        try:
-            text = self.path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return True  # the reader says what is wrong with it
-        return any(mark in text for mark in ("$$", "\\\\[", "\\\\begin{"))
+        from symbn.parse.document import has_display_math
+
+        return has_display_math(self.path)
 
 
 class ModuleFile(_Checked):

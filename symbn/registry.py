@@ -7,6 +7,7 @@ import copy
 import importlib
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from symbn.errors import SymbnError, UnknownDerivationError
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 PACKAGE = "symbn.derivations"
 DEFAULT = "batchnorm-bias"
+SOURCE_TREE = Path(__file__).resolve().parent.parent  # a clone's root, when run from one
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,37 @@ class Shipped:
     module: str
 
 
+def _package() -> None:
+    """Make :data:`PACKAGE` importable: installed, or the ``derivations/`` folder of a source tree.
+
+    Installed, the top-level ``derivations/`` folder becomes ``symbn.derivations``; run from a
+    clone without installing, it is found beside the ``symbn/`` folder and registered under that
+    name. Neither: an error that says how to install, never an empty list.
+    """
+    import importlib.util
+    import sys
+
+    if PACKAGE in sys.modules or importlib.util.find_spec(PACKAGE) is not None:
+        return
+    folder = SOURCE_TREE / "derivations"
+    init = folder / "__init__.py"
+    if not init.is_file():
+        raise SymbnError(
+            "the shipped derivations are not installed (symbn.derivations is missing); "
+            "install symbn with `pip install .` (or `pip install -e .` in a clone)"
+        )
+    spec = importlib.util.spec_from_file_location(
+        PACKAGE, init, submodule_search_locations=[str(folder)]
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[PACKAGE] = module
+    spec.loader.exec_module(module)
+
+
 def shipped() -> list[Shipped]:
     """Every shipped derivation, sorted by name, read from the modules' docstrings (nothing is run)."""
+    _package()
     found = []
     for entry in resources.files(PACKAGE).iterdir():
         if not entry.name.endswith(".py") or entry.name.startswith("_"):

@@ -6,19 +6,23 @@ without ``os.fork``, forced here with ``SYMBN_NO_FORK=1``).
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sympy import Symbol
 
 import symbn
 import symbn.budget as budget
 from symbn.budget import Failure, forking, memory_limits, run_budgeted, run_many
 from symbn.check import Verdict
+from symbn.cli import main
 
 
 def _job(kind: str, value: int) -> object:
@@ -253,3 +257,61 @@ def test_a_total_budget_ends_the_whole_run_and_keeps_what_is_in(mode: str) -> No
 def test_a_total_budget_that_is_not_a_budget_is_refused() -> None:
     with pytest.raises(ValueError, match="time budget"):
         run_many(_job, [("ok", 1)], 5.0, total=float("nan"))
+
+
+def test_the_total_budget_of_a_document_ends_its_check(tmp_path: Path) -> None:
+    """``--total-timeout`` bounds a whole document: claims that would each use their minute end
+    together once the document's seconds are spent, undecided with that reason, exit 1."""
+    document = tmp_path / "big.md"
+    document.write_text(
+        "# Big\n\n$$c := 3$$\n\n$$((c^{1000})^{1000})^{1000} = 0 \\tag{1}$$\n\n"
+        "$$((c^{999})^{1000})^{1000} = 0 \\tag{2}$$\n\n$$x + 1 = 1 + x \\tag{3}$$\n",
+        encoding="utf-8",
+    )
+    begun = time.monotonic()
+    result = CliRunner().invoke(
+        main, ["check", str(document), "--timeout", "60", "--total-timeout", "1", "--format", "json"]
+    )
+    assert time.monotonic() - begun < 30  # far below the 60 s a claim may take
+    assert result.exit_code == 1, result.output
+    steps = {s["label"]: s for s in json.loads(result.stdout)["steps"]}
+    for label in ("1", "2"):
+        assert steps[label]["verdict"] == "undecided"
+        assert "budget of 1 s for the whole run is spent" in steps[label]["reason"]
+    assert steps["3"]["verdict"] in ("proved", "undecided")  # it may not have begun
+
+
+def test_a_total_budget_that_is_not_seconds_is_a_usage_error() -> None:
+    for value in ("nan", "0", "-1", "inf", "1e400"):
+        result = CliRunner().invoke(main, ["derive", "--total-timeout", value])
+        assert result.exit_code == 2 and "--total-timeout" in result.stderr, value
+
+
+def test_reading_a_huge_document_stops_within_its_budget(tmp_path: Path) -> None:
+    """Reading is the parent's work, so it is bounded too: the rows not reached in time are not
+    read, one located problem says so, and the exit code is 2 (not a claim's verdict)."""
+    terms = " + ".join(f"x^{{{j}}} y^{{{j % 5}}}" for j in range(1, 200))
+    rows = [f"$$({terms})^{{2}} = ({terms})({terms}) + {k} \\tag{{{k}}}$$" for k in range(1, 61)]
+    document = tmp_path / "huge.md"
+    document.write_text("# Huge\n\n" + "\n\n".join(rows) + "\n", encoding="utf-8")
+    begun = time.process_time()
+    result = CliRunner().invoke(main, ["check", str(document), "--total-timeout", "1"])
+    assert time.process_time() - begun < 15  # reading all 60 rows takes far longer
+    assert result.exit_code == 2
+    assert "reading stopped here: the document's budget of 1 s was spent reading" in result.stderr
+    assert "raise --total-timeout" in result.stderr
+
+
+def test_reading_stops_once_it_has_used_its_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory is bounded the same way, counted from what the process used before reading."""
+    from symbn.parse import document as reader
+
+    rows = "\n\n".join(f"$$x + {k} = {k} + x$$" for k in range(1, 40))
+    peaks = iter([100.0] + [100.0 + 10 * k for k in range(1, 400)])
+    monkeypatch.setattr(reader, "_peak_memory_mb", lambda: next(peaks))
+    monkeypatch.setattr(reader, "MAX_READING_MB", 500)  # passed while building the rows
+    read = reader.read_text("# Big\n\n" + rows + "\n", "big.md")
+    assert 0 < len(read.derivation.lines) < 39
+    (problem,) = read.problems
+    assert "more than 500 MB of memory were used reading" in problem
+    assert read.unread == 39 - len(read.derivation.lines)

@@ -19,6 +19,7 @@ import symbn
 from symbn.check import Report, StepResult, Verdict
 from symbn.cli import main
 from symbn.locate import in_document, in_module
+from symbn.parse.document import read_document
 from symbn.render.github import command, escape_data, escape_property, workflow_commands
 from tests.conftest import replaced
 
@@ -166,7 +167,10 @@ def test_undecided_is_a_warning_and_a_missing_location_is_left_out(seed: symbn.D
 def test_document_locations_are_the_rows_the_reader_numbers(tmp_path: Path) -> None:
     path = tmp_path / "notes.md"
     path.write_text(REFUTED_DOC, encoding="utf-8")
-    assert in_document(path) == {"1": (3, 3), "2": (5, 3), "1.10": (7, 5), "4": (9, 3)}
+    placed = in_document(read_document(path))
+    assert placed == {"1": (3, 3), "2": (5, 3), "1.10": (7, 5), "4": (9, 3)}
     notebook = tmp_path / "notes.ipynb"
-    notebook.write_text(REFUTED_DOC, encoding="utf-8")
-    assert in_document(notebook) == {}  # offsets in a notebook's JSON are no cell's lines
+    cell = {"cell_type": "markdown", "metadata": {}, "source": REFUTED_DOC}
+    notebook.write_text(json.dumps({"cells": [cell], "nbformat": 4, "nbformat_minor": 5}))
+    read = read_document(notebook)
+    assert read.locations and in_document(read) == {}  # a cell's lines are not the file's

@@ -125,4 +125,8 @@ def test_a_square_names_a_quantity_only_when_no_other_power_is_written() -> None
 
 def test_every_line_read_has_its_location() -> None:
     document = read_text("# T\n\n$$a = 1 \\qquad b = 2$$\n\n$$a + b = 3$$\n", "loc.md")
-    assert document.locations == {"1": "loc.md:3:3", "2": "loc.md:3:16", "3": "loc.md:5:3"}
+    assert {label: str(place) for label, place in document.locations.items()} == {
+        "1": "loc.md:3:3",
+        "2": "loc.md:3:16",
+        "3": "loc.md:5:3",
+    }

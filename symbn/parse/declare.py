@@ -348,26 +348,42 @@ def _toml(text: str) -> str:
     return f'"{escaped}"'
 
 
+def to_mapping(decl: Declaration) -> dict[str, Any]:
+    """``decl`` as the keys of a sidecar (empty when it declares nothing): for JSON and TOML."""
+    found: dict[str, Any] = {}
+    for key in ("title", "name"):
+        if getattr(decl, key):
+            found[key] = getattr(decl, key)
+    for key in ("sizes", "positive", "names", "units", "claims", "values"):
+        if getattr(decl, key):
+            found[key] = sorted(getattr(decl, key))
+    if decl.bar != "name":
+        found["bar"] = decl.bar
+    if decl.assume:
+        found["assume"] = list(decl.assume)
+    if decl.families:
+        examples: dict[str, Any] = {"families": sorted(decl.families)}
+        for key in ("count", "index", "current"):
+            if getattr(decl, key):
+                examples[key] = getattr(decl, key)
+        found["examples"] = examples
+    return found
+
+
 def to_toml(decl: Declaration) -> str:
     """``decl`` as the TOML of a sidecar (what ``--write-declaration`` saves for the user to edit)."""
     lines = ["# The notation symbn inferred from this document; edit it and keep it beside it."]
-    for key in ("title", "name"):
-        value = getattr(decl, key)
-        if value:
-            lines.append(f"{key} = {_toml(value)}")
-    for key in ("sizes", "positive", "names", "units", "claims", "values"):
-        values = sorted(getattr(decl, key))
-        if values:
-            lines.append(f"{key} = [{', '.join(_toml(v) for v in values)}]")
-    if decl.bar != "name":
-        lines.append(f"bar = {_toml(decl.bar)}")
-    if decl.assume:
-        lines.append(f"assume = [{', '.join(_toml(a) for a in decl.assume)}]")
-    if decl.families:
-        lines.append("\n[examples]")
-        lines.append(f"families = [{', '.join(_toml(v) for v in sorted(decl.families))}]")
-        for key in ("count", "index", "current"):
-            value = getattr(decl, key)
-            if value:
-                lines.append(f"{key} = {_toml(value)}")
-    return "\n".join(lines) + "\n"
+    tables: list[str] = []
+    for key, value in to_mapping(decl).items():
+        if isinstance(value, dict):
+            tables.append(f"\n[{key}]")
+            tables.extend(f"{k} = {_toml_value(v)}" for k, v in value.items())
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines + tables) + "\n"
+
+
+def _toml_value(value: str | list[str]) -> str:
+    if isinstance(value, str):
+        return _toml(value)
+    return f"[{', '.join(_toml(v) for v in value)}]"

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lark import Tree
 from sympy import Derivative, Expr, Idx, Indexed, IndexedBase, Pow, Symbol
 from sympy.core.function import AppliedUndef
 
-from symbn.errors import DerivationError, InputError
+from symbn.errors import DerivationError, InputError, SymbnError
 from symbn.model import Derivation, defined_name
 from symbn.notation import meaning
 from symbn.parse.declare import Declaration, from_file, from_toml
@@ -44,6 +46,7 @@ from symbn.parse.latex import (
 )
 
 MAX_FILE_BYTES = 4 << 20
+MAX_READING_MB = 1024  # reading stops (located, exit 2) once it has used this much more memory
 MAX_EQUATIONS = 20_000  # hostile input: a bound on the rows read (with MAX_FILE_BYTES)
 
 _OPEN = re.compile(
@@ -112,17 +115,62 @@ class Row:
     refusal: tuple[int, str] | None = None  # (offset in text, message): read, and refused
 
 
+class Place(NamedTuple):
+    """Where something is written: 1-based line and column (of its cell, in a notebook)."""
+
+    file: str
+    line: int
+    column: int
+    cell: int | None = None
+
+    def __str__(self) -> str:
+        """``file:line:column``, or ``file:cell N:line:column`` in a notebook."""
+        cell = "" if self.cell is None else f"cell {self.cell}:"
+        return f"{self.file}:{cell}{self.line}:{self.column}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The place as JSON fields (``cell`` only for a notebook)."""
+        found: dict[str, Any] = {"file": self.file, "line": self.line, "column": self.column}
+        if self.cell is not None:
+            found["cell"] = self.cell
+        return found
+
+
+class Problem(str):
+    """One reading problem: its one-line text (``file:line:column: message``) and, for JSON and
+    annotations, its parts: the :class:`Place` (``None`` when it has none, as a sidecar's
+    ``assume`` error) and the message without the place."""
+
+    place: Place | None
+    message: str
+
+    def __new__(cls, text: str, place: Place | None = None) -> Problem:
+        """The problem ``text``; with ``place``, the text must start with it."""
+        problem = super().__new__(cls, text)
+        prefix = f"{place}: "
+        if place is not None and text.startswith(prefix):
+            problem.place, problem.message = place, text[len(prefix) :]
+        else:
+            problem.place, problem.message = None, text
+        return problem
+
+    def as_dict(self, path: str) -> dict[str, Any]:
+        """The problem as JSON: its place's fields (else just ``path``) and the message."""
+        where = self.place.as_dict() if self.place else {"file": path}
+        return {**where, "message": self.message}
+
+
 @dataclass
 class Document:
     """A read document: the derivation built from it and the problems met (one line each)."""
 
     path: str
     derivation: Derivation
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     rows: int = 0
     unread: int = 0  # display rows that could not be read: the summary must never say all holds
     inferred: Declaration = field(default_factory=Declaration)  # notation read from the writing
-    locations: dict[str, str] = field(default_factory=dict)  # label → "file:line:column" of its row
+    locations: dict[str, Place] = field(default_factory=dict)  # label → where its row starts
 
 
 class _Positions:
@@ -131,16 +179,20 @@ class _Positions:
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.cells = cells or []  # (offset where a notebook's cell starts, its number)
 
-    def where(self, offset: int) -> str:
-        """``file:line:column`` of an offset (``file:cell N:line:column`` in a notebook)."""
+    def place(self, offset: int) -> Place:
+        """The :class:`Place` of an offset into the text."""
         line = bisect.bisect_right(self.starts, offset) - 1
         column = offset - self.starts[line] + 1
         if not self.cells:
-            return f"{self.path}:{line + 1}:{column}"
+            return Place(self.path, line + 1, column)
         k = bisect.bisect_right([start for start, _ in self.cells], offset) - 1
         start, number = self.cells[max(k, 0)]
         first = bisect.bisect_right(self.starts, start) - 1
-        return f"{self.path}:cell {number}:{line - first + 1}:{column}"
+        return Place(self.path, line - first + 1, column, number)
+
+    def where(self, offset: int) -> str:
+        """``file:line:column`` of an offset (``file:cell N:line:column`` in a notebook)."""
+        return str(self.place(offset))
 
 
 def notebook_text(data: bytes, path: str) -> tuple[str, list[tuple[int, int]]]:
@@ -179,8 +231,14 @@ def sidecar(path: Path) -> Path | None:
     return None
 
 
-def read_document(path: str | Path, extra: Declaration | None = None) -> Document:
-    """Read and build the document at ``path``; an :class:`InputError` when it cannot be read at all."""
+def read_document(
+    path: str | Path, extra: Declaration | None = None, *, budget: float | None = None
+) -> Document:
+    """Read and build the document at ``path``; an :class:`InputError` when it cannot be read at all.
+
+    ``budget``: CPU seconds the reading may take; the displays not reached by then are not read
+    (one problem says so), so a huge document cannot keep the reader busy outside every budget.
+    """
     file = Path(path)
     raw = read_regular(file, MAX_FILE_BYTES, "document")
     try:
@@ -198,7 +256,32 @@ def read_document(path: str | Path, extra: Declaration | None = None) -> Documen
     if side is not None:
         declaration = from_file(side)
     kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
-    return read_text(text, str(file), kind=kind, declaration=declaration, extra=extra, cells=cells)
+    return read_text(
+        text, str(file), kind=kind, declaration=declaration, extra=extra, cells=cells, budget=budget
+    )
+
+
+def has_display_math(path: str | Path) -> bool:
+    """Whether the document at ``path`` holds display mathematics to read (code blocks and
+    comments excluded), found by the reader's own scan without building anything.
+
+    ``False`` for a file that cannot be read at all: a document only found by a walk is skipped.
+    """
+    file = Path(path)
+    try:
+        raw = read_regular(file, MAX_FILE_BYTES, "document")
+        cells: list[tuple[int, int]] | None = None
+        if file.suffix.lower() == ".ipynb":
+            text, cells = notebook_text(raw, str(file))
+        else:
+            text = raw.decode("utf-8")
+        kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
+        positions = _Positions(str(file), text, cells)
+        visible, _, skips = _declarations(text, kind, positions)
+        rows, problems = _rows(visible, kind, positions, skips)
+    except (SymbnError, OSError, UnicodeDecodeError):
+        return False
+    return bool(rows or problems)
 
 
 def read_text(
@@ -209,9 +292,12 @@ def read_text(
     declaration: Declaration | None = None,
     extra: Declaration | None = None,
     cells: list[tuple[int, int]] | None = None,
+    budget: float | None = None,
 ) -> Document:
     """Build the derivation written in ``text`` (Markdown ``md`` or LaTeX ``tex``); ``cells``:
-    where each cell of a notebook starts in ``text`` and its number, for locations."""
+    where each cell of a notebook starts in ``text`` and its number, for locations; ``budget``:
+    CPU seconds the reading may take (see :func:`read_document`)."""
+    deadline = None if budget is None else time.process_time() + budget
     if len(text) > MAX_FILE_BYTES:
         raise InputError(
             f"{path}: {len(text)} characters; symbn reads documents up to {MAX_FILE_BYTES}"
@@ -227,9 +313,14 @@ def read_text(
     title = decl.title or _title(text, kind) or Path(path).stem
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
-    locations: dict[str, str] = {}
-    unread, inferred = _build(derivation, rows, decl, positions, problems, locations)
-    messages = [message for _, message in sorted(problems)]
+    locations: dict[str, Place] = {}
+    unread, inferred = _build(
+        derivation, rows, decl, positions, problems, locations, _Deadline(deadline, budget)
+    )
+    messages = [
+        Problem(message, positions.place(offset) if offset >= 0 else None)
+        for offset, message in sorted(problems)
+    ]
     derivation.not_read = tuple(messages)
     return Document(path, derivation, messages, len(rows), unread, inferred, locations)
 
@@ -723,14 +814,18 @@ def _build(
     decl: Declaration,
     positions: _Positions,
     problems: list[tuple[int, str]],
-    locations: dict[str, str],
+    locations: dict[str, Place],
+    deadline: _Deadline,
 ) -> tuple[int, Declaration]:
     """Add the rows to ``derivation``; the number of rows that could not be read, and the notation
     inferred from the document's own writing."""
     trees: list[Any] = []
     inferred: set[str] = set()
     indices: set[str] = set()
-    for row in rows:
+    for k, row in enumerate(rows):
+        if deadline.up():  # the loop below says so, at the first row it does not build
+            trees.extend([None] * (len(rows) - k))
+            break
         if row.refusal is not None:
             _report(problems, positions, row.offset + row.refusal[0], row.refusal[1])
             trees.append(None)
@@ -771,7 +866,11 @@ def _build(
         Any, tuple[int, str]
     ] = {}  # a name whose definition could not be read → where that row is
     unread = 0
-    for row, tree in zip(rows, trees, strict=True):
+    for k, (row, tree) in enumerate(zip(rows, trees, strict=True)):
+        if deadline.up():
+            deadline.report(problems, positions, row, len(rows) - k)
+            unread += len(rows) - k
+            break
         if tree is None:
             readable = False
             unread += 1
@@ -799,7 +898,7 @@ def _build(
             start = row.offset + len(row.text) - len(row.text.lstrip())
             for line in derivation.lines[count:]:
                 used |= _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
-                locations[line.label] = positions.where(start)
+                locations[line.label] = positions.place(start)
             continue
         except MathError as exc:
             _report(problems, positions, row.offset + exc.pos, exc.message)
@@ -820,6 +919,52 @@ def _build(
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
     return unread, guessed
+
+
+class _Deadline:
+    """When reading must stop: at a CPU time (``time.process_time``; ``None``: no limit), or once
+    reading has raised this process's peak memory by :data:`MAX_READING_MB` (the parse trees of
+    huge rows add up; a kernel that used more before is not held against the document)."""
+
+    def __init__(self, at: float | None, budget: float | None) -> None:
+        self.at, self.budget = at, budget
+        self.base = _peak_memory_mb()
+
+    def up(self) -> bool:
+        """Whether the reading's time or memory is spent."""
+        if self.at is not None and time.process_time() >= self.at:
+            return True
+        return self.memory_spent()
+
+    def memory_spent(self) -> bool:
+        """Whether reading has raised the peak memory by more than :data:`MAX_READING_MB`."""
+        return _peak_memory_mb() - self.base > MAX_READING_MB
+
+    def report(
+        self, problems: list[tuple[int, str]], positions: _Positions, row: Row, left: int
+    ) -> None:
+        """Say that reading stopped at ``row``, with ``left`` rows not read from there on."""
+        if self.memory_spent():
+            spent = f"more than {MAX_READING_MB} MB of memory were used reading"
+        else:
+            spent = f"the document's budget of {self.budget:g} s was spent reading"
+        _report(
+            problems,
+            positions,
+            row.offset,
+            f"reading stopped here: {spent}, so {left} display row(s) from here on are not read; "
+            "raise --total-timeout, or split the document",
+        )
+
+
+def _peak_memory_mb() -> float:
+    """This process's peak resident memory in MB (0 where it cannot be read)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
 def _note_failed(

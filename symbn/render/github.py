@@ -128,14 +128,7 @@ def workflow_commands(
     return "".join(f"{line}\n" for line in out)
 
 
-def problem(message: str, path: str) -> str:
-    """A reader's one-line problem (``path:line:col: what``) as an ``::error`` on that spot."""
-    line = col = None
-    text = message
-    prefix = f"{path}:"
-    if message.startswith(prefix):
-        head, _, rest = message[len(prefix) :].partition(": ")
-        pieces = head.split(":")
-        if rest and len(pieces) == 2 and all(p.isdigit() for p in pieces):
-            line, col, text = int(pieces[0]), int(pieces[1]), rest
-    return command("error", text, file=path, line=line, col=col, title="symbn cannot read") + "\n"
+def problem(message: str, path: str, place: tuple[int, int] | None = None) -> str:
+    """A reader's problem as an ``::error`` on its (line, column) ``place``, when it has one."""
+    line, col = place if place is not None else (None, None)
+    return command("error", message, file=path, line=line, col=col, title="symbn cannot read") + "\n"
