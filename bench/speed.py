@@ -8,9 +8,12 @@ against ``python -c "import sympy"``, and ``symbn check`` of the seed's document
 ``python -c "import click"`` (and neither may import SymPy); symbn's checker against the naive
 ``sympy.simplify(lhs - rhs) == 0`` on the same definition-substituted steps; time per step of
 synthetic derivations of 10, 100 and 1000 steps and of sums over 1 to 4 nested indices; peak memory
-of ``symbn derive --all`` by ``/usr/bin/time -v``; and the scaling rows: ``symbn check`` of
+of ``symbn derive --all`` by ``/usr/bin/time -v``; the scaling rows: ``symbn check`` of
 synthetic documents of 10 to 5,000 equations (and of 50 definitions used by 5,000 claims), whole
-process, with the time and peak memory per claim and the slope of a straight line through them.
+process, with the time and peak memory per claim and the slope of a straight line through them;
+and a second ``symbn check`` of a generated 300-equation document, its verdicts from the cache,
+against ``python -c "import sympy"``. Every other row runs with ``--no-cache``: it measures
+checking, not the cache.
 """
 
 from __future__ import annotations
@@ -24,13 +27,22 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 PYTHON = sys.executable
 SYMBN = str(Path(PYTHON).with_name("symbn"))
-TARGETS = {"derive": 1.3, "derive --all": 2.0, "check seed": 1.3, "--help": 1.5, "list": 1.5}
+CACHED = "check of 300 equations, cached"
+TARGETS = {
+    "derive": 1.3,
+    "derive --all": 2.0,
+    "check seed": 1.3,
+    "--help": 1.5,
+    "list": 1.5,
+    CACHED: 1.5,
+}
 SEED_DOCUMENT = str(
     Path(__file__).resolve().parent.parent / "tests/data/batchnorm-bias-cancellation.md"
 )
@@ -40,15 +52,18 @@ NAIVE_SPEEDUP = 10.0
 MEMORY_LIMIT_MB = 250
 # As installed: pip byte-compiles what it installs, so the measured processes may write and use
 # .pyc files even where the calling shell forbids it (an editable install has none otherwise).
+# The verdict cache is off (every row measures checking) except in the cached row, which sets
+# its own folder.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["SYMBN_NO_CACHE"] = "1"
 
 
-def _wall(command: list[str]) -> tuple[float, float]:
+def _wall(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall time and CPU time (user + system, with the process's own children) of one run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=ENV
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env or ENV
     )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -56,12 +71,14 @@ def _wall(command: list[str]) -> tuple[float, float]:
     return wall, cpu
 
 
-def ratio(command: list[str], baseline: list[str], runs: int) -> dict[str, float]:
+def ratio(
+    command: list[str], baseline: list[str], runs: int, env: dict[str, str] | None = None
+) -> dict[str, float]:
     """Median wall (and CPU) time of ``command`` and of ``baseline``, run interleaved; their ratio."""
-    _wall(command), _wall(baseline)  # warm the file cache and write the byte-code
+    _wall(command, env), _wall(baseline)  # warm the file cache and write the byte-code
     ours, theirs = [], []
     for _ in range(runs):
-        ours.append(_wall(command))
+        ours.append(_wall(command, env))
         theirs.append(_wall(baseline))
     mine = statistics.median(w for w, _ in ours)
     base = statistics.median(w for w, _ in theirs)
@@ -105,6 +122,43 @@ def peak_memory_mb(args: list[str]) -> float | None:
     )
     found = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
     return round(int(found.group(1)) / 1024, 1) if found else None
+
+
+def document(equations: int = 300) -> str:
+    """A Markdown document of ``equations`` numbered displays: definitions, and true claims that use
+    them (polynomial identities and sums over the examples)."""
+    rows = ["# A long derivation", ""]
+    for k in range(1, equations // 5 + 1):
+        n = 5 * (k - 1)
+        rows.append(f"$$u^{{[{k}]}} = x + {k} \\tag{{{n + 1}}}$$\n")
+        for j in range(1, 4):
+            rows.append(
+                f"$$(u^{{[{k}]}} + {j})^2 = x^2 + {2 * (k + j)} x + {(k + j) ** 2} \\tag{{{n + 1 + j}}}$$\n"
+            )
+        rows.append(
+            f"$$\\sum_{{i=1}}^{{m}} ({k} a_i + u^{{[{k}]}}) = {k} \\sum_{{i=1}}^{{m}} a_i + m x + {k} m"
+            f" \\tag{{{n + 5}}}$$\n"
+        )
+    return "\n".join(rows)
+
+
+def cached_check(baseline: list[str], runs: int) -> dict[str, Any]:
+    """A second ``symbn check`` of a 300-equation document (every verdict from the cache)."""
+    with tempfile.TemporaryDirectory(prefix="symbn-bench-") as folder:
+        path = Path(folder, "notes.md")
+        path.write_text(document(300), encoding="utf-8")
+        env = {**ENV, "SYMBN_CACHE_DIR": str(Path(folder, "cache"))}
+        env.pop("SYMBN_NO_CACHE", None)
+        command = [SYMBN, "check", str(path)]
+        first = subprocess.run(
+            [*command, "--format", "json"], capture_output=True, text=True, check=False, env=env
+        )
+        figure: dict[str, Any] = ratio(command, baseline, runs, env)
+        second = subprocess.run(
+            [*command, "--format", "json"], capture_output=True, text=True, check=False, env=env
+        )
+        figure["same_report"] = first.stdout == second.stdout and first.returncode == 0
+    return figure
 
 
 # In-process measurements ------------------------------------------------------------------------
@@ -381,6 +435,7 @@ def run(runs: int, quick: bool, timeout: float, scale_runs: int) -> dict[str, An
     out["processes"]["check seed"] = ratio([SYMBN, "check", SEED_DOCUMENT], sympy_baseline, runs)
     out["processes"]["--help"] = ratio([SYMBN, "--help"], click_baseline, runs)
     out["processes"]["list"] = ratio([SYMBN, "list"], click_baseline, runs)
+    out["processes"][CACHED] = cached_check(sympy_baseline, runs)
     out["sympy_imported"] = {
         "--help": imports_sympy(["--help"]),
         "list": imports_sympy(["list"]),
@@ -419,6 +474,8 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
                     f" CPU time {figure['cpu_ratio']}×)",
                 )
             )
+    same = result["processes"][CACHED]["same_report"]
+    rows.append(("the cached second check prints the first check's report", same, str(same)))
     for command, imported in result["sympy_imported"].items():
         rows.append(
             (

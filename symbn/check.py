@@ -13,9 +13,9 @@ import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sympy import Basic, Derivative, Dummy, Expr, Idx, Indexed, Integer, Symbol, exp, simplify
+from sympy import Basic, Derivative, Dummy, Expr, Idx, Indexed, Integer, S, Symbol, exp, simplify
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.concrete.summations import Sum
 from sympy.core.function import AppliedUndef, Function, Subs
@@ -23,12 +23,15 @@ from sympy.core.relational import Relational
 
 from symbn.assumptions import apply_assumptions
 from symbn.budget import Failure, run_many
-from symbn.model import Derivation, Kind, Line, Relation, defined_name
+from symbn.model import Derivation, Kind, Line, Relation, defined_name, recursion_step
 from symbn.normal import normal_form
 from symbn.notation import meaning
 from symbn.numeric import MIN_AGREEING, Counterexample, NotEvaluable, NumericOutcome, compare
 from symbn.policy import Decision, Verdict, is_rational_function, policy, rational_normal_form
 from symbn.render.protocols import Displayed
+
+if TYPE_CHECKING:
+    from symbn.cache import Cache
 
 RECURSION_LIMIT = 20_000
 SIMPLIFY_OPS = 400  # remainders larger than this are not handed to SymPy's simplify
@@ -171,13 +174,21 @@ class Definitions:
     are the first ``count`` of its derivation's table: taking them costs nothing, however many.
     """
 
-    def __init__(self, table: _Table | None = None, count: int = 0) -> None:
+    def __init__(
+        self,
+        table: _Table | None = None,
+        count: int = 0,
+        recursions: tuple[_Definition, ...] = (),
+    ) -> None:
         self.table = table if table is not None else _Table()
         self.count = count
+        # Q[n + 1] := …: put in for exactly that entry; every other Q[…] stays an unknown
+        self.recursions = recursions
+        self.by_base = {d.name: d for d in recursions}
 
     @property
     def entries(self) -> tuple[_Definition, ...]:
-        """The definitions, in order."""
+        """The definitions, in order (recursions apart)."""
         return tuple(self.table.entries[: self.count])
 
     def __contains__(self, name: Any) -> bool:
@@ -189,8 +200,15 @@ class Definitions:
             raise KeyError(name)
         return self.table.entries[self.table.position[name]]
 
+    def defining(self, name: Any) -> tuple[_Definition, ...]:
+        """Every definition of ``name``: its plain definition and its recursion, where it has them."""
+        found = (self[name],) if name in self else ()
+        return found + ((self.by_base[name],) if name in self.by_base else ())
+
     def extended(self, definition: _Definition) -> Definitions:
         """These definitions and one more, sharing what has been substituted so far."""
+        if isinstance(definition.lhs, Indexed) and recursion_step(definition.lhs) is not None:
+            return Definitions(self.table, self.count, (*self.recursions, definition))
         table = self.table
         if len(table.entries) != self.count or definition.name in table.position:
             table = _Table()  # a branch off an earlier point: its own table
@@ -199,7 +217,29 @@ class Definitions:
                 table.entries.append(entry)
         table.position[definition.name] = len(table.entries)
         table.entries.append(definition)
-        return Definitions(table, self.count + 1)
+        return Definitions(table, self.count + 1, self.recursions)
+
+    def unfolds(self, entry: Indexed) -> bool:
+        """Whether the recursion of ``entry``'s family gives it: exactly ``Q[n + c]``, or, for a
+        forward recursion whose ``n`` has no upper end, a later term ``Q[n + d]`` (d > c)."""
+        definition = self.by_base.get(entry.base)
+        return definition is not None and _shift(definition, entry) is not None
+
+    def recursion(self, entry: Indexed, blocked: frozenset[Any]) -> tuple[Expr, frozenset[str]]:
+        """The right side of the recursion at ``entry``, definitions put in, and the labels used."""
+        definition = self.by_base[entry.base]
+        # keyed by how many definitions and recursions there are: what it may put in depends on it
+        key = (("recursion", entry, self.count, len(self.recursions)), blocked)
+        cache = self.table.full
+        if key not in cache:
+            step = recursion_step(definition.lhs)
+            assert step is not None
+            moved = _shift(definition, entry)
+            assert moved is not None
+            rhs = _fresh_bound(definition.line.rhs_meaning).xreplace({step[1]: step[1] + moved})
+            rhs, uses = _substitute(rhs, self, blocked)
+            cache[key] = (rhs, uses | {definition.label})
+        return cache[key]
 
     def raw(self, name: Any) -> Expr:
         """The right side of ``name``'s definition as meant, its summation indices made fresh.
@@ -243,14 +283,16 @@ def check(
     timeout: float | None = 5.0,
     seed: int = 0,
     progress: Callable[[Line], None] | None = None,
+    cache: Cache | None = None,
 ) -> Report:
     """Check every line of ``derivation`` in order; ``timeout`` is the budget per line in seconds.
 
     The claims are decided by budgeted workers (:func:`symbn.budget.run_many`), each claim within
-    its own ``timeout``; definitions are substituted there too.
+    its own ``timeout``; definitions are substituted there too. With a ``cache``
+    (:mod:`symbn.cache`) a claim whose inputs are unchanged takes its stored verdict.
     """
     each = None if progress is None else (lambda _derivation, line: progress(line))
-    return check_many([derivation], timeout=timeout, seed=seed, progress=each)[0]
+    return check_many([derivation], timeout=timeout, seed=seed, progress=each, cache=cache)[0]
 
 
 def check_many(
@@ -260,13 +302,16 @@ def check_many(
     seed: int = 0,
     progress: Callable[[Derivation, Line], None] | None = None,
     total: float | None = None,
+    cache: Cache | None = None,
 ) -> list[Report]:
     """:func:`check` for several derivations at once, their claims shared out among the workers.
 
     The same verdicts as checking them one by one (every claim has its own seed and budget), but
     no derivation waits for the slowest claim of the one before it. ``progress(derivation, line)``
     is called for each line, in order within each derivation. ``total`` bounds the CPU seconds of
-    all the claims together: past it, the claims not decided yet are undecided, saying so.
+    all the claims together: past it, the claims not decided yet are undecided, saying so. With a
+    ``cache``, the claims it holds a valid verdict for are not sent to the workers, and the others'
+    verdicts are stored (never one that the ``total`` cut short).
     """
     plans = [_plan(derivation, seed) for derivation in derivations]
     owners: list[tuple[int, int]] = []
@@ -284,10 +329,19 @@ def check_many(
                 progress(derivations[p], line)
         announced[p] = max(announced[p], upto + 1)
 
-    def on_start(n: int) -> None:
-        announce(*owners[n])
+    lookup = cache.lookup(jobs, timeout) if cache is not None else None
+    found = lookup.found if lookup is not None else [None] * len(jobs)
+    pending = [n for n, hit in enumerate(found) if hit is None]
 
-    outcomes = run_many(decide, jobs, timeout, on_start, total=total)
+    def on_start(n: int) -> None:
+        announce(*owners[pending[n]])
+
+    ran = run_many(decide, [jobs[n] for n in pending], timeout, on_start, total=total)
+    if lookup is not None:
+        lookup.store(dict(zip(pending, ran, strict=True)))
+    outcomes = list(found)
+    for n, outcome in zip(pending, ran, strict=True):
+        outcomes[n] = outcome
     decided = dict(zip(owners, outcomes, strict=True))
     reports = []
     for p, (derivation, plan) in enumerate(zip(derivations, plans, strict=True)):
@@ -387,7 +441,11 @@ def _substitute(
                 rhs, more = definitions.expanded(node.base, blocked)
                 mapping = dict(zip(definition.lhs.indices, values, strict=True))
                 return rhs.xreplace(mapping), uses | more
-            return node.func(node.base, *values), uses
+            entry = node.func(node.base, *values)
+            if node.base not in blocked and definitions.unfolds(entry):
+                rhs, more = definitions.recursion(entry, blocked)
+                return rhs, uses | more
+            return entry, uses
         if not getattr(node, "args", ()) or not isinstance(node, Basic):
             return node, frozenset()
         if isinstance(node, Derivative):
@@ -421,6 +479,40 @@ def _substitute(
         return result, uses | more
 
     return walk(expr, blocked)
+
+
+def _shift(definition: _Definition, entry: Indexed) -> int | None:
+    """How far ``entry`` is from the recursion's left side ``Q[n + c]``: 0 for it exactly, ``d - c``
+    for ``Q[n + d]``, d > c, when that is sound; else None.
+
+    Q[n + d] is the recursion at n + d - c, which holds when n has no upper end (an integer, or a
+    size) and every term the recursion uses is earlier (Q[n + e], e < c), so unfolding ends.
+    """
+    lhs = definition.lhs
+    step = recursion_step(lhs)
+    if step is None or len(entry.indices) != len(lhs.indices):
+        return None
+    k, n, c = step
+    pairs = enumerate(zip(entry.indices, lhs.indices, strict=True))
+    if any(a != b for j, (a, b) in pairs if j != k):
+        return None
+    d = entry.indices[k] - n
+    if not d.is_Integer or d < c:
+        return None
+    if d == c:
+        return 0
+    if isinstance(n, Idx):
+        return None
+    for used in definition.line.rhs_meaning.atoms(Indexed):
+        if used.base != entry.base:
+            continue
+        if len(used.indices) != len(lhs.indices):
+            return None
+        e = used.indices[k] - n
+        pairs = enumerate(zip(used.indices, lhs.indices, strict=True))
+        if not e.is_Integer or e >= c or any(a != b for j, (a, b) in pairs if j != k):
+            return None
+    return int(d) - c
 
 
 def _fresh_bound(expr: Expr) -> Expr:
@@ -465,7 +557,42 @@ def _decide(
         right, _ = substitute(meaning(assumption.rhs), definitions)
         meant.append(assumption.func(left, right))
     decision = decide_sides(lhs, rhs, line.relation, tuple(meant), seed)
+    decision = _unsolved(decision, lhs, rhs, line.relation, definitions)
     return replace(decision, uses=lhs_uses | rhs_uses)
+
+
+def _unsolved(
+    decision: Decision, lhs: Expr, rhs: Expr, relation: Relation, definitions: Definitions
+) -> Decision:
+    """A claim on terms of a recursion other than the one it defines: those terms were unknowns.
+
+    What holds for every value of them holds, and a difference that does not depend on them (a
+    remainder free of them, at a point where both sides are defined) is a counterexample; any
+    other difference is undecided: symbn does not solve recursions.
+    """
+    families = {d.name: d for d in definitions.recursions}
+    terms = {entry.base for entry in (lhs - rhs).atoms(Indexed)} & set(families)
+    differs = Verdict.PROVED if relation is Relation.DIFFERENT else Verdict.REFUTED
+    if not terms or decision.verdict is not differs:
+        return decision
+    remainder, found = decision.remainder, decision.counterexample
+    if (
+        remainder is not None
+        and remainder != 0
+        and not {entry.base for entry in remainder.atoms(Indexed)} & set(families)
+        and found is not None
+        and not found.note
+    ):
+        return decision
+    name = sorted(terms, key=str)[0]
+    definition = families[name]
+    return Decision(
+        Verdict.UNDECIDED,
+        f"uses terms of {name} other than {definition.lhs}, which the recursion "
+        f"({definition.label}) defines; symbn does not solve recursions, so they are unknowns "
+        "here, and the sides differ only for some values of them",
+        remainder,
+    )
 
 
 def decide_sides(
@@ -477,6 +604,13 @@ def decide_sides(
 ) -> Decision:
     """The verdict on ``lhs relation rhs``: both layers, combined by the soundness rules."""
     lhs, rhs, assumptions = apply_assumptions(lhs, rhs, assumptions)
+    if any(a is S.false for a in assumptions):
+        return Decision(
+            Verdict.UNDECIDED,
+            "the assumptions contradict each other (with the definitions put in): no point "
+            "satisfies them, so nothing is claimed",
+            None,
+        )
     lhs, rhs = _differentiate(lhs), _differentiate(rhs)
     remainder = normal_form(lhs - rhs)
     if remainder != 0 and is_rational_function(remainder):

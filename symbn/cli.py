@@ -120,6 +120,14 @@ def export_options(command: Callable[..., None]) -> Callable[..., None]:
             help="latex: the math environment  [default: align]",
         ),
         click.option(
+            "--width",
+            callback=lambda _ctx, _param, value: _width(value),
+            default=None,
+            metavar="column|text|Npt",
+            help="latex: what to fit, a column of a two-column paper (229.5pt), the text of the "
+            "standalone article (455pt) or N points  [default: column; text with --standalone]",
+        ),
+        click.option(
             "--no-why", is_flag=True, help="latex/markdown: the equations only, no justifications."
         ),
         click.option(
@@ -142,6 +150,15 @@ def export_options(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def cache_option(command: Callable[..., None]) -> Callable[..., None]:
+    """``--no-cache``: check every claim again, neither reading nor writing the verdict cache."""
+    return click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Check every claim, without the verdict cache (see `symbn cache info`).",
+    )(command)
 
 
 class _Main(click.Group):
@@ -185,10 +202,41 @@ def list_command() -> None:
         click.echo(f"{entry.name:28} {entry.title}")
 
 
+@main.group("cache")
+def cache_group() -> None:
+    """The verdict cache: where it is, how big, and clearing it.
+
+    It lives in $SYMBN_CACHE_DIR, else the user's cache folder; `--no-cache` bypasses it.
+    """
+
+
+@cache_group.command("info")
+def cache_info() -> None:
+    """Print where the cache is, how many verdicts it holds and their size."""
+    from symbn.cache import Cache, default_root
+
+    cache = Cache(default_root())
+    count, size = cache.info()
+    click.echo(
+        f"{cache.root}: {count} verdicts, {size / 1024:.1f} KiB (at most {cache.max_bytes >> 20} MiB)"
+    )
+
+
+@cache_group.command("clear")
+def cache_clear() -> None:
+    """Remove every stored verdict (only the files the cache wrote)."""
+    from symbn.cache import Cache, default_root
+
+    cache = Cache(default_root())
+    removed = cache.clear()
+    click.echo(f"removed {removed} verdicts from {cache.root}")
+
+
 @main.command()
 @click.argument("name", required=False)
 @format_option
 @budget_options
+@cache_option
 @click.option(
     "--all",
     "check_all",
@@ -204,17 +252,21 @@ def derive(
     seed: int,
     standalone: bool,
     env: str | None,
+    width: str | float | None,
     no_why: bool,
     marks: bool,
     output: str | None,
     force: bool,
     check_all: bool,
+    no_cache: bool,
 ) -> None:
     """Check the shipped derivation NAME step by step and print it (default: batchnorm-bias)."""
     from symbn.errors import SymbnError
     from symbn.registry import load
 
-    _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    _refuse_misplaced(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     if output is not None and not force:
         _refuse_existing(output)
     if check_all:
@@ -222,14 +274,18 @@ def derive(
             raise InputProblem(
                 "--all prints to the standard output; -o/--output takes one derivation"
             )
-        _derive_all(name, fmt, (timeout, total_timeout), seed)
+        _derive_all(name, fmt, (timeout, total_timeout), seed, no_cache)
     name = name or "batchnorm-bias"
     try:
         derivation = load(name)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
-    (report,) = _check([derivation], (timeout, total_timeout), seed, show=fmt == "terminal")
-    options = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    (report,) = _check(
+        [derivation], (timeout, total_timeout), seed, show=fmt == "terminal", no_cache=no_cache
+    )
+    options = _layout(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     if fmt == "github":
         options = {"module": name}
     if output is None:
@@ -247,20 +303,42 @@ def _json(data: object) -> str:
 
 
 def _layout(
-    fmt: str, *, standalone: bool, env: str | None, no_why: bool, marks: bool
+    fmt: str,
+    *,
+    standalone: bool,
+    env: str | None,
+    width: str | float | None,
+    no_why: bool,
+    marks: bool,
 ) -> dict[str, Any]:
     """The export options the chosen format takes (after :func:`_refuse_misplaced`)."""
     if fmt not in ("latex", "markdown"):
         return {}
     options: dict[str, Any] = {"why": not no_why, "marks": marks}
     if fmt == "latex":
-        options.update(env=env or "align", standalone=standalone)
+        options.update(env=env or "align", standalone=standalone, width=width)
     return options
+
+
+def _width(value: str | None) -> str | float | None:
+    """``--width``: ``column``, ``text`` or a number of points (``300pt`` or ``300``)."""
+    import re
+
+    from symbn.render.latex import WIDTHS
+
+    if value is None or value in WIDTHS:
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:pt)?\s*", value)
+    if match is None or not 50 <= float(match.group(1)) <= 2000:
+        raise click.BadParameter(
+            f"{value!r}: write column, text, or a width from 50pt to 2000pt", param_hint="--width"
+        )
+    return float(match.group(1))
 
 
 def _refuse_misplaced(fmt: str, **given: object) -> None:
     """A one-line error for an option that the chosen format does not use."""
-    latex_only = {"standalone", "env"}
+    latex_only = {"standalone", "env", "width"}
     for option, value in given.items():
         if value in (None, False):
             continue
@@ -376,6 +454,7 @@ def _umask() -> int:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @format_option
 @budget_options
+@cache_option
 @click.option(
     "--declare",
     "declare_files",
@@ -407,6 +486,7 @@ def check_command(
     seed: int,
     standalone: bool,
     env: str | None,
+    width: str | float | None,
     no_why: bool,
     marks: bool,
     output: str | None,
@@ -420,6 +500,7 @@ def check_command(
     units: tuple[str, ...],
     bar: str | None,
     write_declaration: bool,
+    no_cache: bool,
 ) -> None:
     """Check the derivation written in each FILE (Markdown or LaTeX), under its own equation numbers.
 
@@ -428,7 +509,9 @@ def check_command(
     from symbn.errors import SymbnError
     from symbn.parse.declare import from_file, from_mapping
 
-    _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    _refuse_misplaced(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     if output is not None:
         if len(files) > 1 and fmt != "json":
             raise InputProblem(
@@ -437,7 +520,9 @@ def check_command(
             )
         if not force:
             _refuse_existing(output)
-    layout = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    layout = _layout(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     try:
         extra = from_mapping(
             {
@@ -459,7 +544,7 @@ def check_command(
     # output then comes in the order given, as if they had been checked one after the other.
     checkable = [document.derivation for _, document, _ in read if document is not None]
     show = fmt == "terminal" and output is None
-    reports = iter(_check(checkable, (timeout, total_timeout), seed, show=show))
+    reports = iter(_check(checkable, (timeout, total_timeout), seed, show=show, no_cache=no_cache))
     code = 0
     summaries = []
     exported = ""
@@ -597,10 +682,19 @@ def _save_declaration(path: str, inferred: object, *, force: bool) -> int:
 
 
 def _check(
-    derivations: list[Derivation], budget: tuple[float, float], seed: int, *, show: bool
+    derivations: list[Derivation],
+    budget: tuple[float, float],
+    seed: int,
+    *,
+    show: bool,
+    no_cache: bool,
 ) -> list[Report]:
     """Check ``derivations`` together under ``budget`` (seconds a step, seconds in all), with one
-    progress bar on a terminal's stderr when ``show``."""
+    progress bar on a terminal's stderr when ``show``.
+
+    Claims whose inputs are unchanged take their verdict from the user's cache, unless ``no_cache``.
+    """
+    from symbn.cache import default_cache
     from symbn.check import check_many
     from symbn.process import Prefetch
     from symbn.progress import bar
@@ -615,7 +709,10 @@ def _check(
             if advance is not None:
                 advance(f"checking {derivation.name} ({line.label})")
 
-        return check_many(derivations, timeout=timeout, seed=seed, progress=on_line, total=total)
+        cache = None if no_cache else default_cache()
+        return check_many(
+            derivations, timeout=timeout, seed=seed, progress=on_line, total=total, cache=cache
+        )
 
 
 def _draw_in_unicode() -> None:
@@ -640,7 +737,9 @@ def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
     Console(highlight=False).print(report)
 
 
-def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: int) -> None:
+def _derive_all(
+    name: str | None, fmt: str, budget: tuple[float, float], seed: int, no_cache: bool
+) -> None:
     """``derive --all``: check every shipped derivation, print a summary table (or JSON list), exit."""
     from symbn.registry import load, names
 
@@ -649,7 +748,7 @@ def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: i
     if fmt not in ("terminal", "json", "github"):
         raise InputProblem(f"--all prints a summary table, JSON or annotations, not --format {fmt}")
     derivations = [load(n) for n in names()]
-    reports = _check(derivations, budget, seed, show=fmt == "terminal")
+    reports = _check(derivations, budget, seed, show=fmt == "terminal", no_cache=no_cache)
     if fmt == "json":
         click.echo(_json([r.as_dict() for r in reports]))
     elif fmt == "github":
@@ -660,23 +759,33 @@ def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: i
 
         holding = sum(r.ok for r in reports)
         console = Console(highlight=False)
-        console.print(_summary_table(reports))
+        console.print(_summary_table(reports, console.width))
         style = "bold green" if holding == len(reports) else "bold red"
         console.print(f"{holding} of {len(reports)} derivations hold", style=style)
     sys.exit(0 if all(r.ok for r in reports) else 1)
 
 
-def _summary_table(reports: list[Report]) -> Any:
-    """One row per derivation: name, title, lines, verdict counts, and whether every claim holds."""
+def _summary_table(reports: list[Report], width: int = 80) -> Any:
+    """One row per derivation: name, title, lines, verdict counts, and whether every claim holds.
+
+    Narrower than 72 columns the counts are headed by the verdict marks (with a legend), so that
+    the names keep their width."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from symbn.check import Verdict
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("name / title", ratio=1)
-    for heading in ("lines", "proved", "checked", "refuted", "undecided"):
+    headings = ("lines", "proved", "checked", "refuted", "undecided")
+    narrow = width < 72
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="✓ proved  ≈ checked  ✗ refuted  ? undecided" if narrow else None,
+    )
+    longest = max((len(r.derivation.name) for r in reports), default=4)
+    table.add_column("name / title", ratio=1, min_width=min(longest, max(width - 40, 8)))
+    for heading in ("lines", "✓", "≈", "✗", "?") if narrow else headings:
         table.add_column(heading, justify="right", no_wrap=True)
     table.add_column("holds?", justify="center", no_wrap=True, min_width=6)
     for report in reports:

@@ -438,7 +438,14 @@ class Evaluator:
             return base**n
         if exponent.is_Rational:
             return self.rational_power(base, int(exponent.p), int(exponent.q))
-        return self.general_power(base, self(exponent))
+        value = self(exponent)
+        if isinstance(value, Fraction):
+            # A symbolic exponent that is exactly rational here ((-1)^m, (-1)^i in a sum, x^(1/m))
+            # is that power: (-1)^1 = -1, not "a non-integer power of a negative number".
+            if value.denominator == 1:
+                return self.power(base, Integer(value.numerator))
+            return self.rational_power(base, value.numerator, value.denominator)
+        return self.general_power(base, value)
 
     def rational_power(self, base: Value, p: int, q: int) -> Value:
         """``base ** (p/q)`` on the principal branch (undefined over the reals below 0)."""

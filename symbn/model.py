@@ -27,6 +27,7 @@ from symbn.validate import RERUN, Names, PendingNames, check_definition, names_i
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from symbn.cache import Cache
     from symbn.check import Report
 
 
@@ -75,6 +76,30 @@ class Line:
 def defined_name(lhs: Expr) -> Expr:
     """What a definition's left side names: the symbol itself, or the family of an indexed left side."""
     return lhs.base if isinstance(lhs, Indexed) else lhs
+
+
+def recursion_step(lhs: Indexed) -> tuple[int, Expr, int] | None:
+    """Where ``lhs`` of a recursion is shifted: (position, index ``n``, shift ``c``) for ``Q[n + c]``.
+
+    Exactly one index is ``n + c`` (``n`` an integer symbol or index, ``c`` a non-zero integer);
+    the others are plain and distinct. None for any other left side (a plain definition's).
+    """
+    found = None
+    plain = []
+    for k, index in enumerate(lhs.indices):
+        if isinstance(index, (Symbol, Idx)) and index.is_integer:
+            plain.append(index)
+            continue
+        shift, rest = index.as_coeff_Add()
+        if found is not None or not (shift.is_Integer and shift != 0):
+            return None
+        if not (isinstance(rest, (Symbol, Idx)) and rest.is_integer):
+            return None
+        found = (k, rest, int(shift))
+        plain.append(rest)
+    if found is None or len(set(plain)) != len(plain):
+        return None
+    return found
 
 
 def _why(why: Any, label: str) -> str:
@@ -128,6 +153,19 @@ class Lines(Sequence[Line]):
 
     def __repr__(self) -> str:
         return f"Lines({tuple(self)!r})"
+
+
+def _refuse_contradiction(assumptions: tuple[Any, ...]) -> None:
+    """Raise when assumptions bound together are false (``x > 0`` with ``x < 0``, ``x = 1`` with ``x = 2``)."""
+    from symbn.assumptions import apply_assumptions
+
+    _, _, left = apply_assumptions(S.Zero, S.Zero, assumptions)
+    if any(a is S.false for a in left):
+        shown = ", ".join(str(a) for a in assumptions)
+        raise DerivationError(
+            f"assume(): the assumptions contradict each other ({shown}); no value satisfies them "
+            "all, and every claim would hold vacuously"
+        )
 
 
 class Derivation(Displayed):
@@ -216,6 +254,34 @@ class Derivation(Displayed):
         check_definition(label, left, right, self._defined, self._first_use)
         return self._add(Line(Kind.DEFINITION, label, left, right, why), names)
 
+    def recursion(
+        self, lhs: Any, rhs: Any, *, label: str | int | None = None, why: str = ""
+    ) -> Derivation:
+        """Define the next term of a sequence, ``Q[n + 1]`` as ``rhs`` (which may use ``Q[n]``).
+
+        The checker puts ``rhs`` in for exactly ``Q[n + 1]`` (the same ``n``) and leaves every other
+        term unknown: a claim that needs another term is decided only when it holds, or fails,
+        whatever those terms are (symbn does not solve recursions or prove by induction).
+        """
+        label = self._new_label(label)
+        why = _why(why, label)
+        left = as_expr(lhs, f"the left side of {label}")
+        right = as_expr(rhs, f"the right side of {label}")
+        if not isinstance(left, Indexed) or recursion_step(left) is None:
+            raise DerivationError(
+                f"{label}: a recursion defines the next term of a family, as Q[n + 1] with n an "
+                f"integer index; got {left}"
+            )
+        if right.has(left):
+            raise DerivationError(f"{label}: the recursion for {left} refers to {left} itself")
+        names = self._names.pending().extend(label, (left, right))
+        used_at = self._first_use.get(left.base)
+        if used_at is not None:
+            raise DerivationError(
+                f"{label}: {left.base} is used at {used_at} before this recursion; define it first"
+            )
+        return self._add(Line(Kind.DEFINITION, label, left, right, why), names)
+
     def step(
         self, lhs: Any, rhs: Any, *, label: str | int | None = None, why: str = ""
     ) -> Derivation:
@@ -244,7 +310,8 @@ class Derivation(Displayed):
         for relation in relations:
             if relation is S.false:
                 raise DerivationError(
-                    "assume(): this contradicts what the symbols already say (a size is a positive integer)"
+                    "assume(): this is false for every value the symbols may take (SymPy decided "
+                    "it already: symbols are real unless made complex, a size is a positive integer)"
                 )
             if not isinstance(relation, Relational):
                 raise DerivationError(
@@ -262,6 +329,7 @@ class Derivation(Displayed):
                         "an assumption binds only the objects the lines are built from "
                         "(a new Symbol with the same name is a different variable)"
                     )
+        _refuse_contradiction(self.assumptions + tuple(relations))
         self.assumptions = self.assumptions + tuple(relations)
         names.commit()
         return self
@@ -355,11 +423,13 @@ class Derivation(Displayed):
         timeout: float | None = 5.0,
         seed: int = 0,
         progress: bool | Callable[[Line], None] | None = None,
+        cache: Cache | None = None,
     ) -> Report:
         """Check every line; returns a :class:`~symbn.check.Report` (pure: the derivation is unchanged).
 
         ``progress=True`` draws a progress bar in a terminal (nothing in a notebook or a pipe);
-        a function is called with each line before it is checked.
+        a function is called with each line before it is checked. With a ``cache``
+        (:func:`symbn.cache.default_cache`), unchanged claims take their stored verdicts.
         """
         from symbn.check import check
         from symbn.progress import reporting
@@ -377,4 +447,4 @@ class Derivation(Displayed):
             raise DerivationError(f"seed= takes an integer; got {seed!r}")
 
         with reporting(progress, self.lines) as callback:
-            return check(self, timeout=timeout, seed=seed, progress=callback)
+            return check(self, timeout=timeout, seed=seed, progress=callback, cache=cache)

@@ -77,7 +77,12 @@ def _rewrite(expr: Any, ranges: Ranges) -> Any:
         return _normal_sum(expr, ranges)
     if isinstance(expr, Derivative):
         inner = _normal(expr.expr, ranges)
-        return _normal(inner.diff(*expr.variable_count), ranges)
+        taken = inner.diff(*expr.variable_count)
+        if isinstance(taken, Derivative):
+            # Left unevaluated by SymPy (f'(x) of an unknown f): normalising it again would only
+            # take the same derivative again, without end.
+            return taken
+        return _normal(taken, ranges)
     args = [_normal(a, ranges) for a in expr.args]
     if isinstance(expr, Add):
         return Add(*args)

@@ -41,6 +41,8 @@ from sympy import (
     Rational,
     Sum,
     Symbol,
+    ceiling,
+    floor,
     log,
     sign,
 )
@@ -89,6 +91,8 @@ LARGE_SIZE_CAP = 400
 MAX_INSTANCES = 2_000
 MAX_SOLVE_KEYS = 6  # unknowns tried when solving for a value
 MAX_CRITICALS = 24  # poles, roots, ties and edges aimed at
+NARROWING_DIGITS = 7  # digits an excluded aim beside a turn moves closer
+MAX_NARROWINGS = 12  # ... at most this many times (to 10⁻⁹³ from 10⁻⁹)
 FACTOR_OPS = 60  # denominators larger than this are not factored to find their poles  # index values an assumption about a whole family is checked at
 
 
@@ -127,6 +131,7 @@ class NumericOutcome:
     generic: int = 0
     degree: int | None = None  # a bound on the claim's degree in its values, None if not rational
     special: int = 0
+    beyond: int | None = None  # a size where a piece may turn, larger than every size tried
 
     @property
     def distinct_sizes(self) -> int:
@@ -200,6 +205,7 @@ class _Claim:
     depth: int
     degree: int | None = None
     criticals: list[tuple[Expr, Fraction]] = field(default_factory=list)
+    turn_sizes: list[int] = field(default_factory=list)
 
 
 def compare(
@@ -237,6 +243,7 @@ def compare(
             generic,
             claim.degree,
             special,
+            _beyond(claim, agreed_sizes) if found is None else None,
         )
 
     plans = _size_plans(claim, rng, count, quick=not thorough)
@@ -313,7 +320,37 @@ def _prepare(lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]) -> _Clai
     # Solved or filtered values are not uniform: no Schwartz–Zippel bound under assumptions.
     claim.degree = None if kept else _degree_bound(lhs, rhs)
     claim.criticals = critical_points(exprs)
+    if sizes and _turns_with_sizes(exprs, set(sizes)):
+        claim.turn_sizes = _turn_sizes(claim.constants)
     return claim
+
+
+_PIECES = (Abs, sign, Heaviside, KroneckerDelta, Max, Min, Piecewise, floor, ceiling)
+
+
+def _turns_with_sizes(exprs: list[Expr], sizes: set[Symbol]) -> bool:
+    """Whether a piece (Max, δ, ⌊⌋, Piecewise …) depends on a summation index or a size.
+
+    Such a claim may change at a size the trials never reach: ``Σ_{i=1}^{m} δ_{i,1000} = 0``
+    holds for every m below 1000.
+    """
+    for expr in exprs:
+        bound = {v for total in expr.atoms(Sum) for v, *_ in total.limits}
+        for piece in expr.atoms(*_PIECES):
+            free = piece.free_symbols
+            if free & (bound | sizes) or any(isinstance(s, Idx) for s in free):
+                return True
+    return False
+
+
+def _turn_sizes(constants: list[Fraction]) -> list[int]:
+    """The sizes at which a piece written with these constants may turn, and their neighbours."""
+    found: set[int] = set()
+    for c in constants:
+        for at in {abs(c)} | ({1 / abs(c)} if 0 < abs(c) < 1 else set()):
+            whole = at.numerator // at.denominator
+            found |= {v for v in (whole - 1, whole, whole + 1, whole + 2) if v >= 1}
+    return sorted(found)
 
 
 def _all_symbols(expr: Expr) -> set[Any]:
@@ -464,6 +501,26 @@ def _factors(expr: Expr) -> list[Expr]:
 # Sizes ------------------------------------------------------------------------------------
 
 
+def _beyond(claim: _Claim, agreed: list[tuple[tuple[str, int], ...]]) -> int | None:
+    """The smallest size where a piece may turn that is larger than every size tried, if any."""
+    if not claim.turn_sizes:
+        return None
+    summed = {str(s) for s in claim.sum_sizes}
+    tried = max(
+        (value for plan in agreed for name, value in plan if not summed or name in summed),
+        default=0,
+    )
+    untried = [t for t in claim.turn_sizes if t > tried]
+    return untried[0] if untried else None
+
+
+def _turn_limit(claim: _Claim, costly: list[Symbol]) -> int:
+    """The largest size a trial may give every summed size at once within ``TERMS_LARGE`` terms."""
+    if not costly:
+        return 10**9
+    return max(1, int(TERMS_LARGE ** (1 / (max(1, claim.depth) * len(costly)))))
+
+
 def _size_plans(
     claim: _Claim, rng: random.Random, count: int, *, quick: bool
 ) -> list[dict[Symbol, int]]:
@@ -504,6 +561,13 @@ def _size_plans(
         plans.append({s: spread - k % spread for k, s in enumerate(sizes)})
     if not quick:
         plans.append(dict.fromkeys(sizes, 4 if costly else 5))
+        # Where a piece written with the claim's constants may turn (δ_{i,450}, ⌊i/700⌋), as far
+        # as the terms allow: a claim that changes there is refuted there, not "checked" below it.
+        reach = _turn_limit(claim, costly)
+        turning = [t for t in claim.turn_sizes if t <= reach]
+        for t in turning[: max(0, count - len(plans) - 8) // 2]:
+            plans.append(dict.fromkeys(sizes, t))
+            plans.append({s: t if s in costly or not costly else 1 for s in sizes})
     while len(plans) < count:
         if quick:
             # A cross-check of a proved claim: small random sizes, a few terms each.
@@ -533,6 +597,7 @@ def _one_trial(
 ) -> _Trial:
     last = "no admissible values"
     undefined = 0
+    narrowed = 0
     for _ in range(RESAMPLES):
         if undefined >= UNDEFINED_RETRIES:
             break  # both sides are undefined at these sizes, whatever the values (m = 1 in 1/(m−1))
@@ -546,9 +611,10 @@ def _one_trial(
                 last = "an index has an empty range at these sizes"
                 continue
             if aim is not None:
-                _aim(claim, point, rng, aim)
+                _aim(claim, point, rng, _narrowed(aim, narrowed))
             if not _satisfy(claim, point, rng):
                 last = "the assumptions do not hold"
+                narrowed += aim is not None and aim[1] != 0
                 continue
         except (Undefined, Undetermined, TooLarge) as exc:
             last = f"no admissible point here ({exc})"
@@ -561,6 +627,17 @@ def _one_trial(
             continue
         return trial
     return _Trial("excluded", reason=last)
+
+
+def _narrowed(aim: tuple[Expr, Fraction], times: int) -> tuple[Expr, Fraction]:
+    """The aim "just beside a turn", moved closer each time the assumptions excluded it.
+
+    Under ``x > 1 + 10⁻³⁰`` the left side of the kink of ``|x − 1 − 2·10⁻³⁰|`` is an interval of
+    width 10⁻³⁰: an offset of 10⁻⁹ lands outside it, 10⁻³⁷ inside.
+    """
+    if times == 0 or aim[1] == 0:
+        return aim
+    return aim[0], aim[1] / Fraction(10) ** (NARROWING_DIGITS * min(times, MAX_NARROWINGS))
 
 
 def _fix_indices(claim: _Claim, point: Point, rng: random.Random) -> bool:

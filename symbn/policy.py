@@ -115,6 +115,14 @@ def policy(
             numeric=numeric,
         )
     enough_sizes = numeric.distinct_sizes >= MIN_SIZE_ASSIGNMENTS or not any(numeric.sizes)
+    if numeric.agreed >= MIN_AGREEING and enough_sizes and numeric.beyond is not None:
+        return Decision(
+            Verdict.UNDECIDED,
+            f"not proved symbolically; a piece of the claim may turn at size {numeric.beyond}, "
+            f"beyond every size the trials could reach; {numeric.evidence()}",
+            remainder,
+            numeric=numeric,
+        )
     if numeric.agreed >= MIN_AGREEING and enough_sizes:
         return Decision(
             Verdict.CHECKED,

@@ -26,8 +26,9 @@ from sympy import Derivative, Expr, Idx, Indexed, IndexedBase, Pow, Symbol
 from sympy.core.function import AppliedUndef
 
 from symbn.errors import DerivationError, InputError, SymbnError
-from symbn.model import Derivation, defined_name
+from symbn.model import Derivation, defined_name, recursion_step
 from symbn.notation import meaning
+from symbn.parse.backward import Backward
 from symbn.parse.declare import Declaration, from_file, from_toml
 from symbn.parse.files import read_regular
 from symbn.parse.latex import (
@@ -43,6 +44,7 @@ from symbn.parse.latex import (
     bound_letters,
     index_letters,
     parse_tree,
+    stability_constants,
 )
 
 MAX_FILE_BYTES = 4 << 20
@@ -465,9 +467,16 @@ def _rows(
 
 def _block_rows(text: str, start: int, end: int) -> list[Row]:
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
+    # A cases environment is one term of its row: its \\, & and \text are its own, not the row's
+    masks = [(m.start(), m.group(0)) for m in _CASES.finditer(body)]
+    for at, written in masks:
+        blank = re.sub(r"[^\n]", " ", written[2:])
+        body = body[:at] + "{" + blank[:-1] + " }" + body[at + len(written) :]
+    body, spans = _join_operator_rows(body, _split_rows(body))
     rows: list[Row] = []
-    for piece_start, piece_end in _split_rows(body):
-        for row in _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows)):
+    for piece_start, piece_end in spans:
+        pieces = _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows))
+        for row in (_unmask(r, masks, start) for r in pieces):
             if not row.text.strip() and row.refusal is None:
                 # A row with only a justification (or a number): it belongs to the equation above
                 # it, as the renderers place a justification too long to stand beside its line.
@@ -478,6 +487,22 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
                 continue
             rows.append(row)
     return rows
+
+
+_CASES = re.compile(r"\\begin\s*\{cases\}(?:(?!\\begin\s*\{cases\})[\s\S])*?\\end\s*\{cases\}")
+
+
+def _unmask(row: Row, masks: list[tuple[int, str]], start: int) -> Row:
+    """``row`` with each cases environment it holds written back in (its span was masked)."""
+    text = row.text
+    for at, written in masks:
+        rel = start + at - row.offset
+        if rel < 0 or rel + len(written) > len(text):
+            continue
+        inside = text[rel + 1 : rel + len(written) - 1]
+        if text[rel] == "{" and text[rel + len(written) - 1] == "}" and not inside.strip():
+            text = text[:rel] + written + text[rel + len(written) :]
+    return row if text == row.text else replace(row, text=text)
 
 
 def _top_level_backslashes(text: str) -> Iterator[int]:
@@ -494,6 +519,60 @@ def _top_level_backslashes(text: str) -> Iterator[int]:
             depth += 1
         elif char == "}":
             depth -= 1
+        k += 1
+
+
+# A row that goes on with the expression of the row above it: it starts (after &, \quad) with a
+# + or - and has no relation of its own (&\quad + b^{[l]}, as the LaTeX export breaks a long line).
+_OPERATOR_ROW = re.compile(r"(?:[\s&]|\\q?quad(?![A-Za-z]))*[+-]")
+_ROW_RELATION = re.compile(r"=|<|>|\\(?:neq?|[lg]eq?|approx|coloneqq|equiv|[lg]t)(?![A-Za-z])")
+_ROW_TEXT = re.compile(r"\\(?:text|mbox|textrm|textit)(?![A-Za-z])")
+
+
+def _join_operator_rows(
+    body: str, spans: list[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]]]:
+    """Rows that continue the expression above them joined to it, the ``\\\\`` between blanked
+    (positions stay those of the document). Never after a row with text: its justification would
+    swallow the terms."""
+    chars = list(body)
+    out: list[tuple[int, int]] = []
+    for begin, end in spans:
+        row = body[begin:end]
+        if (
+            out
+            and _OPERATOR_ROW.match(row)
+            and not any(_ROW_RELATION.match(row, k) for k in _top_level_positions(row))
+            and not _ROW_TEXT.search(_LEFT_NUMBER.sub("", _without_intertexts(body[slice(*out[-1])])))
+        ):
+            chars[out[-1][1] : begin] = " " * (begin - out[-1][1])
+            out[-1] = (out[-1][0], end)
+            continue
+        out.append((begin, end))
+    return "".join(chars), out
+
+
+def _without_intertexts(text: str) -> str:
+    """``text`` with its ``\\intertext{…}`` paragraphs taken out (text between rows, not in one)."""
+    for start, stop in reversed(_intertexts(text)):
+        text = text[:start] + text[stop:]
+    return text
+
+
+def _top_level_positions(text: str) -> Iterator[int]:
+    """Positions in ``text`` outside any braces (a relation in ``\\sum_{i=1}`` is not the row's)."""
+    depth, k = 0, 0
+    while k < len(text):
+        char = text[k]
+        if char == "\\" and text[k + 1 : k + 2] in "{}":
+            k += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0:
+            yield k
         k += 1
 
 
@@ -530,7 +609,7 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
         blank(left.start(), left.end())
     for start, stop in _intertexts(text):
         blank(start, stop)
-    for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b)", text):
+    for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b|displaybreak(?:\[\d\])?)", text):
         blank(match.start(), match.end())
     if not label:
         number = _TRAILING_NUMBER.search("".join(chars))
@@ -843,6 +922,15 @@ def _build(
         if tree is not None:
             inference.walk(tree, row.text, row.offset)
     guessed = inference.declaration(decl, indices)
+    declared = decl.sizes | decl.positive | decl.names | decl.values | decl.families | decl.units
+    stable = sorted(stability_constants(trees) - declared)
+    if stable:
+        guessed = replace(guessed, positive=guessed.positive | set(stable))
+        shown = ", ".join(f"$\\{name}$" for name in stable)
+        derivation.note(
+            f"{shown} is read as positive (a stability constant: written only added under a "
+            "square root or a power, as in $\\sqrt{\\sigma^2 + \\epsilon}$)"
+        )
     decl = decl.merged(guessed)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
     survey = Survey()
@@ -856,12 +944,15 @@ def _build(
         survey=survey,
         where=positions.where,
         euler=not _makes_e(trees, decl),
+        archimedes=not _makes_pi(trees, decl),
     )
     for row, tree in zip(rows, trees, strict=True):
         if tree is not None:
             builder.note_sums(tree, row.text, row.offset)
     readable = True
     used: set[Any] = set()
+    backward = Backward(declared=decl.outputs)
+    _survey_derivatives(builder, rows, trees, backward)
     failed: dict[
         Any, tuple[int, str]
     ] = {}  # a name whose definition could not be read → where that row is
@@ -893,6 +984,7 @@ def _build(
                 unread += 1
                 continue
             count = len(derivation.lines)
+            chain = _read_losses(derivation, chain, backward, used, row.label)
             readable = _add(derivation, chain, row, decl, readable, used, positions, problems)
             unread += 0 if readable else 1
             start = row.offset + len(row.text) - len(row.text.lstrip())
@@ -918,7 +1010,39 @@ def _build(
         _note_failed(builder, row, used, failed)
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
-    return unread, guessed
+    return unread, replace(guessed, outputs=guessed.outputs | backward.outputs())
+
+
+def _survey_derivatives(
+    builder: Builder, rows: list[Row], trees: list[Any], backward: Backward
+) -> None:
+    """Note every derivative the document writes, so that what a loss is a function of is judged
+    on the whole document (the rows are built again, for real, afterwards)."""
+    for row, tree in zip(rows, trees, strict=True):
+        if tree is None or not _DERIVATIVE_HINT.search(row.text):
+            continue
+        builder.text, builder.offset = row.text, row.offset
+        try:
+            chain = builder.chain_of(tree)
+        except Exception:  # reported when the row is built for real
+            continue
+        for side in [chain.lhs, *(rhs for _, rhs in chain.steps)]:
+            if side is not None:
+                backward.survey(side)
+
+
+_DERIVATIVE_HINT = re.compile(r"\\partial|\\[dt]?frac\s*\{?\s*d")
+
+
+def _read_losses(
+    derivation: Derivation, chain: Chain, backward: Backward, used: set[Any], label: str
+) -> Chain:
+    """``chain`` with the derivatives of an undefined loss read by the chain rule (:mod:`backward`)."""
+    sides = [chain.lhs, *(rhs for _, rhs in chain.steps)]
+    read = [None if s is None else backward.read(derivation, s, used, label) for s in sides]
+    backward.refuse_value_use(read, label)
+    steps = tuple((rel, rhs) for (rel, _), rhs in zip(chain.steps, read[1:], strict=True))
+    return Chain(read[0], steps, chain.lhs_pos)
 
 
 class _Deadline:
@@ -1023,6 +1147,20 @@ def _makes_e(trees: list[Any], decl: Declaration) -> bool:
     return False
 
 
+def _makes_pi(trees: list[Any], decl: Declaration) -> bool:
+    """Whether the document makes ``\\pi`` a quantity (a row ``\\pi = …``, or a declaration)."""
+    declared = decl.names | decl.sizes | decl.positive | decl.families | decl.units | decl.values
+    if declared & {"pi", "\\pi"}:
+        return True
+    for tree in trees:
+        if tree is None or tree.data != "relations":
+            continue
+        first = tree.children[0]
+        if isinstance(first, Tree) and first.data == "greek" and str(first.children[0]) == "\\pi":
+            return True
+    return False
+
+
 _ASSUMED_RELATION = re.compile(r"\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|>=|<=|[<>=]")
 
 
@@ -1112,7 +1250,9 @@ def _add(
         else:
             derivation.then(rhs, label=labels[0], why=row.why)
     else:
-        if relation in DEFINE or _defines(chain.lhs, rhs, row.label, decl, used):
+        if _recursion(chain.lhs, relation, row.label, decl, used, derivation):
+            derivation.recursion(chain.lhs, rhs, label=labels[0], why=row.why)
+        elif relation in DEFINE or _defines(chain.lhs, rhs, row.label, decl, used):
             derivation.define(chain.lhs, rhs, label=labels[0], why=row.why)
         elif relation in DIFFERENT:
             derivation.differs(chain.lhs, rhs, label=labels[0], why=row.why)
@@ -1164,6 +1304,33 @@ def _defines(lhs: Expr, rhs: Expr, label: str, decl: Declaration, used: set[Any]
         return False
     name = defined_name(lhs)
     return name not in used and name not in _names_in(rhs) | _names_in(meaning(rhs))
+
+
+def _recursion(
+    lhs: Expr, relation: str, label: str, decl: Declaration, used: set[Any], derivation: Derivation
+) -> bool:
+    """Whether ``Q_{n+1} = …`` defines the next term of a sequence met here first (a recursion)."""
+    if label in decl.claims or relation in DIFFERENT or not isinstance(lhs, Indexed):
+        return False
+    if recursion_step(lhs) is None:
+        return False
+    if lhs.base in {defined_name(line.lhs) for line in derivation.definitions}:
+        return False
+    if lhs.base in used:
+        first = next(
+            line
+            for line in derivation.lines
+            if lhs.base in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+        )
+        from symbn.render.latex import latex
+
+        raise MathError(
+            0,
+            f"({label}) reads as the recursion that defines {latex(lhs.base)}, which "
+            f"({first.label}) uses before it: write the recursion before its first use, or list "
+            f'"{label}" under claims to check this line as a claim',
+        )
+    return True
 
 
 def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
