@@ -79,7 +79,7 @@ class Backward:
 
     def read(self, derivation: Derivation, expr: Expr, used: set[Any], label: str) -> Expr:
         """``expr`` with each derivative of an undefined loss read as a :class:`LossGradient`."""
-        defined = {_key(line.lhs) for line in derivation.definitions}
+        defined = derivation.defined  # a loss is a plain symbol: its key is itself (no rescan)
         found: dict[Derivative, LossGradient] = {}
         for node in expr.atoms(Derivative):
             loss = node.expr
