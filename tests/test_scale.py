@@ -216,3 +216,34 @@ def test_verdicts_and_seeds_do_not_depend_on_the_number_of_workers(
         ]
 
     assert outcome(1) == outcome(3)
+
+
+def test_the_normal_form_memo_changes_no_result_and_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every claim of the shipped derivations: the same remainders with a cold memo, a warm one,
+    and a memo so small it is emptied all the time."""
+    from symbn import normal
+
+    steps = []
+    for name in symbn.names():
+        for _, job in _plan(symbn.load(name), 0):
+            if job is not None:
+                from symbn.check import substitute
+
+                lhs, _ = substitute(job[0].lhs_meaning, job[1])
+                rhs, _ = substitute(job[0].rhs_meaning, job[1])
+                steps.append(lhs - rhs)
+
+    def forms() -> list[Any]:
+        return [normal.normal_form(step) for step in steps]
+
+    normal._MEMO.clear()
+    cold = forms()
+    warm = forms()
+    monkeypatch.setattr(normal, "MEMO_ENTRIES", 3)
+    normal._MEMO.clear()
+    tiny = forms()
+    assert cold == warm == tiny
+    assert len(normal._MEMO) <= 3
+    assert len(steps) > 40

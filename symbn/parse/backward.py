@@ -81,8 +81,8 @@ class Backward:
         """``expr`` with each derivative of an undefined loss read as a :class:`LossGradient`."""
         derivatives = expr.atoms(Derivative)
         if not derivatives:
-            return expr  # most rows: nothing to read, and no scan of the definitions
-        defined = {_key(line.lhs) for line in derivation.definitions}
+            return expr  # most rows: nothing to read
+        defined = derivation.defined  # a loss is a plain symbol: its key is itself (no rescan)
         found: dict[Derivative, LossGradient] = {}
         for node in derivatives:
             loss = node.expr
