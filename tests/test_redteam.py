@@ -7,6 +7,7 @@ it: a true claim is never refuted, a false one never proved or checked. See REDT
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from math import comb
 from typing import Any
@@ -21,6 +22,7 @@ from sympy import (
     Heaviside,
     KroneckerDelta,
     Max,
+    Mul,
     Piecewise,
     Rational,
     Subs,
@@ -392,3 +394,42 @@ def test_exact_floats_are_still_decided() -> None:
     wrong = symbn.Derivation("exact floats, false")
     wrong.step(y * Float(0.25) + 1, y / 4)
     assert _last(wrong).verdict is Verdict.REFUTED
+
+
+# A remainder with a factor in the sizes alone that vanishes at every size a trial can afford ------
+
+j_ = symbn.index("j", m)
+k_ = symbn.index("k", m)
+
+
+def test_truth_of_the_blind_size_factor() -> None:
+    # At m = 31 with every x = 1 the triple sum is 31³ and (m−1)…(m−30) = 30!, so the product ≠ 0.
+    product = 1
+    for t in range(1, 31):
+        product *= 31 - t
+    assert product == math.factorial(30) and 31**3 * product != 0
+    assert comb(30, 30) == 1  # binomial(m − 1, 30) ≠ 0 at m = 31
+
+
+@pytest.mark.parametrize(
+    "factor",
+    [
+        lambda: Mul(*[(m - t) for t in range(1, 31)]),
+        lambda: binomial(m - 1, 30),
+    ],
+    ids=["product-of-30-roots", "binomial"],
+)
+def test_a_claim_false_only_past_the_affordable_sizes_is_not_checked(factor: Any) -> None:
+    d = symbn.Derivation("blind sizes")
+    d.step(Sum(x[i] * x[j_] * x[k_], (i, 1, m), (j_, 1, m), (k_, 1, m)) * factor(), 0)
+    result = _last(d)
+    assert result.verdict not in ACCEPTED, result.reason
+
+
+def test_a_size_factor_that_is_informative_still_allows_checked() -> None:
+    # (m + 1)·Σ i = (m + 1)·m(m+1)/2: true; the size factor m + 1 is never 0.
+    for size in range(1, 20):
+        assert (size + 1) * sum(range(1, size + 1)) == (size + 1) * size * (size + 1) // 2
+    d = symbn.Derivation("informative size factor")
+    d.step((m + 1) * Sum(i, (i, 1, m)), (m + 1) * m * (m + 1) / 2)
+    assert _last(d).verdict in ACCEPTED
