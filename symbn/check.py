@@ -13,9 +13,23 @@ import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from sympy import Basic, Derivative, Dummy, Expr, Idx, Indexed, Integer, S, Symbol, exp, simplify
+from sympy import (
+    Basic,
+    Derivative,
+    Dummy,
+    Expr,
+    Float,
+    Idx,
+    Indexed,
+    Integer,
+    S,
+    Symbol,
+    exp,
+    simplify,
+)
 from sympy.concrete.expr_with_limits import ExprWithLimits
 from sympy.concrete.summations import Sum
 from sympy.core.function import AppliedUndef, Function, Subs
@@ -604,11 +618,21 @@ def decide_sides(
 ) -> Decision:
     """The verdict on ``lhs relation rhs``: both layers, combined by the soundness rules."""
     lhs, rhs, assumptions = apply_assumptions(lhs, rhs, assumptions)
+    inexact = _inexact_float([lhs, rhs, *assumptions])
+    if inexact is not None:
+        return Decision(
+            Verdict.UNDECIDED,
+            f"{inexact} is a binary floating-point number whose value is not the decimal it "
+            "shows, and SymPy rounds arithmetic on floats as it builds the expression "
+            "(1 + 1e-20 becomes 1.0): the claim checked may not be the one written; write "
+            f"Rational('{inexact}') instead",
+            None,
+        )
     if any(a is S.false for a in assumptions):
         return Decision(
             Verdict.UNDECIDED,
-            "the assumptions contradict each other (with the definitions put in): no point "
-            "satisfies them, so nothing is claimed",
+            "the assumptions contradict each other (with the sign facts bound and the definitions "
+            "put in): no point satisfies them, so nothing is claimed",
             None,
         )
     lhs, rhs = _differentiate(lhs), _differentiate(rhs)
@@ -654,6 +678,24 @@ def _simplifies_to_zero(remainder: Expr) -> bool:
         return bool(simplify(remainder.rewrite(exp)) == 0 or simplify(remainder) == 0)
     except Exception:
         return False
+
+
+def _inexact_float(exprs: list[Any]) -> str | None:
+    """The first Float in ``exprs`` whose binary value differs from the decimal it prints as."""
+    for expr in exprs:
+        for number in sorted(expr.atoms(Float), key=str):
+            shown = str(number)
+            try:
+                decimal = Fraction(shown)
+            except ValueError:
+                return shown
+            sign, mantissa, exponent, _ = number._mpf_
+            value = Fraction(int(mantissa)) * Fraction(2) ** int(exponent)
+            if (-value if sign else value) != decimal:
+                if "e" in shown or "." not in shown:
+                    return shown
+                return shown.rstrip("0").rstrip(".")
+    return None
 
 
 def _differentiate(expr: Expr) -> Expr:

@@ -155,18 +155,6 @@ class Lines(Sequence[Line]):
         return f"Lines({tuple(self)!r})"
 
 
-def _refuse_contradiction(assumptions: tuple[Any, ...]) -> None:
-    """Raise when assumptions bound together are false (``x > 0`` with ``x < 0``, ``x = 1`` with ``x = 2``)."""
-    from symbn.assumptions import apply_assumptions
-
-    _, _, left = apply_assumptions(S.Zero, S.Zero, assumptions)
-    if any(a is S.false for a in left):
-        shown = ", ".join(str(a) for a in assumptions)
-        raise DerivationError(
-            f"assume(): the assumptions contradict each other ({shown}); no value satisfies them "
-            "all, and every claim would hold vacuously"
-        )
-
 
 class Derivation(Displayed):
     """A derivation in document order: definitions, claims and ``= …`` continuations, each numbered.
@@ -310,8 +298,9 @@ class Derivation(Displayed):
         for relation in relations:
             if relation is S.false:
                 raise DerivationError(
-                    "assume(): this is false for every value the symbols may take (SymPy decided "
-                    "it already: symbols are real unless made complex, a size is a positive integer)"
+                    "assume(): this contradicts what the symbols already say: SymPy finds it false "
+                    "for every value (symbols are real unless made complex, a size is a positive "
+                    "integer)"
                 )
             if not isinstance(relation, Relational):
                 raise DerivationError(
@@ -329,7 +318,6 @@ class Derivation(Displayed):
                         "an assumption binds only the objects the lines are built from "
                         "(a new Symbol with the same name is a different variable)"
                     )
-        _refuse_contradiction(self.assumptions + tuple(relations))
         self.assumptions = self.assumptions + tuple(relations)
         names.commit()
         return self

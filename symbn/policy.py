@@ -15,7 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from sympy import Add, Expr, Idx, Indexed, Integer, Mul, Pow, Symbol, expand, fraction, together
+from sympy import (
+    Add,
+    Expr,
+    Idx,
+    Indexed,
+    Integer,
+    Mul,
+    Pow,
+    Symbol,
+    expand,
+    factor_terms,
+    fraction,
+    together,
+)
 
 from symbn.numeric import MIN_AGREEING, MIN_SIZE_ASSIGNMENTS, Counterexample, NumericOutcome
 
@@ -115,6 +128,16 @@ def policy(
             numeric=numeric,
         )
     enough_sizes = numeric.distinct_sizes >= MIN_SIZE_ASSIGNMENTS or not any(numeric.sizes)
+    blind = _blind_size_factor(remainder, numeric) if numeric.agreed >= MIN_AGREEING else None
+    if enough_sizes and blind is not None:
+        return Decision(
+            Verdict.UNDECIDED,
+            f"not proved symbolically; lhs − rhs has the factor {_short(blind)}, which depends on the sizes "
+            "alone and is 0 at almost every size tried, so the agreements there say nothing; "
+            f"{numeric.evidence()}",
+            remainder,
+            numeric=numeric,
+        )
     if numeric.agreed >= MIN_AGREEING and enough_sizes and numeric.beyond is not None:
         return Decision(
             Verdict.UNDECIDED,
@@ -137,6 +160,53 @@ def policy(
         remainder,
         numeric=numeric,
     )
+
+
+def _short(expr: Expr, limit: int = 80) -> str:
+    text = str(expr)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+MAX_FACTORED_OPS = 3_000  # larger remainders are not searched for a factor in the sizes alone
+
+
+def _blind_size_factor(remainder: Expr, numeric: NumericOutcome) -> Expr | None:
+    """A factor of ``remainder`` in the sizes alone that is 0 at all but a few of the sizes tried.
+
+    ``Σ_{i,j,k} x_i x_j x_k · (m−1)(m−2)…(m−30)`` is 0 at every size a trial of a triple sum can
+    afford (m ≤ 27), yet not 0: agreements at the roots of such a factor are no evidence.
+    """
+    if not any(numeric.sizes) or remainder.count_ops() > MAX_FACTORED_OPS:
+        return None
+    sizes = {
+        str(s): s
+        for s in remainder.free_symbols
+        if isinstance(s, Symbol) and not isinstance(s, Idx) and s.is_integer and s.is_positive
+    }
+    if not sizes:
+        return None
+    try:
+        factored = factor_terms(remainder)
+    except Exception:
+        return None
+    pieces = [
+        f
+        for f in Mul.make_args(factored)
+        if not f.is_number and f.free_symbols and f.free_symbols <= set(sizes.values())
+    ]
+    if not pieces:
+        return None
+    factor = Mul(*pieces)
+    informative = 0
+    for plan in set(numeric.sizes):
+        point = {sizes[name]: Integer(value) for name, value in plan if name in sizes}
+        try:
+            value = factor.xreplace(point)
+        except Exception:
+            return None
+        if value.is_number and value != 0:
+            informative += 1
+    return factor if informative < MIN_SIZE_ASSIGNMENTS else None
 
 
 def _difference(remainder: Expr, numeric: NumericOutcome) -> Decision:
