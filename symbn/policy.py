@@ -174,7 +174,9 @@ def _blind_size_factor(remainder: Expr, numeric: NumericOutcome) -> Expr | None:
     """A factor of ``remainder`` in the sizes alone that is 0 at all but a few of the sizes tried.
 
     ``Σ_{i,j,k} x_i x_j x_k · (m−1)(m−2)…(m−30)`` is 0 at every size a trial of a triple sum can
-    afford (m ≤ 27), yet not 0: agreements at the roots of such a factor are no evidence.
+    afford (m ≤ 27), yet not 0: agreements at the roots of such a factor are no evidence about the
+    rest. A remainder in the sizes alone has no rest: its trials are the evidence (as for any
+    claim on sizes, nothing is claimed for the sizes not tried).
     """
     if not any(numeric.sizes) or remainder.count_ops() > MAX_FACTORED_OPS:
         return None
@@ -194,8 +196,9 @@ def _blind_size_factor(remainder: Expr, numeric: NumericOutcome) -> Expr | None:
         for f in Mul.make_args(factored)
         if not f.is_number and f.free_symbols and f.free_symbols <= set(sizes.values())
     ]
-    if not pieces:
-        return None
+    others = [f for f in Mul.make_args(factored) if f.free_symbols - set(sizes.values())]
+    if not pieces or not others:
+        return None  # sizes alone throughout: the trials at the sizes tried test it directly
     factor = Mul(*pieces)
     informative = 0
     for plan in set(numeric.sizes):
