@@ -24,6 +24,7 @@ from sympy import (
     Mul,
     Pow,
     Symbol,
+    cancel,
     expand,
     factor_terms,
     fraction,
@@ -200,6 +201,11 @@ def _blind_size_factor(remainder: Expr, numeric: NumericOutcome) -> Expr | None:
     if not pieces or not others:
         return None  # sizes alone throughout: the trials at the sizes tried test it directly
     factor = Mul(*pieces)
+    try:
+        if factor.is_rational_function() and cancel(factor) == 0:
+            return None  # 0 identically (1/(n+1) − 1/n + 1/(n(n+1))): agreeing is no accident
+    except Exception:
+        return None
     informative = 0
     for plan in set(numeric.sizes):
         point = {sizes[name]: Integer(value) for name, value in plan if name in sizes}
