@@ -31,11 +31,13 @@ GREEK_UNICODE = dict(zip(GREEK, "αβγδεζηθικλμνξπρστυφχψω�
 LETTER_UNICODE = {"ell": "ℓ", "varepsilon": "ε", "vartheta": "ϑ", "varphi": "φ"}
 ACCENT_UNICODE = {"tilde": "\u0303", "bar": "\u0304", "hat": "\u0302", "overline": "\u0304"}
 
+# A script's braces may hold one level more (``\mu_{\mathcal{B}}``), as the reader writes names.
+_BRACED = r"\{(?:[^{}]|\{[^{}]*\})*\}"
 _NAME = re.compile(
     r"^(?P<base>\\[A-Za-z]+\{[^{}]*\}|\\[A-Za-z]+|[A-Za-z]+)"
-    r"(?P<scripts>(?:[_^](?:\{[^{}]*\}|[A-Za-z0-9]))*)$"
+    rf"(?P<scripts>(?:[_^](?:{_BRACED}|[A-Za-z0-9]))*)$"
 )
-_SCRIPT = re.compile(r"([_^])(\{[^{}]*\}|[A-Za-z0-9])")
+_SCRIPT = re.compile(rf"([_^])({_BRACED}|[A-Za-z0-9])")
 
 
 @dataclass(frozen=True)

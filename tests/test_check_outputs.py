@@ -127,7 +127,8 @@ def test_github_annotates_a_problem_on_its_place_in_the_file(tmp_path: Path) -> 
 
 SEED = Path(__file__).parent / "data" / "batchnorm-bias-cancellation.md"
 CORPUS = sorted(
-    p for p in (Path(__file__).parent / "data" / "corpus").iterdir()
+    p
+    for p in (Path(__file__).parent / "data" / "corpus").iterdir()
     if p.suffix in (".md", ".tex", ".ipynb")
 )
 
@@ -185,3 +186,34 @@ def test_json_reports_what_was_inferred(tmp_path: Path) -> None:
     inferred = json.loads(out)["inferred"]
     assert inferred["examples"]["families"] == ["a^{[l-1]}", "z^{[l]}"]
     assert inferred["names"] == ["sigma^2"]
+
+
+def test_a_name_with_a_calligraphic_subscript_is_displayed_and_read_back_as_written(
+    tmp_path: Path,
+) -> None:
+    """``\\mu_\\mathcal{B}`` was printed ``mu_{\\mathcal{B}}``: read back, that is m·u_B."""
+    from symbn.parse.document import read_document
+    from symbn.render.unicode import script_text
+
+    text = (
+        "# T\n\n$$\\mu_\\mathcal{B} = \\frac{1}{m}\\sum_{i=1}^{m} x_i$$\n\n"
+        "$$\\mu_{\\mathcal{B}} + 1 = 1 + \\mu_\\mathcal{B}$$\n"
+    )
+    path = write(tmp_path, text)
+    original = read_document(path)
+    for fmt, suffix in (("latex", ".tex"), ("markdown", ".md")):
+        code, out, _ = run("check", str(path), "--format", fmt)
+        assert (
+            code == 0
+            and "\\mu_{\\mathcal{B}}" in out
+            and "mu_{\\mathcal" not in out.replace("\\mu_{\\mathcal", "")
+        )
+        again = read_document(write(tmp_path, out, "again" + suffix))
+        assert again.problems == []
+        assert [
+            (str(line.lhs_meaning), str(line.rhs_meaning)) for line in again.derivation.lines
+        ] == [(str(line.lhs_meaning), str(line.rhs_meaning)) for line in original.derivation.lines]
+    _, shown, _ = run("check", str(path))
+    assert "ℬ" in shown and "mathcal" not in shown
+    assert script_text("\\mathcal{B}") == "ℬ" and script_text("\\mathrm{run}") == "run"
+    assert script_text("\\sigma") == "σ" and script_text("[l]") == "[l]"

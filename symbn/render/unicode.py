@@ -49,8 +49,26 @@ CANCEL_MARK = "~"
 """Around a cancelled term in a drawing meant for plain text (no styles): ``~b~``."""
 
 
+_SCRIPT_CAPITALS = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "𝒜ℬ𝒞𝒟ℰℱ𝒢ℋℐ𝒥𝒦ℒℳ𝒩𝒪𝒫𝒬ℛ𝒮𝒯𝒰𝒱𝒲𝒳𝒴𝒵", strict=True))
+
+
+def script_text(text: str) -> str:
+    """A sub- or superscript's TeX as text: ``\\mathcal{B}`` → ``ℬ``, ``\\mathrm{run}`` → ``run``,
+    ``\\sigma`` → ``σ`` (what is not known stays as written)."""
+    if "\\" not in text:
+        return text
+    text = re.sub(r"\\mathcal\{([A-Z])\}", lambda m: _SCRIPT_CAPITALS[m.group(1)], text)
+    text = re.sub(r"\\(?:mathrm|text|textrm|mathit|mathbf|operatorname)\{([^{}]*)\}", r"\1", text)
+    return re.sub(
+        r"\\([A-Za-z]+)",
+        lambda m: GREEK_UNICODE.get(m.group(1), LETTER_UNICODE.get(m.group(1), m.group(0))),
+        text,
+    )
+
+
 def scripted(base: str, sub: str = "", sup: str = "") -> prettyForm:
     """``base`` with a raised superscript and a lowered subscript, as the document writes them."""
+    sub, sup = script_text(sub), script_text(sup)
     if not sub and not sup:
         return prettyForm(base)
     width = max(len(sub), len(sup))
@@ -491,6 +509,7 @@ def inline_text(text: str) -> str:
 
 def _inline_scripted(base: str, sub: str, sup: str) -> str:
     """A scripted name on one line: ``σ²_run``, ``W^[l]_12``, ``a^[l-1](1)``."""
+    sub, sup = script_text(sub), script_text(sup)
     out = base
     if sup:
         out += sup.translate(SUPERSCRIPT_DIGITS) if sup.isdigit() else "^" + sup
