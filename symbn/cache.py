@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -796,6 +797,20 @@ class Cache:
             os.rmdir(self.entries)
         except OSError:
             pass
+        return removed
+
+    def clear_parser_tables(self) -> int:
+        """Remove the grammar tables :mod:`symbn.parse.parser_cache` keeps in this folder (its
+        ``parser-*.lark`` files, when they are this user's); how many were removed."""
+        removed = 0
+        for path in self.root.glob("parser-*.lark"):
+            try:
+                info = os.lstat(path)
+                if stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid():
+                    path.unlink()
+                    removed += 1
+            except (OSError, AttributeError):  # AttributeError: no getuid (Windows)
+                pass
         return removed
 
     def info(self) -> tuple[int, int]:

@@ -229,7 +229,8 @@ def cache_clear() -> None:
 
     cache = Cache(default_root())
     removed = cache.clear()
-    click.echo(f"removed {removed} verdicts from {cache.root}")
+    tables = cache.clear_parser_tables()
+    click.echo(f"removed {removed} verdicts and {tables} parser tables from {cache.root}")
 
 
 @main.command()

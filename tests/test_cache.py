@@ -580,9 +580,11 @@ def test_cache_clear_and_info(tmp_path: Path, cache_dir: Path, sent: list[list[s
     info = runner.invoke(main, ["cache", "info"])
     assert info.exit_code == 0 and f"{cache_dir}: {len(DEPENDS)} verdicts" in info.stdout
     (cache_dir / "mine.txt").write_text("not the cache's")
+    (cache_dir / "parser-0123.lark").write_bytes(b"grammar tables")  # the parser's, beside it
     cleared = runner.invoke(main, ["cache", "clear"])
     assert cleared.exit_code == 0 and f"removed {len(DEPENDS)} verdicts" in cleared.stdout
     assert (cache_dir / "mine.txt").exists() and not _entries(cache_dir)
+    assert not list(cache_dir.glob("parser-*.lark")) and "parser tables" in cleared.stdout
     assert f"{cache_dir}: 0 verdicts" in runner.invoke(main, ["cache", "info"]).stdout
     runner.invoke(main, ["check", str(path)])
     assert sorted(sent[-1]) == sorted(DEPENDS)

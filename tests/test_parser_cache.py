@@ -21,8 +21,17 @@ DATA = Path(__file__).parent / "data"
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh cache directory for the test; returns where the tables go."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("SYMBN_CACHE_DIR", raising=False)  # the suite points it elsewhere
     monkeypatch.delenv(parser_cache.DISABLE, raising=False)
     return tmp_path / "symbn"
+
+
+def test_the_tables_go_where_the_verdict_cache_is_told_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SYMBN_CACHE_DIR", str(tmp_path / "mine"))
+    monkeypatch.delenv(parser_cache.DISABLE, raising=False)
+    assert parser_cache.cache_directory() == tmp_path / "mine"
 
 
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -42,6 +42,9 @@ def cache_directory() -> Path | None:
     """The private directory the tables go to, or None where there is none (or it is off)."""
     if os.environ.get(DISABLE) or not hasattr(os, "getuid"):
         return None
+    chosen = os.environ.get("SYMBN_CACHE_DIR", "")  # the verdict cache's folder, when it is set
+    if chosen:
+        return Path(chosen).expanduser()
     base = os.environ.get("XDG_CACHE_HOME", "")
     try:
         root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
