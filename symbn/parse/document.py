@@ -943,8 +943,8 @@ def _build(
         index_letters=frozenset(indices - sizes),
         survey=survey,
         where=positions.where,
-        euler=not _makes_e(trees, decl),
-        archimedes=not _makes_pi(trees, decl),
+        euler=not _makes_quantity(trees, decl, "e", "letter", {"e"}),
+        archimedes=not _makes_quantity(trees, decl, "\\pi", "greek", {"pi", "\\pi"}),
     )
     for row, tree in zip(rows, trees, strict=True):
         if tree is not None:
@@ -1134,29 +1134,19 @@ def _uses_failed(chain: Chain, failed: dict[Any, tuple[int, str]]) -> tuple[str,
     return None
 
 
-def _makes_e(trees: list[Any], decl: Declaration) -> bool:
-    """Whether the document makes ``e`` a quantity (a row ``e = …``, or a declaration)."""
-    if "e" in decl.names | decl.sizes | decl.positive | decl.families | decl.units:
-        return True
-    for tree in trees:
-        if tree is None or tree.data != "relations":
-            continue
-        first = tree.children[0]
-        if isinstance(first, Tree) and first.data == "letter" and str(first.children[0]) == "e":
-            return True
-    return False
-
-
-def _makes_pi(trees: list[Any], decl: Declaration) -> bool:
-    """Whether the document makes ``\\pi`` a quantity (a row ``\\pi = …``, or a declaration)."""
+def _makes_quantity(
+    trees: list[Any], decl: Declaration, written: str, rule: str, names: set[str]
+) -> bool:
+    """Whether the document makes a constant's letter a quantity: a row that begins ``written = …``
+    (parsed as ``rule``), or one of ``names`` declared (``e`` is then no longer Euler's number)."""
     declared = decl.names | decl.sizes | decl.positive | decl.families | decl.units | decl.values
-    if declared & {"pi", "\\pi"}:
+    if declared & names:
         return True
     for tree in trees:
         if tree is None or tree.data != "relations":
             continue
         first = tree.children[0]
-        if isinstance(first, Tree) and first.data == "greek" and str(first.children[0]) == "\\pi":
+        if isinstance(first, Tree) and first.data == rule and str(first.children[0]) == written:
             return True
     return False
 
