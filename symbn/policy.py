@@ -194,7 +194,9 @@ def _blind_size_factor(remainder: Expr, numeric: NumericOutcome) -> Expr | None:
         for f in Mul.make_args(factored)
         if not f.is_number and f.free_symbols and f.free_symbols <= set(sizes.values())
     ]
-    if not pieces:
+    rest = [f for f in Mul.make_args(factored) if f not in pieces]
+    if not pieces or all(f.is_number for f in rest):
+        # The claim is then about the sizes alone, and each size tried tests it exactly.
         return None
     factor = Mul(*pieces)
     informative = 0

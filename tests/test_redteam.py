@@ -22,6 +22,7 @@ from sympy import (
     Heaviside,
     KroneckerDelta,
     Max,
+    Min,
     Mul,
     Piecewise,
     Rational,
@@ -432,4 +433,12 @@ def test_a_size_factor_that_is_informative_still_allows_checked() -> None:
         assert (size + 1) * sum(range(1, size + 1)) == (size + 1) * size * (size + 1) // 2
     d = symbn.Derivation("informative size factor")
     d.step((m + 1) * Sum(i, (i, 1, m)), (m + 1) * m * (m + 1) / 2)
+    assert _last(d).verdict in ACCEPTED
+
+
+def test_a_claim_about_the_sizes_alone_is_tested_at_each_size() -> None:
+    # min(30, m) + max(0, m − 30) = m for every m: the remainder is size-only and 0 everywhere.
+    assert all(min(30, s) + max(0, s - 30) == s for s in range(1, 200))
+    d = symbn.Derivation("sizes alone")
+    d.step(Min(30, m) + Max(0, m - 30), m)
     assert _last(d).verdict in ACCEPTED
