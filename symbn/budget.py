@@ -50,9 +50,22 @@ PARENT_CHECK = 0.5  # how often a worker checks that its parent is alive
 STATM = "/proc/self/statm"
 PROC_STAT = "/proc/{pid}/stat"
 PR_SET_PDEATHSIG = 1
-# Two workers when there are two cores: most derivations have a few costly steps, and the second
-# core would otherwise idle while the parent waits. More would mostly add forks.
-WORKERS = min(2, os.cpu_count() or 1)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says, else all)."""
+    if hasattr(os, "sched_getaffinity"):
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except OSError:
+            pass
+    return max(1, os.cpu_count() or 1)
+
+
+# One worker per core this process may use: a derivation's claims (and ``derive --all``'s, and
+# several documents') are shared out among them; :func:`run_many` never starts more workers than
+# it has jobs.
+WORKERS = usable_cores()
 _READY = b"symbn-worker-ready"
 _STOPPING = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)

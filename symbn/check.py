@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sympy import (
     Basic,
@@ -37,12 +37,15 @@ from sympy.core.relational import Relational
 
 from symbn.assumptions import apply_assumptions
 from symbn.budget import Failure, run_many
-from symbn.model import Derivation, Kind, Line, Relation, defined_name
+from symbn.model import Derivation, Kind, Line, Relation, defined_name, recursion_step
 from symbn.normal import normal_form
 from symbn.notation import meaning
 from symbn.numeric import MIN_AGREEING, Counterexample, NotEvaluable, NumericOutcome, compare
 from symbn.policy import Decision, Verdict, is_rational_function, policy, rational_normal_form
 from symbn.render.protocols import Displayed
+
+if TYPE_CHECKING:
+    from symbn.cache import Cache
 
 RECURSION_LIMIT = 20_000
 SIMPLIFY_OPS = 400  # remainders larger than this are not handed to SymPy's simplify
@@ -162,24 +165,95 @@ class _Definition:
     line: Line
 
 
+class _Table:
+    """Every definition of one derivation, in order, with what has been substituted so far.
+
+    Shared by the :class:`Definitions` of all its claims: a definition's right side only uses
+    names defined before it (:func:`symbn.validate.check_definition`), so its substituted form is
+    the same for every claim that sees it, and is computed once per worker.
+    """
+
+    def __init__(self) -> None:
+        self.entries: list[_Definition] = []
+        self.position: dict[Any, int] = {}
+        self.raw: dict[Any, Any] = {}
+        self.full: dict[tuple[Any, frozenset[Any]], tuple[Expr, frozenset[str]]] = {}
+
+
 class Definitions:
     """The definitions before a claim, substituted lazily and at most once, inside the worker.
 
     The parent only lists them; meaning, fresh names for bound indices and substitution all grow
-    with the input, so they run under the claim's budget (:func:`decide`).
+    with the input, so they run under the claim's budget (:func:`decide`). A claim's definitions
+    are the first ``count`` of its derivation's table: taking them costs nothing, however many.
     """
 
-    def __init__(self, entries: tuple[_Definition, ...]) -> None:
-        self.entries = entries
-        self.by_name = {d.name: d for d in entries}
-        self._raw: dict[Any, Any] = {}
-        self._full: dict[tuple[Any, frozenset[Any]], tuple[Expr, frozenset[str]]] = {}
+    def __init__(
+        self,
+        table: _Table | None = None,
+        count: int = 0,
+        recursions: tuple[_Definition, ...] = (),
+    ) -> None:
+        self.table = table if table is not None else _Table()
+        self.count = count
+        # Q[n + 1] := …: put in for exactly that entry; every other Q[…] stays an unknown
+        self.recursions = recursions
+        self.by_base = {d.name: d for d in recursions}
+
+    @property
+    def entries(self) -> tuple[_Definition, ...]:
+        """The definitions, in order (recursions apart)."""
+        return tuple(self.table.entries[: self.count])
+
+    def __contains__(self, name: Any) -> bool:
+        position = self.table.position.get(name)
+        return position is not None and position < self.count
+
+    def __getitem__(self, name: Any) -> _Definition:
+        if name not in self:
+            raise KeyError(name)
+        return self.table.entries[self.table.position[name]]
+
+    def defining(self, name: Any) -> tuple[_Definition, ...]:
+        """Every definition of ``name``: its plain definition and its recursion, where it has them."""
+        found = (self[name],) if name in self else ()
+        return found + ((self.by_base[name],) if name in self.by_base else ())
 
     def extended(self, definition: _Definition) -> Definitions:
         """These definitions and one more, sharing what has been substituted so far."""
-        more = Definitions((*self.entries, definition))
-        more._raw, more._full = self._raw, self._full
-        return more
+        if isinstance(definition.lhs, Indexed) and recursion_step(definition.lhs) is not None:
+            return Definitions(self.table, self.count, (*self.recursions, definition))
+        table = self.table
+        if len(table.entries) != self.count or definition.name in table.position:
+            table = _Table()  # a branch off an earlier point: its own table
+            for entry in self.table.entries[: self.count]:
+                table.position[entry.name] = len(table.entries)
+                table.entries.append(entry)
+        table.position[definition.name] = len(table.entries)
+        table.entries.append(definition)
+        return Definitions(table, self.count + 1, self.recursions)
+
+    def unfolds(self, entry: Indexed) -> bool:
+        """Whether the recursion of ``entry``'s family gives it: exactly ``Q[n + c]``, or, for a
+        forward recursion whose ``n`` has no upper end, a later term ``Q[n + d]`` (d > c)."""
+        definition = self.by_base.get(entry.base)
+        return definition is not None and _shift(definition, entry) is not None
+
+    def recursion(self, entry: Indexed, blocked: frozenset[Any]) -> tuple[Expr, frozenset[str]]:
+        """The right side of the recursion at ``entry``, definitions put in, and the labels used."""
+        definition = self.by_base[entry.base]
+        # keyed by how many definitions and recursions there are: what it may put in depends on it
+        key = (("recursion", entry, self.count, len(self.recursions)), blocked)
+        cache = self.table.full
+        if key not in cache:
+            step = recursion_step(definition.lhs)
+            assert step is not None
+            moved = _shift(definition, entry)
+            assert moved is not None
+            rhs = _fresh_bound(definition.line.rhs_meaning).xreplace({step[1]: step[1] + moved})
+            rhs, uses = _substitute(rhs, self, blocked)
+            cache[key] = (rhs, uses | {definition.label})
+        return cache[key]
 
     def raw(self, name: Any) -> Expr:
         """The right side of ``name``'s definition as meant, its summation indices made fresh.
@@ -187,29 +261,34 @@ class Definitions:
         A function's parameters (``x`` in ``σ(x) := 1/(1 + e^{−x})``) become the definition's own
         placeholders, so no definition of a symbol that happens to be called ``x`` reaches them.
         """
-        if name not in self._raw:
-            definition = self.by_name[name]
+        cache = self.table.raw
+        if name not in cache:
+            definition = self[name]
             rhs = _fresh_bound(definition.line.rhs_meaning)
             if isinstance(definition.lhs, AppliedUndef):
-                rhs = rhs.xreplace(dict(zip(definition.lhs.args, self.parameters(name), strict=True)))
-            self._raw[name] = rhs
-        return self._raw[name]
+                rhs = rhs.xreplace(
+                    dict(zip(definition.lhs.args, self.parameters(name), strict=True))
+                )
+            cache[name] = rhs
+        return cache[name]
 
     def parameters(self, name: Any) -> tuple[Dummy, ...]:
         """The placeholders of a function definition's parameters, one set per definition."""
-        definition = self.by_name[name]
+        definition = self[name]
         key = ("parameters", name)
-        if key not in self._raw:
-            self._raw[key] = tuple(Dummy(str(a)) for a in definition.lhs.args)
-        return self._raw[key]
+        cache = self.table.raw
+        if key not in cache:
+            cache[key] = tuple(Dummy(str(a)) for a in definition.lhs.args)
+        return cache[key]
 
     def expanded(self, name: Any, blocked: frozenset[Any]) -> tuple[Expr, frozenset[str]]:
         """``name``'s right side with every definition not in ``blocked`` substituted, and the labels used."""
         key = (name, blocked)
-        if key not in self._full:
+        cache = self.table.full
+        if key not in cache:
             rhs, uses = _substitute(self.raw(name), self, blocked)
-            self._full[key] = (rhs, uses | {self.by_name[name].label})
-        return self._full[key]
+            cache[key] = (rhs, uses | {self[name].label})
+        return cache[key]
 
 
 def check(
@@ -218,14 +297,16 @@ def check(
     timeout: float | None = 5.0,
     seed: int = 0,
     progress: Callable[[Line], None] | None = None,
+    cache: Cache | None = None,
 ) -> Report:
     """Check every line of ``derivation`` in order; ``timeout`` is the budget per line in seconds.
 
     The claims are decided by budgeted workers (:func:`symbn.budget.run_many`), each claim within
-    its own ``timeout``; definitions are substituted there too.
+    its own ``timeout``; definitions are substituted there too. With a ``cache``
+    (:mod:`symbn.cache`) a claim whose inputs are unchanged takes its stored verdict.
     """
     each = None if progress is None else (lambda _derivation, line: progress(line))
-    return check_many([derivation], timeout=timeout, seed=seed, progress=each)[0]
+    return check_many([derivation], timeout=timeout, seed=seed, progress=each, cache=cache)[0]
 
 
 def check_many(
@@ -235,13 +316,16 @@ def check_many(
     seed: int = 0,
     progress: Callable[[Derivation, Line], None] | None = None,
     total: float | None = None,
+    cache: Cache | None = None,
 ) -> list[Report]:
     """:func:`check` for several derivations at once, their claims shared out among the workers.
 
     The same verdicts as checking them one by one (every claim has its own seed and budget), but
     no derivation waits for the slowest claim of the one before it. ``progress(derivation, line)``
     is called for each line, in order within each derivation. ``total`` bounds the CPU seconds of
-    all the claims together: past it, the claims not decided yet are undecided, saying so.
+    all the claims together: past it, the claims not decided yet are undecided, saying so. With a
+    ``cache``, the claims it holds a valid verdict for are not sent to the workers, and the others'
+    verdicts are stored (never one that the ``total`` cut short).
     """
     plans = [_plan(derivation, seed) for derivation in derivations]
     owners: list[tuple[int, int]] = []
@@ -259,14 +343,24 @@ def check_many(
                 progress(derivations[p], line)
         announced[p] = max(announced[p], upto + 1)
 
-    def on_start(n: int) -> None:
-        announce(*owners[n])
+    lookup = cache.lookup(jobs, timeout) if cache is not None else None
+    found = lookup.found if lookup is not None else [None] * len(jobs)
+    pending = [n for n, hit in enumerate(found) if hit is None]
 
-    outcomes = run_many(decide, jobs, timeout, on_start, total=total)
+    def on_start(n: int) -> None:
+        announce(*owners[pending[n]])
+
+    ran = run_many(decide, [jobs[n] for n in pending], timeout, on_start, total=total)
+    if lookup is not None:
+        lookup.store(dict(zip(pending, ran, strict=True)))
+    outcomes = list(found)
+    for n, outcome in zip(pending, ran, strict=True):
+        outcomes[n] = outcome
     decided = dict(zip(owners, outcomes, strict=True))
     reports = []
     for p, (derivation, plan) in enumerate(zip(derivations, plans, strict=True)):
         announce(p, len(plan) - 1)
+        order = _label_order(derivation)
         results = []
         for k, (line, job) in enumerate(plan):
             if job is None:
@@ -283,7 +377,7 @@ def check_many(
                     outcome.remainder,
                     outcome.counterexample,
                     outcome.numeric,
-                    tuple(sorted(outcome.uses, key=_label_order(derivation))),
+                    tuple(sorted(outcome.uses, key=order)),
                     job[-1],
                 )
             )
@@ -296,7 +390,7 @@ _Plan = list[tuple[Line, tuple[Any, ...] | None]]
 
 def _plan(derivation: Derivation, seed: int) -> _Plan:
     """Each line with, for a claim, the arguments of :func:`decide`; nothing here grows with the mathematics."""
-    definitions = Definitions(())
+    definitions = Definitions()
     plan: _Plan = []
     for line in derivation.lines:
         if line.kind is Kind.DEFINITION:
@@ -339,27 +433,33 @@ def _substitute(
 
     def visit(node: Any, blocked: frozenset[Any]) -> tuple[Any, frozenset[str]]:
         if isinstance(node, Symbol) and not isinstance(node, Idx):
-            if node in definitions.by_name and node not in blocked:
+            if node in definitions and node not in blocked:
                 return definitions.expanded(node, blocked)
             return node, frozenset()
-        if isinstance(node, AppliedUndef) and node.func in definitions.by_name:
+        if isinstance(node, AppliedUndef) and node.func in definitions:
             parts = [walk(a, blocked) for a in node.args]
             uses = frozenset().union(*(u for _, u in parts))
             if node.func in blocked:
                 return node.func(*[p for p, _ in parts]), uses
             rhs, more = definitions.expanded(node.func, blocked)
-            mapping = dict(zip(definitions.parameters(node.func), [p for p, _ in parts], strict=True))
+            mapping = dict(
+                zip(definitions.parameters(node.func), [p for p, _ in parts], strict=True)
+            )
             return rhs.xreplace(mapping), uses | more
         if isinstance(node, Indexed):
             indices = [walk(i, blocked) for i in node.indices]
             uses = frozenset().union(*(u for _, u in indices))
             values = [v for v, _ in indices]
-            if node.base in definitions.by_name and node.base not in blocked:
-                definition = definitions.by_name[node.base]
+            if node.base in definitions and node.base not in blocked:
+                definition = definitions[node.base]
                 rhs, more = definitions.expanded(node.base, blocked)
                 mapping = dict(zip(definition.lhs.indices, values, strict=True))
                 return rhs.xreplace(mapping), uses | more
-            return node.func(node.base, *values), uses
+            entry = node.func(node.base, *values)
+            if node.base not in blocked and definitions.unfolds(entry):
+                rhs, more = definitions.recursion(entry, blocked)
+                return rhs, uses | more
+            return entry, uses
         if not getattr(node, "args", ()) or not isinstance(node, Basic):
             return node, frozenset()
         if isinstance(node, Derivative):
@@ -383,7 +483,7 @@ def _substitute(
         variables = frozenset(
             v.base if isinstance(v, Indexed) else v for v, _ in node.variable_count
         )
-        held = variables & frozenset(definitions.by_name)
+        held = frozenset(v for v in variables if v in definitions)
         if not held:
             inner, uses = walk(node.expr, blocked)
             return _carry_out(Derivative(inner, *node.variable_count)), uses
@@ -393,6 +493,40 @@ def _substitute(
         return result, uses | more
 
     return walk(expr, blocked)
+
+
+def _shift(definition: _Definition, entry: Indexed) -> int | None:
+    """How far ``entry`` is from the recursion's left side ``Q[n + c]``: 0 for it exactly, ``d - c``
+    for ``Q[n + d]``, d > c, when that is sound; else None.
+
+    Q[n + d] is the recursion at n + d - c, which holds when n has no upper end (an integer, or a
+    size) and every term the recursion uses is earlier (Q[n + e], e < c), so unfolding ends.
+    """
+    lhs = definition.lhs
+    step = recursion_step(lhs)
+    if step is None or len(entry.indices) != len(lhs.indices):
+        return None
+    k, n, c = step
+    pairs = enumerate(zip(entry.indices, lhs.indices, strict=True))
+    if any(a != b for j, (a, b) in pairs if j != k):
+        return None
+    d = entry.indices[k] - n
+    if not d.is_Integer or d < c:
+        return None
+    if d == c:
+        return 0
+    if isinstance(n, Idx):
+        return None
+    for used in definition.line.rhs_meaning.atoms(Indexed):
+        if used.base != entry.base:
+            continue
+        if len(used.indices) != len(lhs.indices):
+            return None
+        e = used.indices[k] - n
+        pairs = enumerate(zip(used.indices, lhs.indices, strict=True))
+        if not e.is_Integer or e >= c or any(a != b for j, (a, b) in pairs if j != k):
+            return None
+    return int(d) - c
 
 
 def _fresh_bound(expr: Expr) -> Expr:
@@ -437,7 +571,42 @@ def _decide(
         right, _ = substitute(meaning(assumption.rhs), definitions)
         meant.append(assumption.func(left, right))
     decision = decide_sides(lhs, rhs, line.relation, tuple(meant), seed)
+    decision = _unsolved(decision, lhs, rhs, line.relation, definitions)
     return replace(decision, uses=lhs_uses | rhs_uses)
+
+
+def _unsolved(
+    decision: Decision, lhs: Expr, rhs: Expr, relation: Relation, definitions: Definitions
+) -> Decision:
+    """A claim on terms of a recursion other than the one it defines: those terms were unknowns.
+
+    What holds for every value of them holds, and a difference that does not depend on them (a
+    remainder free of them, at a point where both sides are defined) is a counterexample; any
+    other difference is undecided: symbn does not solve recursions.
+    """
+    families = {d.name: d for d in definitions.recursions}
+    terms = {entry.base for entry in (lhs - rhs).atoms(Indexed)} & set(families)
+    differs = Verdict.PROVED if relation is Relation.DIFFERENT else Verdict.REFUTED
+    if not terms or decision.verdict is not differs:
+        return decision
+    remainder, found = decision.remainder, decision.counterexample
+    if (
+        remainder is not None
+        and remainder != 0
+        and not {entry.base for entry in remainder.atoms(Indexed)} & set(families)
+        and found is not None
+        and not found.note
+    ):
+        return decision
+    name = sorted(terms, key=str)[0]
+    definition = families[name]
+    return Decision(
+        Verdict.UNDECIDED,
+        f"uses terms of {name} other than {definition.lhs}, which the recursion "
+        f"({definition.label}) defines; symbn does not solve recursions, so they are unknowns "
+        "here, and the sides differ only for some values of them",
+        remainder,
+    )
 
 
 def decide_sides(
@@ -499,6 +668,8 @@ def decide_sides(
     return policy(
         relation is Relation.DIFFERENT, remainder, numeric, rational_known=not equalities_left
     )
+
+
 def _simplifies_to_zero(remainder: Expr) -> bool:
     """Whether SymPy's ``simplify`` takes a small remainder without sums to exactly 0."""
     if remainder.has(Sum) or remainder.count_ops() > SIMPLIFY_OPS:

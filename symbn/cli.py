@@ -9,13 +9,10 @@ run (see :mod:`symbn.process`). Heavy modules (SymPy, the checker, rich) are imp
 from __future__ import annotations
 
 import errno
-import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from contextlib import nullcontext
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -95,8 +92,8 @@ def budget_options(command: Callable[..., None]) -> Callable[..., None]:
         type=Seconds(),
         default=TOTAL_TIMEOUT,
         show_default=True,
-        help="CPU seconds allowed for all the steps of one document (of derive: of the run) "
-        "together; past it the steps not decided yet are undecided.",
+        help="CPU seconds for reading each document, and as many for all the steps of the run "
+        "together; past them the rest is not read, or undecided.",
     )(command)
     return click.option(
         "--timeout",
@@ -123,6 +120,14 @@ def export_options(command: Callable[..., None]) -> Callable[..., None]:
             help="latex: the math environment  [default: align]",
         ),
         click.option(
+            "--width",
+            callback=lambda _ctx, _param, value: _width(value),
+            default=None,
+            metavar="column|text|Npt",
+            help="latex: what to fit, a column of a two-column paper (229.5pt), the text of the "
+            "standalone article (455pt) or N points  [default: column; text with --standalone]",
+        ),
+        click.option(
             "--no-why", is_flag=True, help="latex/markdown: the equations only, no justifications."
         ),
         click.option(
@@ -145,6 +150,15 @@ def export_options(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def cache_option(command: Callable[..., None]) -> Callable[..., None]:
+    """``--no-cache``: check every claim again, neither reading nor writing the verdict cache."""
+    return click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Check every claim, without the verdict cache (see `symbn cache info`).",
+    )(command)
 
 
 class _Main(click.Group):
@@ -188,10 +202,41 @@ def list_command() -> None:
         click.echo(f"{entry.name:28} {entry.title}")
 
 
+@main.group("cache")
+def cache_group() -> None:
+    """The verdict cache: where it is, how big, and clearing it.
+
+    It lives in $SYMBN_CACHE_DIR, else the user's cache folder; `--no-cache` bypasses it.
+    """
+
+
+@cache_group.command("info")
+def cache_info() -> None:
+    """Print where the cache is, how many verdicts it holds and their size."""
+    from symbn.cache import Cache, default_root
+
+    cache = Cache(default_root())
+    count, size = cache.info()
+    click.echo(
+        f"{cache.root}: {count} verdicts, {size / 1024:.1f} KiB (at most {cache.max_bytes >> 20} MiB)"
+    )
+
+
+@cache_group.command("clear")
+def cache_clear() -> None:
+    """Remove every stored verdict (only the files the cache wrote)."""
+    from symbn.cache import Cache, default_root
+
+    cache = Cache(default_root())
+    removed = cache.clear()
+    click.echo(f"removed {removed} verdicts from {cache.root}")
+
+
 @main.command()
 @click.argument("name", required=False)
 @format_option
 @budget_options
+@cache_option
 @click.option(
     "--all",
     "check_all",
@@ -207,17 +252,21 @@ def derive(
     seed: int,
     standalone: bool,
     env: str | None,
+    width: str | float | None,
     no_why: bool,
     marks: bool,
     output: str | None,
     force: bool,
     check_all: bool,
+    no_cache: bool,
 ) -> None:
     """Check the shipped derivation NAME step by step and print it (default: batchnorm-bias)."""
     from symbn.errors import SymbnError
     from symbn.registry import load
 
-    _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    _refuse_misplaced(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     if output is not None and not force:
         _refuse_existing(output)
     if check_all:
@@ -225,14 +274,18 @@ def derive(
             raise InputProblem(
                 "--all prints to the standard output; -o/--output takes one derivation"
             )
-        _derive_all(name, fmt, (timeout, total_timeout), seed)
+        _derive_all(name, fmt, (timeout, total_timeout), seed, no_cache)
     name = name or "batchnorm-bias"
     try:
         derivation = load(name)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
-    (report,) = _check([derivation], (timeout, total_timeout), seed, show=fmt == "terminal")
-    options = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    (report,) = _check(
+        [derivation], (timeout, total_timeout), seed, show=fmt == "terminal", no_cache=no_cache
+    )
+    options = _layout(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     if fmt == "github":
         options = {"module": name}
     if output is None:
@@ -242,21 +295,50 @@ def derive(
     sys.exit(0 if report.ok else 1)
 
 
+def _json(data: object) -> str:
+    """``data`` as indented JSON, Unicode kept (json is imported only by the commands that print it)."""
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 def _layout(
-    fmt: str, *, standalone: bool, env: str | None, no_why: bool, marks: bool
+    fmt: str,
+    *,
+    standalone: bool,
+    env: str | None,
+    width: str | float | None,
+    no_why: bool,
+    marks: bool,
 ) -> dict[str, Any]:
     """The export options the chosen format takes (after :func:`_refuse_misplaced`)."""
     if fmt not in ("latex", "markdown"):
         return {}
     options: dict[str, Any] = {"why": not no_why, "marks": marks}
     if fmt == "latex":
-        options.update(env=env or "align", standalone=standalone)
+        options.update(env=env or "align", standalone=standalone, width=width)
     return options
+
+
+def _width(value: str | None) -> str | float | None:
+    """``--width``: ``column``, ``text`` or a number of points (``300pt`` or ``300``)."""
+    import re
+
+    from symbn.render.latex import WIDTHS
+
+    if value is None or value in WIDTHS:
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:pt)?\s*", value)
+    if match is None or not 50 <= float(match.group(1)) <= 2000:
+        raise click.BadParameter(
+            f"{value!r}: write column, text, or a width from 50pt to 2000pt", param_hint="--width"
+        )
+    return float(match.group(1))
 
 
 def _refuse_misplaced(fmt: str, **given: object) -> None:
     """A one-line error for an option that the chosen format does not use."""
-    latex_only = {"standalone", "env"}
+    latex_only = {"standalone", "env", "width"}
     for option, value in given.items():
         if value in (None, False):
             continue
@@ -269,7 +351,7 @@ def _refuse_misplaced(fmt: str, **given: object) -> None:
 def _export(report: Report, fmt: str, options: dict[str, Any]) -> str:
     """The report in ``fmt`` as text (terminal: plain, 80 columns)."""
     if fmt == "json":
-        return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
+        return _json(report.as_dict()) + "\n"
     if fmt == "latex":
         return report.to_latex(**options)
     if fmt == "markdown":
@@ -312,6 +394,9 @@ def _write(output: str, text: str, *, force: bool) -> None:
     existing name, where the file system has them), so a file created while checking survives;
     with ``--force`` it replaces the file, or the symlink itself, never a symlink's target.
     """
+    import tempfile
+    from pathlib import Path
+
     target = Path(output)
     try:
         handle, temporary = tempfile.mkstemp(
@@ -369,6 +454,7 @@ def _umask() -> int:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @format_option
 @budget_options
+@cache_option
 @click.option(
     "--declare",
     "declare_files",
@@ -400,6 +486,7 @@ def check_command(
     seed: int,
     standalone: bool,
     env: str | None,
+    width: str | float | None,
     no_why: bool,
     marks: bool,
     output: str | None,
@@ -413,6 +500,7 @@ def check_command(
     units: tuple[str, ...],
     bar: str | None,
     write_declaration: bool,
+    no_cache: bool,
 ) -> None:
     """Check the derivation written in each FILE (Markdown or LaTeX), under its own equation numbers.
 
@@ -421,7 +509,9 @@ def check_command(
     from symbn.errors import SymbnError
     from symbn.parse.declare import from_file, from_mapping
 
-    _refuse_misplaced(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    _refuse_misplaced(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     if output is not None:
         if len(files) > 1 and fmt != "json":
             raise InputProblem(
@@ -430,7 +520,9 @@ def check_command(
             )
         if not force:
             _refuse_existing(output)
-    layout = _layout(fmt, standalone=standalone, env=env, no_why=no_why, marks=marks)
+    layout = _layout(
+        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
+    )
     try:
         extra = from_mapping(
             {
@@ -447,14 +539,21 @@ def check_command(
             extra = from_file(path).merged(extra)
     except SymbnError as exc:
         raise InputProblem(str(exc)) from None
+    read = [_read_file(path, extra, total_timeout) for path in files]
+    # Every document's claims are checked together, shared among all the workers; each file's
+    # output then comes in the order given, as if they had been checked one after the other.
+    checkable = [document.derivation for _, document, _ in read if document is not None]
+    show = fmt == "terminal" and output is None
+    reports = iter(_check(checkable, (timeout, total_timeout), seed, show=show, no_cache=no_cache))
     code = 0
     summaries = []
     exported = ""
-    for path in files:
+    for path, document, error in read:
         if fmt == "terminal" and len(files) > 1 and output is None:
             click.echo(f"== {path}")
-        file_code, summary, text = _check_file(
-            path, extra, fmt, (timeout, total_timeout), seed, layout, to_stdout=output is None
+        report = next(reports) if document is not None else None
+        file_code, summary, text = _show_file(
+            path, document, error, report, fmt, layout, to_stdout=output is None
         )
         if write_declaration and "inferred" in summary:
             file_code = max(file_code, _save_declaration(path, summary["inferred"], force=force))
@@ -462,10 +561,7 @@ def check_command(
         summaries.append(summary)
         exported += text
     if fmt == "json":
-        exported = (
-            json.dumps(summaries[0] if len(files) == 1 else summaries, indent=2, ensure_ascii=False)
-            + "\n"
-        )
+        exported = _json(summaries[0] if len(files) == 1 else summaries) + "\n"
         if output is None:
             click.echo(exported, nl=False)
     if output is not None:
@@ -473,33 +569,40 @@ def check_command(
     sys.exit(code)
 
 
-def _check_file(
+def _read_file(
+    path: str, extra: Declaration, budget: float
+) -> tuple[str, Document | None, str]:
+    """Read one document within ``budget`` CPU seconds: (path, the document or None, the one-line
+    error when it cannot be read at all)."""
+    from symbn.errors import SymbnError
+    from symbn.parse.document import read_document
+
+    try:
+        return path, read_document(path, extra, budget=budget), ""
+    except SymbnError as exc:
+        return path, None, str(exc)
+    except Exception as exc:  # never a traceback for a document, whatever it holds
+        return path, None, f"{path}: cannot read this document ({type(exc).__name__})"
+
+
+def _show_file(
     path: str,
-    extra: Declaration,
+    document: Document | None,
+    error: str,
+    report: Report | None,
     fmt: str,
-    budget: tuple[float, float],
-    seed: int,
     layout: dict[str, Any],
     *,
     to_stdout: bool,
 ) -> tuple[int, dict[str, object], str]:
-    """Check one document: (exit code, its JSON summary, its export when not ``to_stdout``).
+    """One checked document: (exit code, its JSON summary, its export when not ``to_stdout``).
 
     Problems go to stderr, one line each; with ``to_stdout`` the export is printed at once.
     """
-    from symbn.errors import SymbnError
-    from symbn.parse.document import Problem, read_document
+    from symbn.parse.document import Problem
 
-    try:
-        document = read_document(path, extra)
-    except SymbnError as exc:
-        message = str(exc)
-    except Exception as exc:  # never a traceback for a document, whatever it holds
-        message = f"{path}: cannot read this document ({type(exc).__name__})"
-    else:
-        message = ""
     text = ""
-    for problem in [Problem(message)] if message else document.problems:
+    for problem in [Problem(error)] if document is None else document.problems:
         click.echo(f"Error: {problem}", err=True)
         if fmt == "github":
             from symbn.render.github import problem as annotation
@@ -510,10 +613,9 @@ def _check_file(
     if to_stdout:
         click.echo(text, nl=False)
         text = ""
-    if message:
-        problems = [{"file": path, "message": message}]
-        return 2, {"file": path, "error": message, "problems": problems}, text
-    (report,) = _check([document.derivation], budget, seed, show=fmt == "terminal" and to_stdout)
+    if document is None or report is None:
+        problems = [{"file": path, "message": error}]
+        return 2, {"file": path, "error": error, "problems": problems}, text
     options = {"document": document} if fmt == "github" else layout
     if fmt != "json" and document.derivation.lines:
         if to_stdout:
@@ -580,10 +682,19 @@ def _save_declaration(path: str, inferred: object, *, force: bool) -> int:
 
 
 def _check(
-    derivations: list[Derivation], budget: tuple[float, float], seed: int, *, show: bool
+    derivations: list[Derivation],
+    budget: tuple[float, float],
+    seed: int,
+    *,
+    show: bool,
+    no_cache: bool,
 ) -> list[Report]:
     """Check ``derivations`` together under ``budget`` (seconds a step, seconds in all), with one
-    progress bar on a terminal's stderr when ``show``."""
+    progress bar on a terminal's stderr when ``show``.
+
+    Claims whose inputs are unchanged take their verdict from the user's cache, unless ``no_cache``.
+    """
+    from symbn.cache import default_cache
     from symbn.check import check_many
     from symbn.process import Prefetch
     from symbn.progress import bar
@@ -598,7 +709,10 @@ def _check(
             if advance is not None:
                 advance(f"checking {derivation.name} ({line.label})")
 
-        return check_many(derivations, timeout=timeout, seed=seed, progress=on_line, total=total)
+        cache = None if no_cache else default_cache()
+        return check_many(
+            derivations, timeout=timeout, seed=seed, progress=on_line, total=total, cache=cache
+        )
 
 
 def _draw_in_unicode() -> None:
@@ -623,7 +737,9 @@ def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
     Console(highlight=False).print(report)
 
 
-def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: int) -> None:
+def _derive_all(
+    name: str | None, fmt: str, budget: tuple[float, float], seed: int, no_cache: bool
+) -> None:
     """``derive --all``: check every shipped derivation, print a summary table (or JSON list), exit."""
     from symbn.registry import load, names
 
@@ -632,9 +748,9 @@ def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: i
     if fmt not in ("terminal", "json", "github"):
         raise InputProblem(f"--all prints a summary table, JSON or annotations, not --format {fmt}")
     derivations = [load(n) for n in names()]
-    reports = _check(derivations, budget, seed, show=fmt == "terminal")
+    reports = _check(derivations, budget, seed, show=fmt == "terminal", no_cache=no_cache)
     if fmt == "json":
-        click.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False))
+        click.echo(_json([r.as_dict() for r in reports]))
     elif fmt == "github":
         for report, shipped_name in zip(reports, names(), strict=True):
             click.echo(_export(report, fmt, {"module": shipped_name}), nl=False)
@@ -643,23 +759,33 @@ def _derive_all(name: str | None, fmt: str, budget: tuple[float, float], seed: i
 
         holding = sum(r.ok for r in reports)
         console = Console(highlight=False)
-        console.print(_summary_table(reports))
+        console.print(_summary_table(reports, console.width))
         style = "bold green" if holding == len(reports) else "bold red"
         console.print(f"{holding} of {len(reports)} derivations hold", style=style)
     sys.exit(0 if all(r.ok for r in reports) else 1)
 
 
-def _summary_table(reports: list[Report]) -> Any:
-    """One row per derivation: name, title, lines, verdict counts, and whether every claim holds."""
+def _summary_table(reports: list[Report], width: int = 80) -> Any:
+    """One row per derivation: name, title, lines, verdict counts, and whether every claim holds.
+
+    Narrower than 72 columns the counts are headed by the verdict marks (with a legend), so that
+    the names keep their width."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from symbn.check import Verdict
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("name / title", ratio=1)
-    for heading in ("lines", "proved", "checked", "refuted", "undecided"):
+    headings = ("lines", "proved", "checked", "refuted", "undecided")
+    narrow = width < 72
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption="✓ proved  ≈ checked  ✗ refuted  ? undecided" if narrow else None,
+    )
+    longest = max((len(r.derivation.name) for r in reports), default=4)
+    table.add_column("name / title", ratio=1, min_width=min(longest, max(width - 40, 8)))
+    for heading in ("lines", "✓", "≈", "✗", "?") if narrow else headings:
         table.add_column(heading, justify="right", no_wrap=True)
     table.add_column("holds?", justify="center", no_wrap=True, min_width=6)
     for report in reports:

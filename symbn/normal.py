@@ -42,15 +42,37 @@ Ranges = dict[Any, tuple[Any, Any]]
 _NO_RANGES: Ranges = {}
 
 
+# Normal forms already computed in this process, by expression and ranges: the claims of one run
+# share their definitions' subtrees (a mean, a variance), which are then normalised once. Every
+# entry is the normal form of exactly its key (the rewrites are deterministic, and expressions
+# that compare equal are the same tree), so a hit changes the cost, never the result. Bounded:
+# the memo is emptied when it reaches MEMO_ENTRIES.
+MEMO_ENTRIES = 4096
+_MEMO: dict[tuple[Any, frozenset[Any]], Any] = {}
+
+
 def normal_form(expr: Expr) -> Expr:
     """The normal form of ``expr``; equal normal forms mean equal expressions."""
     return _normal(expr, _NO_RANGES)
 
 
 def _normal(expr: Any, ranges: Ranges) -> Any:
-    """The normal form of ``expr`` inside sums whose indices run over ``ranges``."""
+    """The normal form of ``expr`` inside sums whose indices run over ``ranges`` (memoised)."""
     if expr.is_Atom:
         return expr
+    key = (expr, frozenset(ranges.items()))
+    found = _MEMO.get(key)
+    if found is not None:
+        return found
+    result = _rewrite(expr, ranges)
+    if len(_MEMO) >= MEMO_ENTRIES:
+        _MEMO.clear()
+    _MEMO[key] = result
+    return result
+
+
+def _rewrite(expr: Any, ranges: Ranges) -> Any:
+    """One step of :func:`_normal`: the rewrite for ``expr``'s kind, its parts normalised."""
     if isinstance(expr, Sum):
         return _normal_sum(expr, ranges)
     if isinstance(expr, Derivative):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sympy import Add, Expr, Idx, Indexed, IndexedBase, Integer, Sum, Symbol
+from sympy import Add, Derivative, Expr, Idx, Indexed, IndexedBase, Integer, Sum, Symbol
 from sympy.concrete.expr_with_limits import AddWithLimits
 from sympy.core.parameters import evaluate
 from sympy.core.relational import Relational
@@ -27,6 +27,8 @@ GREEK = (
     "upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
 ).split()
 GREEK_UNICODE = dict(zip(GREEK, "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ", strict=True))
+# Letters written with a command that are not in GREEK: \ell, and the variant Greek forms.
+LETTER_UNICODE = {"ell": "ℓ", "varepsilon": "ε", "vartheta": "ϑ", "varphi": "φ"}
 ACCENT_UNICODE = {"tilde": "\u0303", "bar": "\u0304", "hat": "\u0302", "overline": "\u0304"}
 
 _NAME = re.compile(
@@ -49,7 +51,7 @@ class Name:
         """The base as LaTeX: ``\\sigma`` for ``sigma``, ``\\mathrm{run}`` for longer words."""
         if self.base.startswith("\\") or len(self.base) == 1:
             return self.base
-        if self.base in GREEK_UNICODE:
+        if self.base in GREEK_UNICODE or self.base in LETTER_UNICODE:
             return "\\" + self.base
         return r"\mathrm{" + self.base + "}"
 
@@ -61,7 +63,7 @@ class Name:
             inner = parse_name(accent.group(2)).unicode_base
             return inner + ACCENT_UNICODE.get(accent.group(1), "")
         bare = self.base.lstrip("\\")
-        return GREEK_UNICODE.get(bare, bare)
+        return GREEK_UNICODE.get(bare, LETTER_UNICODE.get(bare, bare))
 
 
 def parse_name(name: str) -> Name:
@@ -249,6 +251,22 @@ class Mean(AddWithLimits):
     """The batch mean ``\\overline{a}`` of a body over an index: displayed with a bar, checked as ``(1/n) Σ``."""
 
 
+class LossGradient(Expr):
+    """``∂L/∂v`` of a loss ``L`` the document never defines: shown as that derivative, checked as
+    what it means when ``L`` is an unknown function of the document's output ``y``, the chain rule
+    ``∂/∂v Σ_j g_j y_j`` with ``g_j = ∂L/∂y_j`` unknowns (first derivatives only)."""
+
+    is_commutative = True
+
+    def __new__(cls, shown: Derivative, meant: Expr) -> LossGradient:
+        return Expr.__new__(cls, shown, meant)
+
+    def _shown(self, printer: Any) -> Any:
+        return printer._print(self.args[0])
+
+    _symbn_latex = _symbn_unicode = _symbn_inline = _latex = _pretty = _sympystr = _shown
+
+
 def written(*terms: Any) -> Written:
     """A sum displayed with its terms in the given order: ``written(W*a, b)`` shows ``W a + b``."""
     return Written(*terms)
@@ -284,6 +302,8 @@ def _meaning(expr: Any) -> Any:
         return Add(*[_meaning(t) for t in expr.args])
     if isinstance(expr, Cancel):
         return _meaning(expr.args[0])
+    if isinstance(expr, LossGradient):
+        return _meaning(expr.args[1])
     if isinstance(expr, Mean):
         var, lower, upper = expr.limits[0]
         count = upper - lower + Integer(1)
@@ -299,6 +319,7 @@ __all__ = [
     "Cancel",
     "ExampleFamily",
     "HiddenIdx",
+    "LossGradient",
     "Mean",
     "Name",
     "Paren",

@@ -142,7 +142,10 @@ class _Checked(pytest.File):
             options = self.config.option
             timeout = 5.0 if options.symbn_timeout is None else options.symbn_timeout
             seed = 0 if options.symbn_seed is None else options.symbn_seed
-            self._report = self.derivation().check(timeout=timeout, seed=seed)
+            from symbn.cache import default_cache
+
+            cache = default_cache()  # unchanged claims take their stored verdicts
+            self._report = self.derivation().check(timeout=timeout, seed=seed, cache=cache)
         return self._report
 
     def claims(self, derivation: Derivation) -> Iterator[ClaimItem]:

@@ -253,6 +253,8 @@ def free_integer_indices(
     """Free integer symbols written as an index of a family with a known range: they range over it.
 
     ``∂ℓ/∂x_k`` of a loss over a batch ``x_1 … x_m`` is about ``k`` in ``1..m``, not ``k = −4``.
+    A range that runs to the symbol itself (``R_n`` beside ``Σ_{i=1}^{n} R_i``) gives it none:
+    ``n`` is then the sum's size, sampled as sizes are.
     """
     found: dict[Symbol, tuple[Expr, Expr]] = {}
     for expr in exprs:
@@ -264,6 +266,9 @@ def free_integer_indices(
                     and index.is_integer
                     and (entry.base, position) in ranges
                     and index in expr.free_symbols
+                    and not any(
+                        index in bound.free_symbols for bound in ranges[entry.base, position]
+                    )
                 ):
                     found.setdefault(index, ranges[entry.base, position])
     return found

@@ -9,7 +9,6 @@ indexed definition whose right side has an index its left side lacks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sympy import Basic, Dummy, Expr, Idx, Indexed, IndexedBase, Symbol
@@ -78,33 +77,59 @@ def _describe(obj: Basic) -> str:
     return f"a {' '.join(facts)} symbol" if facts else "a symbol with no assumptions"
 
 
-@dataclass(frozen=True)
 class Names:
     """Every name a derivation uses so far, with the line that first used it, and each family's index count.
 
-    Immutable: each line gives a new :class:`Names`, so a call that fails leaves nothing half-added
-    and copies of a derivation (``symbn.load``) never share state.
+    Names are added through a :class:`PendingNames` that is committed only once every check of a
+    line has passed, so a call that fails leaves nothing half-added; a copy of a derivation
+    (``symbn.load``) gets its own :meth:`copy`. Adding a line costs its own names, not all names.
     """
 
-    objects: Mapping[str, tuple[Basic, str]] = field(default_factory=dict)
-    arity: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[Basic, str]] = {}
+        self.arity: dict[str, tuple[int, str]] = {}
 
-    def extend(self, label: str, exprs: Iterable[Expr]) -> Names:
-        """These names plus those of ``exprs`` (the sides of line ``label``), or a DerivationError."""
-        objects = dict(self.objects)
-        arity = dict(self.arity)
+    def copy(self) -> Names:
+        """An independent copy."""
+        twin = Names()
+        twin.objects, twin.arity = dict(self.objects), dict(self.arity)
+        return twin
+
+    def pending(self) -> PendingNames:
+        """A set of additions to these names, checked as they are made, committed by the caller."""
+        return PendingNames(self)
+
+
+class PendingNames:
+    """Names about to be added to a :class:`Names`: checked against it and each other, then committed."""
+
+    def __init__(self, names: Names) -> None:
+        self.names = names
+        self.objects: dict[str, tuple[Basic, str]] = {}
+        self.arity: dict[str, tuple[int, str]] = {}
+
+    def _object(self, key: str) -> tuple[Basic, str] | None:
+        return self.objects.get(key) or self.names.objects.get(key)
+
+    def _arity(self, key: str) -> tuple[int, str] | None:
+        return self.arity.get(key) or self.names.arity.get(key)
+
+    def extend(self, label: str, exprs: Iterable[Expr]) -> PendingNames:
+        """Add the names of ``exprs`` (the sides of line ``label``), or raise a DerivationError."""
         for expr in exprs:
             for obj, count in _uses(expr):
                 key = _key(obj)
-                if key in objects and not _same(objects[key][0], obj):
-                    first, where = objects[key]
+                known = self._object(key)
+                if known is not None and not _same(known[0], obj):
+                    first, where = known
                     raise DerivationError(
                         f"{label}: two different things are both named {key}: {_describe(first)} "
                         f"(used at {where}) and {_describe(obj)} here; they would be checked as "
                         "different variables. Make each name once (with symbn.symbols, "
                         "symbn.examples, symbn.index …) and reuse it"
                     )
-                objects.setdefault(key, (obj, label))
+                if known is None:
+                    self.objects[key] = (obj, label)
                 if not isinstance(obj, IndexedBase):
                     continue
                 if count is None:
@@ -112,13 +137,20 @@ class Names:
                         f"{label}: {key} is a family of values, one per index; write it with its "
                         f"index, as {key}[i]"
                     )
-                if key in arity and arity[key][0] != count:
-                    known, where = arity[key]
+                arity = self._arity(key)
+                if arity is not None and arity[0] != count:
+                    known_count, where = arity
                     raise DerivationError(
-                        f"{label}: {key} has {count} index(es) here but {known} at {where}"
+                        f"{label}: {key} has {count} index(es) here but {known_count} at {where}"
                     )
-                arity.setdefault(key, (count, label))
-        return Names(objects, arity)
+                if arity is None:
+                    self.arity[key] = (count, label)
+        return self
+
+    def commit(self) -> None:
+        """Add these names to the :class:`Names` they were checked against."""
+        self.names.objects.update(self.objects)
+        self.names.arity.update(self.arity)
 
 
 def names_in(expr: Expr) -> set[Basic]:
@@ -143,29 +175,37 @@ def free_indices(expr: Any) -> set[Idx]:
     return found
 
 
-def check_definition(label: str, left: Expr, right: Expr, lines: tuple[Line, ...]) -> None:
-    """Raise a DerivationError if defining ``left`` as ``right`` after ``lines`` is a misuse."""
-    from symbn.model import Kind, defined_name
+def check_definition(
+    label: str,
+    left: Expr,
+    right: Expr,
+    defined: Mapping[Basic, Line],
+    first_use: Mapping[Basic, str],
+) -> None:
+    """Raise a DerivationError if defining ``left`` as ``right`` is a misuse.
+
+    ``defined`` maps each name defined before to its line, ``first_use`` each name the lines
+    before use to the label of the first that does: the check costs the size of this definition
+    (and of the path back, only when there is one), never a scan of the earlier lines.
+    """
+    from symbn.model import defined_name
 
     name = defined_name(left)
     if name in names_in(right):
         raise DerivationError(f"{label}: the definition of {name} refers to {name} itself")
-    definitions = {defined_name(line.lhs): line for line in lines if line.kind is Kind.DEFINITION}
-    if name in definitions:
-        raise DerivationError(
-            f"{label}: {name} is already defined at {definitions[name].label}{RERUN}"
-        )
-    path = _path_back(name, right, definitions)
-    if path:
-        through = ", ".join(f"{defined_name(line.lhs)} ({line.label})" for line in path)
-        raise DerivationError(
-            f"{label}: the definition of {name} refers to {name} itself, through {through}"
-        )
-    for line in lines:
-        if name in names_in(line.lhs) | names_in(line.rhs):
+    if name in defined:
+        raise DerivationError(f"{label}: {name} is already defined at {defined[name].label}{RERUN}")
+    if name in first_use:
+        # Only an earlier line can lead back here, and then the name was used before.
+        path = _path_back(name, right, defined)
+        if path:
+            through = ", ".join(f"{defined_name(line.lhs)} ({line.label})" for line in path)
             raise DerivationError(
-                f"{label}: {name} is used at {line.label} before this definition; define it first"
+                f"{label}: the definition of {name} refers to {name} itself, through {through}"
             )
+        raise DerivationError(
+            f"{label}: {name} is used at {first_use[name]} before this definition; define it first"
+        )
     own = set(left.indices) if isinstance(left, Indexed) else set()
     stray = sorted((i for i in free_indices(right) - own if not isinstance(i, HiddenIdx)), key=str)
     if stray:
@@ -177,7 +217,7 @@ def check_definition(label: str, left: Expr, right: Expr, lines: tuple[Line, ...
         )
 
 
-def _path_back(name: Basic, right: Expr, definitions: dict[Basic, Line]) -> list[Line]:
+def _path_back(name: Basic, right: Expr, definitions: Mapping[Basic, Line]) -> list[Line]:
     """The chain of earlier definitions through which ``right`` leads back to ``name`` (empty if none)."""
     stack: list[tuple[Basic, list[Line]]] = [
         (used, []) for used in names_in(right) if used in definitions

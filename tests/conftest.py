@@ -1,15 +1,27 @@
-"""Shared fixtures: the seed derivation, and a way to rebuild it with one line replaced."""
+"""Shared fixtures: the seed derivation, and a way to rebuild it with one line replaced.
+
+The verdict cache is off in every test, and in every process a test starts (``SYMBN_NO_CACHE``),
+so each test checks what it checks; its folder is a temporary one, never the user's cache.
+``tests/test_cache.py`` turns it on, in folders of its own.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from typing import Any
 
 import pytest
 
 import symbn
 from symbn.model import Derivation, Kind
+
+_CACHE_DIR = tempfile.mkdtemp(prefix="symbn-test-cache-")
+atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
+os.environ["SYMBN_CACHE_DIR"] = _CACHE_DIR
+os.environ["SYMBN_NO_CACHE"] = "1"
 
 
 @pytest.fixture(scope="session")

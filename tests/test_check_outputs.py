@@ -149,11 +149,11 @@ def test_the_written_declaration_reads_every_corpus_document_the_same(tmp_path: 
         assert f"wrote {path}.symbn.toml" in err, (source.name, err)
         declared = read_document(path)
         assert to_mapping(declared.inferred) == {}, source.name  # nothing is left to infer
-        assert [
-            (line.label, line.kind, line.lhs_meaning, line.rhs_meaning)
+        assert [  # printed: a backward pass's bound indices are fresh dummies in each reading
+            (line.label, line.kind, str(line.lhs_meaning), str(line.rhs_meaning))
             for line in declared.derivation.lines
         ] == [
-            (line.label, line.kind, line.lhs_meaning, line.rhs_meaning)
+            (line.label, line.kind, str(line.lhs_meaning), str(line.rhs_meaning))
             for line in inferred.derivation.lines
         ], source.name
 

@@ -29,9 +29,9 @@ def rich_text(obj: object) -> str:
 
 def fresh(seed: Derivation) -> Derivation:
     """A copy of the seed, so that caching on one derivation does not affect another test."""
-    copy = Derivation(seed.title, name=seed.name, conclusion=seed.conclusion)
-    copy.lines, copy.notes, copy.assumptions = seed.lines, seed.notes, seed.assumptions
-    return copy
+    import copy
+
+    return copy.copy(seed)
 
 
 def test_a_derivation_displays_checked_in_jupyter(seed: Derivation) -> None:

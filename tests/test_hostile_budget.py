@@ -285,3 +285,33 @@ def test_a_total_budget_that_is_not_seconds_is_a_usage_error() -> None:
     for value in ("nan", "0", "-1", "inf", "1e400"):
         result = CliRunner().invoke(main, ["derive", "--total-timeout", value])
         assert result.exit_code == 2 and "--total-timeout" in result.stderr, value
+
+
+def test_reading_a_huge_document_stops_within_its_budget(tmp_path: Path) -> None:
+    """Reading is the parent's work, so it is bounded too: the rows not reached in time are not
+    read, one located problem says so, and the exit code is 2 (not a claim's verdict)."""
+    terms = " + ".join(f"x^{{{j}}} y^{{{j % 5}}}" for j in range(1, 200))
+    rows = [f"$$({terms})^{{2}} = ({terms})({terms}) + {k} \\tag{{{k}}}$$" for k in range(1, 61)]
+    document = tmp_path / "huge.md"
+    document.write_text("# Huge\n\n" + "\n\n".join(rows) + "\n", encoding="utf-8")
+    begun = time.process_time()
+    result = CliRunner().invoke(main, ["check", str(document), "--total-timeout", "1"])
+    assert time.process_time() - begun < 15  # reading all 60 rows takes far longer
+    assert result.exit_code == 2
+    assert "reading stopped here: the document's budget of 1 s was spent reading" in result.stderr
+    assert "raise --total-timeout" in result.stderr
+
+
+def test_reading_stops_once_it_has_used_its_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory is bounded the same way, counted from what the process used before reading."""
+    from symbn.parse import document as reader
+
+    rows = "\n\n".join(f"$$x + {k} = {k} + x$$" for k in range(1, 40))
+    peaks = iter([100.0] + [100.0 + 10 * k for k in range(1, 400)])
+    monkeypatch.setattr(reader, "_peak_memory_mb", lambda: next(peaks))
+    monkeypatch.setattr(reader, "MAX_READING_MB", 500)  # passed while building the rows
+    read = reader.read_text("# Big\n\n" + rows + "\n", "big.md")
+    assert 0 < len(read.derivation.lines) < 39
+    (problem,) = read.problems
+    assert "more than 500 MB of memory were used reading" in problem
+    assert read.unread == 39 - len(read.derivation.lines)

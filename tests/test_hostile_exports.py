@@ -40,7 +40,7 @@ PAYLOADS = [
 # Control words symbn itself writes around the user's text.
 STRUCTURE = {
     "documentclass", "usepackage", "allowdisplaybreaks", "begin", "end", "section", "paragraph",
-    "tag", "label", "notag", "intertext", "small", "textbackslash", "textasciitilde",
+    "tag", "label", "notag", "displaybreak", "intertext", "small", "textbackslash", "textasciitilde",
     "textasciicircum", "sim",
 }  # fmt: skip
 

@@ -185,7 +185,7 @@ def test_equation_aligned_has_one_number_and_no_tag_inside_aligned(seed: Derivat
 def test_marks_check_a_derivation_first(seed: Derivation) -> None:
     out = seed.to_latex(marks=True)
     assert r"\mathrel{\overset{\checkmark}{=}}" in out
-    assert r"\mathrel{\overset{\mathrm{def}}{=}}" in out
+    assert r"\mathrel{\overset{\scriptscriptstyle\mathrm{def}}{=}}" in out
     assert r"\times" not in out
 
 

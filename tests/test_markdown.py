@@ -108,12 +108,29 @@ def test_a_refuted_derivation_displays_in_katex_and_mathjax(seed: Derivation) ->
 def test_markdown_blocks_carry_tags_never_inside_aligned(seed: Derivation) -> None:
     out = seed.to_markdown()
     blocks = [tex for tex, shown in math_of(out) if shown]
-    assert len(blocks) == len(seed.lines)
     assert all("aligned" not in b for b in blocks)
-    assert [re.search(r"\\tag\{([^}]*)\}", b).group(1) for b in blocks] == [  # type: ignore[union-attr]
-        line.label for line in seed.lines
-    ]
-    assert blocks[2].startswith("= W^{[l]}")  # a continuation, as the seed writes it
+    tags = [tag for b in blocks for tag in re.findall(r"\\tag\{([^}]*)\}", b)]
+    assert tags == [line.label for line in seed.lines]
+    # 1.8 and its continuations 1.9-1.12: one align block, every = at the alignment point
+    group = next(b for b in blocks if "\\tag{1.8}" in b)
+    assert group.startswith("\\begin{align}") and group.endswith("\\end{align}")
+    rows = group.removeprefix("\\begin{align}").removesuffix("\\end{align}").split("\\\\")
+    equations = [r for r in rows if "\\tag{" in r]
+    assert len(equations) == 5
+    assert all(r.strip().startswith("&=") for r in equations[1:])
+    assert rows.count(rows[0]) == 1 and "&=" in equations[0]
+
+
+def test_a_refuted_line_ends_its_aligned_block() -> None:
+    x, y = symbn.symbols("x y")
+    d = symbn.Derivation("Slip", name="slip").step(2 * (x + y), symbn.written(2 * x, 2 * y), label="1")
+    d.then(symbn.written(2 * x, 3 * y), label="2").then(symbn.written(3 * y, 2 * x), label="3")
+    out = d.check().to_markdown(marks=True)
+    before, _, after = out.partition("**refuted:**")
+    block = before[before.rindex("$$\n", 0, before.index("\\tag{2}")) :]
+    assert block.count("$$") == 2 and "\\tag{1}" in block  # closed before the evidence
+    assert "\\tag{3}" in after and "\\tag{3}" not in before
+    assert parse_everywhere(math_of(out)) == []
 
 
 def test_markdown_options(seed: Derivation) -> None:

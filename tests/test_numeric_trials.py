@@ -45,3 +45,34 @@ def test_random_sizes_shrink_with_nesting_but_never_below_5() -> None:
     assert largest_size(0) >= 10**9  # no sums: a size costs nothing to try
     assert [largest_size(d) >= 5 for d in range(1, 9)] == [True] * 8
     assert largest_size(4) < largest_size(2)
+
+
+def test_the_last_term_of_a_sum_peeled_off_is_checked_with_small_sizes() -> None:
+    """``R_n`` beside ``Σ_{i=1}^{n} R_i``: ``n`` is the sum's size, not an index ranging to itself
+    (sampled as one, it summed 160,000 terms a trial and ran out of time)."""
+    from sympy import Indexed, IndexedBase
+
+    n = symbn.size("n")
+    i = symbn.index("i", n)
+    r = IndexedBase("R", real=True)
+    whole = Sum(Indexed(r, i), (i, 1, n))
+    fewer = Sum(Indexed(r, i), (i, 1, n - 1))
+    d = symbn.Derivation("t", name="t")
+    d.step(whole, r[n] + fewer, label="true")
+    d.step(whole, r[n - 1] + fewer, label="wrong entry")
+    d.step(whole, 2 * r[n] + fewer, label="twice")
+    report = d.check(timeout=20)
+    assert report["true"].verdict in (Verdict.PROVED, Verdict.CHECKED), report["true"].reason
+    for label in ("wrong entry", "twice"):
+        result = report[label]
+        assert result.verdict is Verdict.REFUTED, (label, result.reason)
+        from fractions import Fraction
+
+        values = {k: Fraction(v) for k, v in result.counterexample.assignment}
+        # independent truth at the counterexample: the sums written out term by term
+        size = int(values["n"])
+        entry = {k: values.get(f"R[{k}]", Fraction(0)) for k in range(size + 1)}
+        lhs = sum(entry[k] for k in range(1, size + 1))
+        rest = sum(entry[k] for k in range(1, size))
+        rhs = (entry[size - 1] if label == "wrong entry" else 2 * entry[size]) + rest
+        assert lhs != rhs

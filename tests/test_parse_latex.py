@@ -304,14 +304,16 @@ def test_the_grammar_ships_in_the_package() -> None:
 def test_a_derivative_of_an_undefined_name_is_refused_not_proved_zero() -> None:
     text = "$$\\frac{d y}{d x} = 0$$\n$$L = w^2$$\n$$\\frac{\\partial L}{\\partial w} = 2 w$$\n"
     document = read_text(text, "d.md")
-    assert len(document.problems) == 1 and "y is not defined before" in document.problems[0]
+    assert len(document.problems) == 1 and "y is not defined" in document.problems[0]
     report = document.derivation.check()
     assert [r.verdict.value for r in report] == ["definition", "proved"]
 
 
 def test_too_many_equations_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="more than 500 equations"):
-        read_text("$$x = x$$\n" * 501)
+    from symbn.parse.document import MAX_EQUATIONS
+
+    with pytest.raises(InputError, match=f"more than {MAX_EQUATIONS} equations"):
+        read_text("$$x = x$$\n" * (MAX_EQUATIONS + 1))
 
 
 def test_every_whitelisted_construct_has_a_builder_and_nothing_else_is_built() -> None:

@@ -37,7 +37,8 @@ def test_text_after_quad_is_the_justification_and_the_math_after_it_too() -> Non
     ((_, kind, lhs, rhs, why),) = found
     assert kind is Kind.DEFINITION
     assert lhs == IndexedBase("\\hat{x}", real=True)[i]
-    assert rhs == (IndexedBase("x", real=True)[i] - mu) / sqrt(sigma**2 + eps)
+    positive = Symbol("epsilon", positive=True)  # under the root only: the stability constant
+    assert rhs == (IndexedBase("x", real=True)[i] - mu) / sqrt(sigma**2 + positive)
     assert why == "for each $i$"
 
 

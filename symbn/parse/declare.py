@@ -36,6 +36,7 @@ KEYS = {
     "examples",
     "assume",
     "values",
+    "outputs",
 }
 MAX_ASSUMPTIONS = 50
 MAX_DECLARATION_BYTES = 256 << 10  # a declaration is a few lines; a cap keeps a hostile one cheap
@@ -102,6 +103,7 @@ class Declaration:
     current: str = "j"
     assume: tuple[str, ...] = ()
     values: frozenset[str] = frozenset()  # never functions: a(b + c) is a product
+    outputs: frozenset[str] = frozenset()  # what an undefined loss L is a function of (∂L/∂…)
     sources: tuple[str, ...] = field(default=())
 
     def merged(self, other: Declaration) -> Declaration:
@@ -122,6 +124,7 @@ class Declaration:
             current=other.current if other.current != "j" else self.current,
             assume=self.assume + tuple(a for a in other.assume if a not in self.assume),
             values=self.values | other.values,
+            outputs=self.outputs | other.outputs,
             sources=self.sources + other.sources,
         )
 
@@ -232,6 +235,7 @@ def from_mapping(data: dict[str, Any], source: str) -> Declaration:
         current=_letter(examples, "current", source) or "j",
         assume=_assumptions(data, source),
         values=frozenset(_names(data, "values", source)),
+        outputs=frozenset(_names(data, "outputs", source)),
         sources=(source,),
     )
 
@@ -354,7 +358,7 @@ def to_mapping(decl: Declaration) -> dict[str, Any]:
     for key in ("title", "name"):
         if getattr(decl, key):
             found[key] = getattr(decl, key)
-    for key in ("sizes", "positive", "names", "units", "claims", "values"):
+    for key in ("sizes", "positive", "names", "units", "claims", "values", "outputs"):
         if getattr(decl, key):
             found[key] = sorted(getattr(decl, key))
     if decl.bar != "name":

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,8 +26,9 @@ from sympy import Derivative, Expr, Idx, Indexed, IndexedBase, Pow, Symbol
 from sympy.core.function import AppliedUndef
 
 from symbn.errors import DerivationError, InputError, SymbnError
-from symbn.model import Derivation, defined_name
+from symbn.model import Derivation, defined_name, recursion_step
 from symbn.notation import meaning
+from symbn.parse.backward import Backward
 from symbn.parse.declare import Declaration, from_file, from_toml
 from symbn.parse.files import read_regular
 from symbn.parse.latex import (
@@ -41,10 +44,12 @@ from symbn.parse.latex import (
     bound_letters,
     index_letters,
     parse_tree,
+    stability_constants,
 )
 
 MAX_FILE_BYTES = 4 << 20
-MAX_EQUATIONS = 500  # Derivation.define scans earlier lines: keep the whole document fast
+MAX_READING_MB = 1024  # reading stops (located, exit 2) once it has used this much more memory
+MAX_EQUATIONS = 20_000  # hostile input: a bound on the rows read (with MAX_FILE_BYTES)
 
 _OPEN = re.compile(
     r"\$\$|(?<!\\)\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign)(\*?)\}"
@@ -228,8 +233,14 @@ def sidecar(path: Path) -> Path | None:
     return None
 
 
-def read_document(path: str | Path, extra: Declaration | None = None) -> Document:
-    """Read and build the document at ``path``; an :class:`InputError` when it cannot be read at all."""
+def read_document(
+    path: str | Path, extra: Declaration | None = None, *, budget: float | None = None
+) -> Document:
+    """Read and build the document at ``path``; an :class:`InputError` when it cannot be read at all.
+
+    ``budget``: CPU seconds the reading may take; the displays not reached by then are not read
+    (one problem says so), so a huge document cannot keep the reader busy outside every budget.
+    """
     file = Path(path)
     raw = read_regular(file, MAX_FILE_BYTES, "document")
     try:
@@ -247,7 +258,9 @@ def read_document(path: str | Path, extra: Declaration | None = None) -> Documen
     if side is not None:
         declaration = from_file(side)
     kind = "tex" if file.suffix.lower() in (".tex", ".latex", ".ltx") else "md"
-    return read_text(text, str(file), kind=kind, declaration=declaration, extra=extra, cells=cells)
+    return read_text(
+        text, str(file), kind=kind, declaration=declaration, extra=extra, cells=cells, budget=budget
+    )
 
 
 def has_display_math(path: str | Path) -> bool:
@@ -281,9 +294,12 @@ def read_text(
     declaration: Declaration | None = None,
     extra: Declaration | None = None,
     cells: list[tuple[int, int]] | None = None,
+    budget: float | None = None,
 ) -> Document:
     """Build the derivation written in ``text`` (Markdown ``md`` or LaTeX ``tex``); ``cells``:
-    where each cell of a notebook starts in ``text`` and its number, for locations."""
+    where each cell of a notebook starts in ``text`` and its number, for locations; ``budget``:
+    CPU seconds the reading may take (see :func:`read_document`)."""
+    deadline = None if budget is None else time.process_time() + budget
     if len(text) > MAX_FILE_BYTES:
         raise InputError(
             f"{path}: {len(text)} characters; symbn reads documents up to {MAX_FILE_BYTES}"
@@ -300,7 +316,9 @@ def read_text(
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
     locations: dict[str, Place] = {}
-    unread, inferred = _build(derivation, rows, decl, positions, problems, locations)
+    unread, inferred = _build(
+        derivation, rows, decl, positions, problems, locations, _Deadline(deadline, budget)
+    )
     messages = [
         Problem(message, positions.place(offset) if offset >= 0 else None)
         for offset, message in sorted(problems)
@@ -449,9 +467,16 @@ def _rows(
 
 def _block_rows(text: str, start: int, end: int) -> list[Row]:
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
+    # A cases environment is one term of its row: its \\, & and \text are its own, not the row's
+    masks = [(m.start(), m.group(0)) for m in _CASES.finditer(body)]
+    for at, written in masks:
+        blank = re.sub(r"[^\n]", " ", written[2:])
+        body = body[:at] + "{" + blank[:-1] + " }" + body[at + len(written) :]
+    body, spans = _join_operator_rows(body, _split_rows(body))
     rows: list[Row] = []
-    for piece_start, piece_end in _split_rows(body):
-        for row in _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows)):
+    for piece_start, piece_end in spans:
+        pieces = _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows))
+        for row in (_unmask(r, masks, start) for r in pieces):
             if not row.text.strip() and row.refusal is None:
                 # A row with only a justification (or a number): it belongs to the equation above
                 # it, as the renderers place a justification too long to stand beside its line.
@@ -462,6 +487,22 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
                 continue
             rows.append(row)
     return rows
+
+
+_CASES = re.compile(r"\\begin\s*\{cases\}(?:(?!\\begin\s*\{cases\})[\s\S])*?\\end\s*\{cases\}")
+
+
+def _unmask(row: Row, masks: list[tuple[int, str]], start: int) -> Row:
+    """``row`` with each cases environment it holds written back in (its span was masked)."""
+    text = row.text
+    for at, written in masks:
+        rel = start + at - row.offset
+        if rel < 0 or rel + len(written) > len(text):
+            continue
+        inside = text[rel + 1 : rel + len(written) - 1]
+        if text[rel] == "{" and text[rel + len(written) - 1] == "}" and not inside.strip():
+            text = text[:rel] + written + text[rel + len(written) :]
+    return row if text == row.text else replace(row, text=text)
 
 
 def _top_level_backslashes(text: str) -> Iterator[int]:
@@ -478,6 +519,60 @@ def _top_level_backslashes(text: str) -> Iterator[int]:
             depth += 1
         elif char == "}":
             depth -= 1
+        k += 1
+
+
+# A row that goes on with the expression of the row above it: it starts (after &, \quad) with a
+# + or - and has no relation of its own (&\quad + b^{[l]}, as the LaTeX export breaks a long line).
+_OPERATOR_ROW = re.compile(r"(?:[\s&]|\\q?quad(?![A-Za-z]))*[+-]")
+_ROW_RELATION = re.compile(r"=|<|>|\\(?:neq?|[lg]eq?|approx|coloneqq|equiv|[lg]t)(?![A-Za-z])")
+_ROW_TEXT = re.compile(r"\\(?:text|mbox|textrm|textit)(?![A-Za-z])")
+
+
+def _join_operator_rows(
+    body: str, spans: list[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]]]:
+    """Rows that continue the expression above them joined to it, the ``\\\\`` between blanked
+    (positions stay those of the document). Never after a row with text: its justification would
+    swallow the terms."""
+    chars = list(body)
+    out: list[tuple[int, int]] = []
+    for begin, end in spans:
+        row = body[begin:end]
+        if (
+            out
+            and _OPERATOR_ROW.match(row)
+            and not any(_ROW_RELATION.match(row, k) for k in _top_level_positions(row))
+            and not _ROW_TEXT.search(_LEFT_NUMBER.sub("", _without_intertexts(body[slice(*out[-1])])))
+        ):
+            chars[out[-1][1] : begin] = " " * (begin - out[-1][1])
+            out[-1] = (out[-1][0], end)
+            continue
+        out.append((begin, end))
+    return "".join(chars), out
+
+
+def _without_intertexts(text: str) -> str:
+    """``text`` with its ``\\intertext{…}`` paragraphs taken out (text between rows, not in one)."""
+    for start, stop in reversed(_intertexts(text)):
+        text = text[:start] + text[stop:]
+    return text
+
+
+def _top_level_positions(text: str) -> Iterator[int]:
+    """Positions in ``text`` outside any braces (a relation in ``\\sum_{i=1}`` is not the row's)."""
+    depth, k = 0, 0
+    while k < len(text):
+        char = text[k]
+        if char == "\\" and text[k + 1 : k + 2] in "{}":
+            k += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0:
+            yield k
         k += 1
 
 
@@ -514,7 +609,7 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
         blank(left.start(), left.end())
     for start, stop in _intertexts(text):
         blank(start, stop)
-    for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b)", text):
+    for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b|displaybreak(?:\[\d\])?)", text):
         blank(match.start(), match.end())
     if not label:
         number = _TRAILING_NUMBER.search("".join(chars))
@@ -799,13 +894,17 @@ def _build(
     positions: _Positions,
     problems: list[tuple[int, str]],
     locations: dict[str, Place],
+    deadline: _Deadline,
 ) -> tuple[int, Declaration]:
     """Add the rows to ``derivation``; the number of rows that could not be read, and the notation
     inferred from the document's own writing."""
     trees: list[Any] = []
     inferred: set[str] = set()
     indices: set[str] = set()
-    for row in rows:
+    for k, row in enumerate(rows):
+        if deadline.up():  # the loop below says so, at the first row it does not build
+            trees.extend([None] * (len(rows) - k))
+            break
         if row.refusal is not None:
             _report(problems, positions, row.offset + row.refusal[0], row.refusal[1])
             trees.append(None)
@@ -823,6 +922,15 @@ def _build(
         if tree is not None:
             inference.walk(tree, row.text, row.offset)
     guessed = inference.declaration(decl, indices)
+    declared = decl.sizes | decl.positive | decl.names | decl.values | decl.families | decl.units
+    stable = sorted(stability_constants(trees) - declared)
+    if stable:
+        guessed = replace(guessed, positive=guessed.positive | set(stable))
+        shown = ", ".join(f"$\\{name}$" for name in stable)
+        derivation.note(
+            f"{shown} is read as positive (a stability constant: written only added under a "
+            "square root or a power, as in $\\sqrt{\\sigma^2 + \\epsilon}$)"
+        )
     decl = decl.merged(guessed)
     sizes = frozenset(decl.sizes | (inferred - decl.positive - decl.names))
     survey = Survey()
@@ -843,11 +951,17 @@ def _build(
             builder.note_sums(tree, row.text, row.offset)
     readable = True
     used: set[Any] = set()
+    backward = Backward(declared=decl.outputs)
+    _survey_derivatives(builder, rows, trees, backward)
     failed: dict[
         Any, tuple[int, str]
     ] = {}  # a name whose definition could not be read → where that row is
     unread = 0
-    for row, tree in zip(rows, trees, strict=True):
+    for k, (row, tree) in enumerate(zip(rows, trees, strict=True)):
+        if deadline.up():
+            deadline.report(problems, positions, row, len(rows) - k)
+            unread += len(rows) - k
+            break
         if tree is None:
             readable = False
             unread += 1
@@ -870,6 +984,7 @@ def _build(
                 unread += 1
                 continue
             count = len(derivation.lines)
+            chain = _read_losses(derivation, chain, backward, used, row.label)
             readable = _add(derivation, chain, row, decl, readable, used, positions, problems)
             unread += 0 if readable else 1
             start = row.offset + len(row.text) - len(row.text.lstrip())
@@ -895,7 +1010,85 @@ def _build(
         _note_failed(builder, row, used, failed)
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
-    return unread, guessed
+    return unread, replace(guessed, outputs=guessed.outputs | backward.outputs())
+
+
+def _survey_derivatives(
+    builder: Builder, rows: list[Row], trees: list[Any], backward: Backward
+) -> None:
+    """Note every derivative the document writes, so that what a loss is a function of is judged
+    on the whole document (the rows are built again, for real, afterwards)."""
+    for row, tree in zip(rows, trees, strict=True):
+        if tree is None or not _DERIVATIVE_HINT.search(row.text):
+            continue
+        builder.text, builder.offset = row.text, row.offset
+        try:
+            chain = builder.chain_of(tree)
+        except Exception:  # reported when the row is built for real
+            continue
+        for side in [chain.lhs, *(rhs for _, rhs in chain.steps)]:
+            if side is not None:
+                backward.survey(side)
+
+
+_DERIVATIVE_HINT = re.compile(r"\\partial|\\[dt]?frac\s*\{?\s*d")
+
+
+def _read_losses(
+    derivation: Derivation, chain: Chain, backward: Backward, used: set[Any], label: str
+) -> Chain:
+    """``chain`` with the derivatives of an undefined loss read by the chain rule (:mod:`backward`)."""
+    sides = [chain.lhs, *(rhs for _, rhs in chain.steps)]
+    read = [None if s is None else backward.read(derivation, s, used, label) for s in sides]
+    backward.refuse_value_use(read, label)
+    steps = tuple((rel, rhs) for (rel, _), rhs in zip(chain.steps, read[1:], strict=True))
+    return Chain(read[0], steps, chain.lhs_pos)
+
+
+class _Deadline:
+    """When reading must stop: at a CPU time (``time.process_time``; ``None``: no limit), or once
+    reading has raised this process's peak memory by :data:`MAX_READING_MB` (the parse trees of
+    huge rows add up; a kernel that used more before is not held against the document)."""
+
+    def __init__(self, at: float | None, budget: float | None) -> None:
+        self.at, self.budget = at, budget
+        self.base = _peak_memory_mb()
+
+    def up(self) -> bool:
+        """Whether the reading's time or memory is spent."""
+        if self.at is not None and time.process_time() >= self.at:
+            return True
+        return self.memory_spent()
+
+    def memory_spent(self) -> bool:
+        """Whether reading has raised the peak memory by more than :data:`MAX_READING_MB`."""
+        return _peak_memory_mb() - self.base > MAX_READING_MB
+
+    def report(
+        self, problems: list[tuple[int, str]], positions: _Positions, row: Row, left: int
+    ) -> None:
+        """Say that reading stopped at ``row``, with ``left`` rows not read from there on."""
+        if self.memory_spent():
+            spent = f"more than {MAX_READING_MB} MB of memory were used reading"
+        else:
+            spent = f"the document's budget of {self.budget:g} s was spent reading"
+        _report(
+            problems,
+            positions,
+            row.offset,
+            f"reading stopped here: {spent}, so {left} display row(s) from here on are not read; "
+            "raise --total-timeout, or split the document",
+        )
+
+
+def _peak_memory_mb() -> float:
+    """This process's peak resident memory in MB (0 where it cannot be read)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
 def _note_failed(
@@ -1057,7 +1250,9 @@ def _add(
         else:
             derivation.then(rhs, label=labels[0], why=row.why)
     else:
-        if relation in DEFINE or _defines(chain.lhs, rhs, row.label, decl, used):
+        if _recursion(chain.lhs, relation, row.label, decl, used, derivation):
+            derivation.recursion(chain.lhs, rhs, label=labels[0], why=row.why)
+        elif relation in DEFINE or _defines(chain.lhs, rhs, row.label, decl, used):
             derivation.define(chain.lhs, rhs, label=labels[0], why=row.why)
         elif relation in DIFFERENT:
             derivation.differs(chain.lhs, rhs, label=labels[0], why=row.why)
@@ -1111,13 +1306,40 @@ def _defines(lhs: Expr, rhs: Expr, label: str, decl: Declaration, used: set[Any]
     return name not in used and name not in _names_in(rhs) | _names_in(meaning(rhs))
 
 
+def _recursion(
+    lhs: Expr, relation: str, label: str, decl: Declaration, used: set[Any], derivation: Derivation
+) -> bool:
+    """Whether ``Q_{n+1} = …`` defines the next term of a sequence met here first (a recursion)."""
+    if label in decl.claims or relation in DIFFERENT or not isinstance(lhs, Indexed):
+        return False
+    if recursion_step(lhs) is None:
+        return False
+    if lhs.base in {defined_name(line.lhs) for line in derivation.definitions}:
+        return False
+    if lhs.base in used:
+        first = next(
+            line
+            for line in derivation.lines
+            if lhs.base in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+        )
+        from symbn.render.latex import latex
+
+        raise MathError(
+            0,
+            f"({label}) reads as the recursion that defines {latex(lhs.base)}, which "
+            f"({first.label}) uses before it: write the recursion before its first use, or list "
+            f'"{label}" under claims to check this line as a claim',
+        )
+    return True
+
+
 def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
     """``d y / d x`` of a name ``y`` that is neither ``x`` nor defined before would be 0 by fiat.
 
     A derivative *with respect to* a defined quantity is read: the checker keeps its variable a
     variable (``∂(3u)/∂u = 3`` with ``u = 2x``) and substitutes its definition afterwards.
     """
-    defined = {defined_name(line.lhs) for line in derivation.definitions}
+    defined = derivation.defined.keys()
     for node in meaning(expr).atoms(Derivative):
         names = _names_in(node.expr)
         if names & defined:
@@ -1137,17 +1359,18 @@ def _refuse_blind_derivatives(derivation: Derivation, expr: Expr) -> None:
 def _refuse_late_definition(
     derivation: Derivation, lhs: Expr, rhs: Expr, label: str, decl: Declaration
 ) -> None:
-    """``x = 2`` after rows that use an undefined ``x``: a definition that comes after its first use,
-    said at the use, never a refutation of a claim nobody meant."""
-    if (
-        label in decl.claims
-        or not isinstance(lhs, Symbol)
-        or isinstance(lhs, Idx)
-        or lhs.is_integer
-    ):
+    """``x = 2`` (``x_i = …``, ``f(x) = …``) after rows that use an undefined ``x``: a definition
+    that comes after its first use, said at the use, never a refutation of a claim nobody meant."""
+    if label in decl.claims:
         return
-    definitions = {defined_name(line.lhs): line for line in derivation.definitions}
-    if lhs in definitions:
+    named = _would_define(lhs)
+    if named is None:
+        return
+    definitions: dict[Any, Any] = {
+        key.func if isinstance(key, AppliedUndef) else key: line
+        for key, line in derivation.defined.items()
+    }
+    if named in definitions:
         return
     reach: set[Any] = set()
     todo = list(_names_in(meaning(rhs)))
@@ -1158,13 +1381,13 @@ def _refuse_late_definition(
         reach.add(name)
         if name in definitions:
             todo += list(_names_in(definitions[name].rhs_meaning))
-    if lhs in reach:
+    if named in reach:
         return
     first = next(
         (
             line
             for line in derivation.lines
-            if lhs in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
+            if named in _names_in(line.lhs_meaning) | _names_in(line.rhs_meaning)
         ),
         None,
     )
@@ -1172,12 +1395,28 @@ def _refuse_late_definition(
         return
     from symbn.render.latex import latex
 
+    shown = f"{named}(…)" if isinstance(lhs, AppliedUndef) else latex(lhs)
     raise MathError(
         0,
-        f"({label}) reads as the definition of {latex(lhs)}, which ({first.label}) uses before it: "
-        f'define {latex(lhs)} before its first use, or list "{label}" under claims to check '
+        f"({label}) reads as the definition of {shown}, which ({first.label}) uses before it: "
+        f'define {shown} before its first use, or list "{label}" under claims to check '
         "this line as a claim",
     )
+
+
+def _would_define(lhs: Expr) -> Any:
+    """The name a left side would define if it came first (as :func:`_defines` reads it), else None."""
+    if isinstance(lhs, AppliedUndef):
+        arguments = lhs.args
+        plain = all(isinstance(a, Symbol) and not a.is_integer for a in arguments)
+        return lhs.func if plain and len(set(arguments)) == len(arguments) else None
+    if isinstance(lhs, Indexed):
+        indices = lhs.indices
+        plain = all(isinstance(i, Idx) or (isinstance(i, Symbol) and i.is_integer) for i in indices)
+        return lhs.base if plain and len(set(indices)) == len(indices) else None
+    if isinstance(lhs, Symbol) and not isinstance(lhs, Idx) and not lhs.is_integer:
+        return lhs
+    return None
 
 
 def _refuse_undeclared_power(chain: Chain, rhs: Expr, used: set[Any]) -> None:

@@ -25,15 +25,23 @@ from sympy import (
     Abs,
     Derivative,
     E,
+    Eq,
     Expr,
     Function,
+    Ge,
+    Gt,
     Idx,
     Indexed,
     IndexedBase,
     Integer,
     KroneckerDelta,
+    Le,
+    Lt,
     Max,
     Min,
+    Ne,
+    Piecewise,
+    Product,
     Rational,
     Sum,
     Symbol,
@@ -72,7 +80,7 @@ MAX_ROOT = 100
 CONSTRUCTS = frozenset(
     "expr product juxt bigop func scripted scripted_power letter greek number partial paren "
     "bracket group empty arg braced frac sqrt accent cancel word tuple abs binom boxed "
-    "underbrace prime fracpair labelarg".split()
+    "underbrace prime fracpair labelarg cases".split()
 )
 
 # Functions symbn knows, by the name written before their argument (\tanh, or tanh as a word).
@@ -112,6 +120,7 @@ TERM_START = {
     "BOXED",
     "BRACE_UNDER",
     "BRACE_OVER",
+    "CASES",
 }
 HUMAN = {
     "RP": "')'",
@@ -159,9 +168,11 @@ class DerivOp:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The LALR parser of symbn's grammar (built once)."""
+    """The LALR parser of symbn's grammar (built once, its tables cached: :mod:`.parser_cache`)."""
+    from symbn.parse.parser_cache import cached_lark
+
     grammar = resources.files("symbn.parse").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return cached_lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
 def parse_tree(text: str) -> Tree:
@@ -239,6 +250,12 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> MathError:
             while end < len(text) and text[end].isalpha():
                 end += 1
             command = text[pos : max(end, pos + 2)]
+            if command in ("\\top", "\\intercal"):
+                return MathError(
+                    pos,
+                    f"{command} reads as a transpose; symbn checks scalar identities and does "
+                    "not read vectors: write the product by entries, as \\sum_{i=1}^{n} w_i x_i",
+                )
             return MathError(pos, f"symbn does not read the command {command} here")
         return MathError(
             pos, f"unexpected {text[pos]!r}; expected {_expected(set(exc.allowed or ()))}"
@@ -695,14 +712,21 @@ class Builder:
             (c for c in node.children if isinstance(c, Tree) and c.data == "scripts"), None
         )
         body = node.children[-1]
+        negated = any(
+            isinstance(c, Token) and c.type == "ADDOP" and c.value == "-" for c in node.children
+        )
+        command = str(node.children[0].value)  # \sum or \prod
+        what = "a product" if command == "\\prod" else "a sum"
         sub, sup = _split_scripts(scripts)
         if sub is None:
-            raise MathError(_start(node), "a sum needs its index and bounds: \\sum_{i=1}^{m}")
+            raise MathError(
+                _start(node), f"{what} needs its index and bounds: {command}_{{i=1}}^{{m}}"
+            )
         var_node, lower_node = self.sum_index(sub)
         var = self.name_text(var_node)
         if var is None:
             raise MathError(
-                _start(sub), "the index of a sum must be a letter, as in \\sum_{i=1}^{m}"
+                _start(sub), f"the index of {what} must be a letter, as in {command}_{{i=1}}^{{m}}"
             )
         count = self.decl.example_count
         ranges = list(dict.fromkeys(self.sum_ranges(var))) if lower_node is None else []
@@ -714,7 +738,9 @@ class Builder:
                 lower, upper = Integer(1), self.symbol(count)
             else:
                 raise MathError(
-                    _start(node), f"write the bounds of the sum: \\sum_{{{var}=1}}^{{m}}"
+                    _start(node),
+                    f"write the bounds of {what}: {command}_{{{var}=1}}^{{m}} (the "
+                    f"document gives {var} no single range elsewhere)",
                 )
         else:
             lower = self.index_expr(lower_node)
@@ -724,17 +750,20 @@ class Builder:
         except (TypeError, ValueError):
             raise MathError(
                 _start(node),
-                "the bounds of a sum must be integers; declare the letters in them as sizes",
+                f"the bounds of {what} must be integers; declare the letters in them as sizes",
             ) from None
         saved = self.bound.get(var)
         self.bound[var] = idx
         try:
             value = self.expr(body)
+            value = -value if negated else value
         finally:
             if saved is None:
                 self.bound.pop(var)
             else:
                 self.bound[var] = saved
+        if command == "\\prod":
+            return Product(value, (idx, lower, upper))
         return Sum(value, (idx, lower, upper))
 
     def sum_index(self, sub: Any) -> tuple[Any, Any]:
@@ -924,12 +953,31 @@ class Builder:
         return self.exponent_of(items[0])
 
     def exponent_of(self, node: Any) -> Expr:
+        self.refuse_transpose(node)
         saved = self.index_mode
         self.index_mode = False
         try:
             return meaning(self.expr(node))
         finally:
             self.index_mode = saved
+
+    def refuse_transpose(self, node: Any) -> None:
+        """``w^\\top x``, ``w^{\\mathsf{T}}``, and ``w^T`` with ``T`` nothing but exponents: a transpose,
+        which symbn does not read (its claims are scalar), never a power."""
+        written = self.node_text(node)
+        letter_t = written == "T" and not (
+            "T" in self.sizes
+            or self.declared("T")
+            or "T" in self.decl.values
+            or self.survey.uses.get("T", 0) > self.survey.exponents.get("T", 0)
+        )
+        if written in ("\\mathsf{T}", "\\mathrm{T}", "\\intercal", "\\top") or letter_t:
+            hint = ' (if T is a number here, declare values = ["T"])' if letter_t else ""
+            raise MathError(
+                _start(node),
+                f"^{written} reads as a transpose; symbn checks scalar identities and does not "
+                "read vectors: write the product by entries, as \\sum_{i=1}^{n} w_i x_i" + hint,
+            )
 
     def index_list(self, sub: Any, *, split: bool = False) -> list[Expr]:
         items = _arg_items(sub)
@@ -972,6 +1020,15 @@ class Builder:
                     _start(atom),
                     f"{command.value}{{{written}}}: to read a bar as the batch mean, declare "
                     'bar = "mean" (and the family under [examples] families)',
+                )
+            if re.fullmatch(r"[A-Za-z]{2,}", written):
+                # \mathbf{Wx}: a product of two bold letters, or one name? Never guessed
+                apart = "".join(f"{command.value}{{{c}}}" for c in written)
+                raise MathError(
+                    _start(atom),
+                    f"{command.value}{{{written}}}: {command.value} over several letters could "
+                    f"be one name or a product; write {apart} for the product, or a name of one "
+                    f"letter ({command.value}{{{written[0]}}})",
                 )
             raise MathError(_start(atom), f"{command.value} applies to one letter here")
         return None
@@ -1256,6 +1313,64 @@ class Builder:
             )
         return mean(body, idx)
 
+    def _cases(self, node: Any) -> Expr:
+        """``\\begin{cases} v_1 & c_1 \\\\ … \\end{cases}``: SymPy's ``Piecewise``, the first case that
+        holds; with no ``\\text{otherwise}`` row it is undefined where no condition holds."""
+        token = node.children[0]
+        start = token.start_pos or 0
+        written = str(token.value)
+        body_start = start + written.index("}") + 1
+        body_end = start + written.rindex("\\end")
+        pieces: list[tuple[Expr, Any]] = []
+        rows = [r for r in _top_level_split(self.text, body_start, body_end, "\\\\")]
+        rows = [(a, b) for a, b in rows if self.text[a:b].strip()]
+        for k, (row_start, row_end) in enumerate(rows):
+            cells = _top_level_split(self.text, row_start, row_end, "&")
+            if len(cells) != 2:
+                raise MathError(
+                    row_start,
+                    "each case is a value & its condition: x & x > 0 \\\\ 0 & \\text{otherwise}",
+                )
+            (v_start, v_end), (c_start, c_end) = cells
+            value = self.part(v_start, _trim(self.text, v_start, v_end))
+            condition = self.condition(c_start, c_end, last=k == len(rows) - 1)
+            pieces.append((meaning(value), condition))
+        if not pieces:
+            raise MathError(start, "a cases environment with no case")
+        return Piecewise(*pieces)
+
+    def part(self, start: int, end: int) -> Expr:
+        """The expression written at ``[start, end)`` of this row, parsed on its own."""
+        tree = parse_tree(" " * start + self.text[start:end])
+        if tree.data != "bare":
+            raise MathError(start, "a case's value is an expression, not an equation")
+        return self.expr(tree.children[0])
+
+    def condition(self, start: int, end: int, *, last: bool) -> Any:
+        """A case's condition: one comparison (``x > 0``, ``x \\le 0``, ``\\text{if } x \\ge 0``), or
+        ``\\text{otherwise}`` in the last case."""
+        text = self.text[start:end]
+        lead = _CASE_IF.match(text)
+        if lead is not None:
+            start += lead.end()
+            text = self.text[start:end]
+        if _CASE_OTHERWISE.fullmatch(text):
+            if not last:
+                raise MathError(start, "\\text{otherwise} is the condition of the last case only")
+            return True
+        found = [m for m in _COMPARISON.finditer(text) if _depth_at(text, m.start()) == 0]
+        if len(found) != 1 or "\\text" in text or "\\mbox" in text:
+            raise MathError(
+                start,
+                "a case's condition is one comparison (x > 0, x \\le 0, \\text{if } x \\ge 0) or "
+                "\\text{otherwise}; write a condition with two comparisons as two cases",
+            )
+        match = found[0]
+        left = self.part(start, start + match.start())
+        right = self.part(start + match.end(), _trim(self.text, start + match.end(), end))
+        relation = _COMPARE[match.group(0).replace("\\leq", "\\le").replace("\\geq", "\\ge")]
+        return relation(meaning(left), meaning(right))
+
     def _cancel(self, node: Any) -> Expr:
         return Cancel(self.expr(node.children[1]))
 
@@ -1280,6 +1395,61 @@ class Builder:
         elif exponent.is_number and not exponent.is_Number:
             raise MathError(pos, "an exponent must be a number or an expression with names")
         return base**exponent
+
+
+_CASE_IF = re.compile(
+    r"\s*(?:,\s*)?(?:\\q?quad\s*)?(?:\\(?:text|mbox|textrm)\s*\{\s*(?:if|for|when)\s*\}|if(?![A-Za-z]))\s*"
+)
+_CASE_OTHERWISE = re.compile(
+    r"\s*(?:\\(?:text|mbox|textrm)\s*\{\s*(?:otherwise|else)\s*[.,]?\s*\}|otherwise|else)\s*[.,]?\s*"
+)
+_COMPARISON = re.compile(
+    r"\\g(?:eq?)(?![A-Za-z])|\\l(?:eq?)(?![A-Za-z])|\\neq?(?![A-Za-z])|>=|<=|[<>=]"
+)
+_COMPARE: dict[str, Any] = {
+    "<": Lt,
+    ">": Gt,
+    "=": Eq,
+    "<=": Le,
+    ">=": Ge,
+    "\\le": Le,
+    "\\ge": Ge,
+    "\\ne": Ne,
+    "\\neq": Ne,
+}
+
+
+def _depth_at(text: str, pos: int) -> int:
+    depth = 0
+    for char in text[:pos]:
+        depth += 1 if char in "{([" else -1 if char in "})]" else 0
+    return depth
+
+
+def _top_level_split(text: str, start: int, end: int, mark: str) -> list[tuple[int, int]]:
+    """Spans of ``text[start:end]`` between the ``mark`` (``&``, ``\\\\``) outside braces."""
+    spans, begin, depth, k = [], start, 0, start
+    while k < end:
+        if text.startswith(mark, k) and depth == 0:
+            spans.append((begin, k))
+            k += len(mark)
+            begin = k
+            continue
+        char = text[k]
+        if char == "\\" and not text.startswith(mark, k):
+            k += 2
+            continue
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        k += 1
+    spans.append((begin, end))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> int:
+    """``end`` moved back over trailing spaces and punctuation (``x,`` in a case)."""
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",.;"):
+        end -= 1
+    return end
 
 
 def relation(written: str) -> str:
@@ -1487,15 +1657,25 @@ class Survey:
 
     heads: dict[str, int] = field(default_factory=dict)
     values: dict[str, int] = field(default_factory=dict)
+    uses: dict[str, int] = field(default_factory=dict)  # how often each name is a value
+    exponents: dict[str, int] = field(default_factory=dict)  # … of which a whole superscript, x^T
 
     def walk(self, node: Any, text: str, offset: int) -> None:
         """Record the names of ``node`` (a parse tree of text at ``offset`` of the file)."""
         if isinstance(node, Token):
             if node.type == "GREEK":
                 self.values.setdefault(canonical_base(node.value), offset + (node.start_pos or 0))
+            elif node.type == "SCRIPTCHAR" and node.value.isalpha():
+                self.uses[node.value] = self.uses.get(node.value, 0) + 1
             return
         if node.data == "sub":
             return  # indices and labels, not values
+        if node.data == "sup":
+            items = _arg_items(node.children[0])
+            lone = node.children[0].children[0] if not items else items[0]
+            letter = lone.children[0] if isinstance(lone, Tree) and lone.data == "letter" else lone
+            if isinstance(letter, Token) and letter.type in ("LETTER", "SCRIPTCHAR"):
+                self.exponents[letter.value] = self.exponents.get(letter.value, 0) + 1
         if node.data == "juxt":
             children = list(node.children)
             k = 0
@@ -1524,6 +1704,7 @@ class Survey:
         if key is not None:
             self.values.setdefault(key, offset + _start(node))
             if node.data in ("letter", "greek", "word"):
+                self.uses[key] = self.uses.get(key, 0) + 1
                 return
         for child in node.children:
             if node.data in ("scripted", "scripted_power") and child is node.children[0]:
@@ -1709,6 +1890,66 @@ class Inference:
             count=count,
             sizes=frozenset(sizes) - decl.positive - decl.names,
         )
+
+
+STABILITY = ("epsilon", "varepsilon")
+
+
+def stability_constants(trees: list[Any]) -> set[str]:
+    """``\\epsilon`` names written only as a term added under a square root or a power's base
+    (``\\sqrt{\\sigma^2 + \\epsilon}``, ``(\\sigma^2 + \\epsilon)^{-3/2}``), at least once under a root:
+    the stability constant of normalizations, positive by convention (and said so)."""
+    good: dict[str, int] = {}
+    bad: set[str] = set()
+
+    def name(node: Any) -> str | None:
+        token = node.children[0] if isinstance(node, Tree) and node.data == "greek" else node
+        if isinstance(token, Token) and token.type == "GREEK":
+            found = canonical_base(token.value)
+            return found if found in STABILITY else None
+        return None
+
+    def terms(node: Any, root: bool) -> None:
+        """The summands of a radicand (``root``) or of a power's base."""
+        items = _arg_items(node) if isinstance(node, Tree) and node.data == "arg" else [node]
+        if len(items) == 1 and isinstance(items[0], Tree) and items[0].data == "expr":
+            items = list(items[0].children)
+        for item in items:
+            found = name(item)
+            if found is not None:
+                good[found] = good.get(found, 0) + (2 if root else 1)
+            elif not isinstance(item, Token):
+                walk(item)
+
+    def walk(node: Any) -> None:
+        found = name(node)
+        if found is not None:
+            bad.add(found)
+            return
+        if isinstance(node, Token):
+            return
+        if node.data == "sqrt":
+            for child in node.children[1:-1]:
+                walk(child)
+            terms(node.children[-1], True)
+            return
+        if node.data in ("scripted", "scripted_power") and isinstance(node.children[0], Tree):
+            atom = node.children[0]
+            if atom.data == "paren":
+                terms(atom.children[1], False)
+                for child in node.children[1:]:
+                    walk(child)
+                return
+        for child in node.children:
+            walk(child)
+
+    for tree in trees:
+        if tree is None:
+            continue
+        if tree.data == "relations" and name(tree.children[0]) is not None:
+            bad.add(str(name(tree.children[0])))  # ε = …: the document says what it is
+        walk(tree)
+    return {n for n, count in good.items() if n not in bad and count >= 2}
 
 
 def _with_sub(name: str, sub: str) -> str:

@@ -102,7 +102,10 @@ def _math(tex: str, *, display: bool) -> str:
     """An element KaTeX renders (``data-tex``), with the TeX itself as a fallback text."""
     kind = "div" if display else "span"
     css = "symbn-display" if display else "symbn-inline"
-    fallback = rf"\[{tex}\]" if display else rf"\({tex}\)"
+    # Only MathJax reads the fallback: MathJax 2 (the classic Notebook, nbconvert) has \cancel
+    # only from its cancel extension, which \require loads (MathJax 3 autoloads it).
+    shown = (r"\require{cancel}" if r"\cancel" in tex else "") + tex
+    fallback = rf"\[{shown}\]" if display else rf"\({shown}\)"
     return (
         f'<{kind} class="symbn-math {css}" data-tex="{html.escape(tex)}">'
         f"{html.escape(fallback)}</{kind}>"

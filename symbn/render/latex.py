@@ -15,7 +15,7 @@ user, and a document compiled with ``\\immediate\\write18`` or ``\\input`` in it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sympy import (
@@ -60,9 +60,27 @@ LINE_WIDTH = 70
 ALIGNED_NUMBER_WIDTH = 12
 """Columns taken by the line numbers on the left of an ``aligned`` block."""
 MAX_VALUES = 8
+"""How many values of a counterexample are printed before "and N more"."""
 MAX_REMAINDER_TEX = 400
 """The longest remainder (in characters of LaTeX) that a failure's evidence prints."""
-"""How many values of a counterexample are printed before "and N more"."""
+
+WIDTHS = {"column": 229.5, "text": 455.0}
+"""The widths (pt) the fragment is laid out for: ``column``, ``\\columnwidth`` of a two-column
+``article`` at 10 pt (229.5 pt); ``text``, ``\\textwidth`` of the standalone article (25 mm margins:
+455 pt on A4, 472 pt on letter paper). A fragment for ``column`` fits ``text`` too."""
+PT_PER_COLUMN = 4.4
+"""Typeset width (pt, 10 pt display math) per column of the Unicode drawing: measured 3.0–4.3 over
+every side of the shipped derivations, so the estimate errs on the wide side."""
+PT_PER_CHAR = 5.0
+"""Typeset width (pt) per character of a justification's text (measured up to 4.5)."""
+RELATION_PT = 14.0
+"""``=`` or a marked relation with the space around it."""
+QUAD_PT = 10.0
+SPLIT_PT = 10.0
+"""How much narrower (pt) the left sides of a run of lines must be than the next line's for them to
+get an ``align`` block of their own, when the wider one would push their right sides too far."""
+TAG_GAP_PT = 14.0
+"""Space kept between an equation and its tag."""
 
 TEXT_SPECIALS = {
     "\\": r"\textbackslash{}",
@@ -217,14 +235,15 @@ FAILED = ("refuted", "inconsistent")
 FAILED_COLOUR = "red"
 
 MARKS = {
-    "definition": r"\mathrm{def}",
+    "definition": r"\scriptscriptstyle\mathrm{def}",
     "proved": r"\checkmark",
     "checked": r"\approx",
     "refuted": r"\times",
     "undecided": "?",
     "inconsistent": "!",
 }
-"""The verdict mark set over a line's relation with ``marks=True``."""
+"""The verdict mark set over a line's relation with ``marks=True``; each is no wider than ``=``
+(``def`` in the smallest size), so the right sides stay aligned."""
 
 
 class SymbnLatexPrinter(LatexPrinter):
@@ -282,6 +301,34 @@ class SymbnLatexPrinter(LatexPrinter):
                 shown = r"\left(" + shown + r"\right)"
             out += " + " + shown
         return out
+
+    def signed_terms(self, expr: Expr) -> list[tuple[str, Expr]] | None:
+        """The top-level terms of a sum as printed, each but the first with its sign (``+ b``,
+        ``- W \\cdot a``), with the term it shows (without the sign); joined with spaces the
+        pieces are exactly ``self._print(expr)``. ``None`` for an expression that is not a sum."""
+        if isinstance(expr, Written) and not isinstance(expr, Paren) and len(expr.args) > 1:
+            terms, bracket = list(expr.args), True
+        elif isinstance(expr, Expr) and expr.is_Add:
+            terms, bracket = list(self._as_ordered_terms(expr)), False
+        else:
+            return None
+        pieces: list[tuple[str, Expr]] = [(self._print(terms[0]), terms[0])]
+        for term in terms[1:]:
+            if term.could_extract_minus_sign():
+                shown = (
+                    self.parenthesize(-term, PRECEDENCE["Add"]) if bracket else self._print(-term)
+                )
+                if not bracket and self._needs_add_brackets(-term):
+                    shown = r"\left(" + shown + r"\right)"
+                pieces.append(("- " + shown, -term))
+                continue
+            shown = self._print(term)
+            if self._needs_add_brackets(term) or (bracket and shown.startswith("-")):
+                shown = r"\left(" + shown + r"\right)"
+            pieces.append(("+ " + shown, term))
+        if " ".join(tex for tex, _ in pieces) != self._print(expr):
+            return None  # never break a line into pieces that do not show what it shows whole
+        return pieces
 
     def _needs_add_brackets(self, expr: Any) -> bool:
         """A written sum inside a sum is bracketed, as SymPy brackets an ``Add`` there."""
@@ -551,6 +598,13 @@ class Row:
     width: int
     evidence: list[Segment]
     verdict: str = ""
+    lhs_pt: float = 0.0
+    """Estimated typeset widths (pt): the left side, each piece of the right side (its top-level
+    terms, signed, see :meth:`SymbnLatexPrinter.signed_terms`; the whole side when it is not a sum),
+    and the justification."""
+    pieces: tuple[str, ...] = ()
+    piece_pt: tuple[float, ...] = ()
+    why_pt: float = 0.0
 
     @property
     def label(self) -> str:
@@ -612,6 +666,35 @@ def _width(line: Line) -> int:
     except Exception:  # only a measure for the layout: a drawing problem must not stop the export
         return len(latex(line.rhs)) // 2
     return max((len(row) for row in drawing.splitlines()), default=0)
+
+
+@printing_any_digits
+def _drawn_pt(expr: Expr) -> float:
+    """An estimate of ``expr``'s typeset width in display math, from its Unicode drawing."""
+    from symbn.render.unicode import STRIKE, draw
+
+    try:
+        drawing = draw(expr).replace(STRIKE, "")
+    except Exception:  # only a measure for the layout: a drawing problem must not stop the export
+        return len(latex(expr)) * PT_PER_COLUMN / 2
+    return max((len(row) for row in drawing.splitlines()), default=0) * PT_PER_COLUMN
+
+
+@printing_any_digits
+def _pieces(rhs: Expr) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """The right side as pieces where a long line may break (before each ``+`` or ``-`` between
+    its top-level terms), with their estimated widths; one piece when it is not a sum."""
+    terms = SymbnLatexPrinter().signed_terms(rhs) if isinstance(rhs, Expr) else None
+    if not terms:
+        return (latex(rhs),), (_drawn_pt(rhs),)
+    widths = [
+        _drawn_pt(term) + (3 * PT_PER_COLUMN if k else 0) for k, (_, term) in enumerate(terms)
+    ]
+    return tuple(tex for tex, _ in terms), tuple(widths)
+
+
+def _text_pt(parts: list[Segment]) -> float:
+    return _visible_length(parts) * PT_PER_CHAR
 
 
 def _visible_length(parts: list[Segment]) -> int:
@@ -707,16 +790,22 @@ def rows(
         proof = (
             evidence(result, derivation, report) if result is not None and not result.holds else []
         )
+        continuation = line.kind is Kind.CONTINUATION
+        pieces, piece_pt = _pieces(line.rhs)
         out.append(
             Row(
                 line,
-                "" if line.kind is Kind.CONTINUATION else latex(line.lhs),
+                "" if continuation else latex(line.lhs),
                 relation_latex(line, result, colour=colour),
                 latex(line.rhs),
                 note,
                 width,
                 proof,
                 result.verdict.value if result is not None else "",
+                0.0 if continuation else _drawn_pt(line.lhs),
+                pieces,
+                piece_pt,
+                _text_pt(note),
             )
         )
     return out
@@ -736,19 +825,84 @@ def resolve(obj: Any, *, marks: bool) -> tuple[Derivation, Report | None]:
     raise DerivationError(f"expected a Derivation or a Report to render; got {type(obj).__name__}")
 
 
-def _align_rows(name: str, rows: list[Row], *, numbered: bool, colour: bool = False) -> list[str]:
+def broken(row: Row, first: float, more: float) -> list[tuple[str, float]]:
+    """The right side in rows, each with its estimated width: as many pieces as fit ``first``
+    (pt) on the first row and ``more`` on each row after it; a piece wider than that stands alone."""
+    chunks: list[tuple[list[str], float]] = [([], 0.0)]
+    for tex, pt in zip(row.pieces, row.piece_pt, strict=True):
+        taken, used = chunks[-1]
+        if taken and used + pt > (first if len(chunks) == 1 else more):
+            chunks.append(([], 0.0))
+            taken, used = chunks[-1]
+        chunks[-1] = ([*taken, tex], used + pt)
+    return [(" ".join(taken), used) for taken, used in chunks]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a row's pieces go: its right side in rows, and its justification beside the last of
+    them, on a row of its own below, or (too long for either) as a paragraph below."""
+
+    chunks: list[str]
+    why: str  # "beside", "below", "paragraph" or "" (no justification)
+
+
+def layout(row: Row, width: float | None, lhs_pt: float, tag_pt: float) -> Layout:
+    """How ``row`` fits ``width`` pt (``None``: one row, the justification beside it unless the
+    line is wide) in a block whose widest left side is ``lhs_pt`` and whose tags take ``tag_pt``."""
+    if width is None or not row.pieces:
+        return Layout([row.rhs], ("below" if row.wide() else "beside") if row.why else "")
+    room = width - lhs_pt - RELATION_PT - tag_pt
+    chunks = broken(row, room, room - QUAD_PT)
+    last = chunks[-1][1] + (QUAD_PT if len(chunks) > 1 else 0.0)
+    where = ""
+    if row.why:
+        if last + 2 * QUAD_PT + row.why_pt <= room:
+            where = "beside"
+        elif 2 * QUAD_PT + row.why_pt <= width - lhs_pt - RELATION_PT:
+            where = "below"
+        else:
+            where = "paragraph"
+    return Layout([tex for tex, _ in chunks], where)
+
+
+def tag_pt(label: str) -> float:
+    """The estimated width of a tag ``(label)`` and the space before it."""
+    return (len(label) + 2) * PT_PER_CHAR + TAG_GAP_PT
+
+
+def _align_rows(
+    name: str,
+    rows: list[Row],
+    *,
+    numbered: bool,
+    colour: bool = False,
+    width: float | None = None,
+) -> list[str]:
+    """The rows of an ``align``: a long right side continues on ``&\\quad`` rows before a ``+`` or
+    ``-``, its tag on the last of them; a justification that does not fit beside goes below."""
     out = []
-    for row in rows:
+    lhs_pt = max((row.lhs_pt for row in rows), default=0.0)
+    tags = max((tag_pt(row.label) for row in rows), default=0.0) if numbered else 0.0
+    notag = r" \notag" if numbered else ""
+    for k, row in enumerate(rows):
         tail = (
             f"\\tag{{{tag_text(row.label)}}}\\label{{eq:{label_key(name)}:{label_key(row.label)}}}"
         )
         tail = " " + tail if numbered else ""
-        equation = f"{row.lhs} &{row.relation} {row.rhs}"
-        if row.why and not row.wide():
-            equation += r" \qquad " + math_text(row.why)
-        out.append(equation + tail)
-        if row.wide():
-            out.append(r"&\qquad " + math_text(row.why) + (r" \notag" if numbered else ""))
+        shape = layout(row, width, lhs_pt, tags)
+        first, *more = shape.chunks
+        equations = [f"{row.lhs} &{row.relation} {first}", *(r"&\quad " + c for c in more)]
+        if shape.why == "beside":
+            equations[-1] += r" \qquad " + math_text(row.why)
+        out += [equation + notag for equation in equations[:-1]]
+        # A page may break after a line, never inside it (no \\allowdisplaybreaks needed).
+        breakable = width is not None and k < len(rows) - 1
+        out.append(equations[-1] + tail + (r" \displaybreak[0]" if breakable else ""))
+        if shape.why == "below":
+            out.append(r"&\qquad " + math_text(row.why) + notag)
+        elif shape.why == "paragraph":
+            out.append(r"\intertext{" + text(row.why) + "}")
         if row.evidence:
             label = evidence_label(row, colour=colour, math=False)
             out.append(r"\intertext{\small " + label + text(row.evidence[1:]) + "}")
@@ -768,25 +922,49 @@ def _join_align(lines: list[str], *, numbered: bool) -> str:
     return body
 
 
-def aligned_rows(rows: list[Row], *, web: bool = False, colour: bool = False) -> list[str]:
+def aligned_rows(
+    rows: list[Row], *, web: bool = False, colour: bool = False, width: float | None = None
+) -> list[str]:
     """The rows of an ``aligned`` block: number on the left (``aligned`` allows no ``\\tag``), then the line.
 
-    ``web``: for KaTeX and MathJax rather than LaTeX (straight quotes in texts).
+    ``web``: for KaTeX and MathJax rather than LaTeX (straight quotes in texts). ``width``: the
+    width (pt) to fit, as in :func:`layout` (a justification too long for a row still takes one).
     """
     out = []
-    limit = LINE_WIDTH - ALIGNED_NUMBER_WIDTH
+    # the numbers' column and the 2em that ``aligned`` keeps between its column pairs
+    numbers = max(((len(row.label) + 2) * PT_PER_CHAR for row in rows), default=0.0) + 2 * QUAD_PT
+    lhs_pt = max((row.lhs_pt for row in rows), default=0.0)
     for row in rows:
         number = r"\text{(" + tag_text(row.label, web=web) + ")}"
-        equation = f"{number} && {row.lhs} &{row.relation} {row.rhs}"
-        if row.why and not row.wide(limit):
-            equation += r" \qquad " + math_text(row.why, web=web)
-        out.append(equation)
-        if row.wide(limit):
+        shape = layout(row, width, lhs_pt, numbers)
+        first, *more = shape.chunks
+        equations = [f"{number} && {row.lhs} &{row.relation} {first}"]
+        equations += [r"&& &\quad " + chunk for chunk in more]
+        if shape.why == "beside":
+            equations[-1] += r" \qquad " + math_text(row.why, web=web)
+        out += equations
+        if shape.why in ("below", "paragraph"):  # an aligned has no paragraphs: a row below
             out.append(r"&& &\qquad " + math_text(row.why, web=web))
         if row.evidence:
             label = evidence_label(row, colour=colour, math=True)
             out.append(r"&& &\qquad " + label + math_text(row.evidence[1:], web=web))
     return out
+
+
+def target_width(width: str | float | None, *, standalone: bool) -> float:
+    """The width (pt) to fit: ``column``, ``text`` (see :data:`WIDTHS`) or a number of points;
+    ``None``: the column of a two-column paper for a fragment, the text for the standalone article."""
+    if width is None:
+        return WIDTHS["text" if standalone else "column"]
+    if isinstance(width, str):
+        if width not in WIDTHS:
+            raise DerivationError(
+                f"width must be one of {', '.join(WIDTHS)} or a number of points; got {width!r}"
+            )
+        return WIDTHS[width]
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or not 50 <= width <= 2000:
+        raise DerivationError(f"width must be between 50 and 2000 points; got {width!r}")
+    return float(width)
 
 
 def fragment(
@@ -797,16 +975,20 @@ def fragment(
     why: bool,
     marks: bool,
     colour: bool = False,
+    width: float | None = None,
 ) -> str:
     """The math environment alone, ready to ``\\input`` (see :data:`PACKAGES` for the preamble;
-    ``colour`` needs ``xcolor`` too)."""
+    ``colour`` needs ``xcolor`` too), laid out to fit ``width`` pt (``None``: no line is broken)."""
     if env not in ENVIRONMENTS:
         raise DerivationError(f"env must be one of {', '.join(ENVIRONMENTS)}; got {env!r}")
     typeset = rows(derivation, report, why=why, marks=marks, colour=colour)
+    if env == "align*":
+        typeset = [unreferenced(row, derivation) for row in typeset]
     if env == "equation+aligned":
         first, last = derivation.lines[0].label, derivation.lines[-1].label
         span = text(first if first == last else f"{first}–{last}")
-        body = " \\\\\n".join(aligned_rows(typeset, colour=colour))
+        inner = None if width is None else width - tag_pt(first + "--" + last)
+        body = " \\\\\n".join(aligned_rows(typeset, colour=colour, width=inner))
         return (
             "\\begin{equation}\n\\begin{aligned}\n"
             + body
@@ -814,10 +996,86 @@ def fragment(
             + "\\end{equation}\n"
         )
     numbered = env == "align"
-    body = _join_align(
-        _align_rows(derivation.name, typeset, numbered=numbered, colour=colour), numbered=numbered
+    out = ""
+    for block in blocks(typeset, width, numbered=numbered):
+        body = _join_align(
+            _align_rows(derivation.name, block, numbered=numbered, colour=colour, width=width),
+            numbered=numbered,
+        )
+        out += f"\\begin{{{env}}}\n{body}\\end{{{env}}}\n"
+    return out
+
+
+def blocks(rows: list[Row], width: float | None, *, numbered: bool) -> list[list[Row]]:
+    """The rows cut into consecutive ``align`` blocks, so that a wide left side (a derivative)
+    does not push a long right side elsewhere past ``width``: every row of a block shares the
+    widest left side of the block. A line and its continuations stay in one block."""
+    if width is None:
+        return [rows]
+    groups: list[list[Row]] = []
+    for row in rows:
+        if groups and row.line.kind is Kind.CONTINUATION:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+
+    def fits(block: list[Row], lhs_pt: float, tags: float) -> bool:
+        return all(
+            max(row.piece_pt, default=0.0) + lhs_pt + RELATION_PT + tags <= width for row in block
+        )
+
+    def tags_of(block: list[Row]) -> float:
+        return max((tag_pt(row.label) for row in block), default=0.0) if numbered else 0.0
+
+    out: list[list[Row]] = []
+    for group in groups:
+        if out:
+            joined = [*out[-1], *group]
+            lhs_pt, tags = max(row.lhs_pt for row in joined), tags_of(joined)
+            # apart only when the other's wider left side would push a part past the width
+            pushed = any(
+                lhs_pt - max(row.lhs_pt for row in part) > SPLIT_PT and not fits(part, lhs_pt, tags)
+                for part in (out[-1], group)
+            )
+            if not pushed:
+                out[-1] = joined
+                continue
+        out.append(group)
+    return out
+
+
+def _citation(derivation: Derivation) -> re.Pattern[str]:
+    """A citation of one of ``derivation``'s line numbers in prose: "1.4", "(1.4)", "Equation 1.12",
+    "from 1.10" (a longer number such as 1.10 is never read as 1.1)."""
+    labels = "|".join(re.escape(line.label) for line in derivation.lines)
+    return re.compile(
+        rf"(?:\b(?:by|from|of|in|see|and|with)\s+)?(?:\beq(?:uation)?s?\.?\s*)?"
+        rf"\(?(?<![\w.])(?:{labels})(?![\w]|\.\d)\)?",
+        re.IGNORECASE,
     )
-    return f"\\begin{{{env}}}\n{body}\\end{{{env}}}\n"
+
+
+def _uncited(plain: str, cite: re.Pattern[str], *, first: bool) -> str:
+    """``plain`` with the citations taken out and the spacing and punctuation left tidy."""
+    plain = re.sub(r"\s{2,}", " ", cite.sub("", plain))
+    plain = re.sub(r"\s+([,;.:])", r"\1", plain)
+    plain = re.sub(r"[,;:]+(?=[,;.:])", "", plain)  # "given, by 1.4;" leaves one mark, not ",;"
+    return re.sub(r"^[\s,;:]+", "", plain) if first else plain
+
+
+def unreferenced(row: Row, derivation: Derivation) -> Row:
+    """``row`` with the line numbers its justification cites taken out (``align*`` shows none):
+    "1.4 substituted for the mean" becomes "substituted for the mean"."""
+    if not row.why:
+        return row
+    cite = _citation(derivation)
+    why: list[Segment] = []
+    for math, piece in row.why:
+        if not math:
+            piece = _uncited(piece, cite, first=not why)
+        if piece:
+            why.append((math, piece))
+    return replace(row, why=why, width=row.width, why_pt=_text_pt(why))
 
 
 def summary_sentence(report: Report) -> str:
@@ -909,6 +1167,7 @@ def to_latex(
     why: bool = True,
     marks: bool = False,
     standalone: bool = False,
+    width: str | float | None = None,
 ) -> str:
     """A derivation (or a checked report) as LaTeX.
 
@@ -917,9 +1176,16 @@ def to_latex(
     ``why``: the justifications as ``\\text{…}``. ``marks``: each relation carries its verdict mark
     (a derivation is checked first), and a line that does not hold shows its counterexample.
     ``standalone``: a complete ``article`` with the title and conclusion, for ``pdflatex``.
+    ``width``: what to fit, ``"column"`` (a column of a two-column paper, 229.5 pt, the default
+    for a fragment), ``"text"`` (455 pt, the default for ``standalone``) or a number of points: a
+    long right side breaks before a ``+`` or ``-`` onto ``&\\quad`` rows, a justification too long
+    to stand beside goes below (as a paragraph, ``\\intertext``, when a row cannot hold it).
     """
     derivation, report = resolve(obj, marks=marks)
-    body = fragment(derivation, report, env=env, why=why, marks=marks, colour=standalone)
+    target = target_width(width, standalone=standalone)
+    body = fragment(
+        derivation, report, env=env, why=why, marks=marks, colour=standalone, width=target
+    )
     if not standalone:
         comment = _declaration_comment(derivation)  # after the block: \input sees it first
         return body + "".join(f"{line}\n" for line in comment)

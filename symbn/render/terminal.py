@@ -2,6 +2,8 @@
 
 Plain text when piped or with ``NO_COLOR`` (rich decides), and laid out for 80 columns: each line is
 the equation drawn in Unicode, its justification below it, and its number and verdict beside it.
+A cancelled term is struck through with the terminal's strike style (no combining characters, so no
+column shifts); in plain text it stands between ``~`` marks.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from textwrap import indent
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -21,6 +24,7 @@ from symbn.model import Derivation, Kind, Line
 from symbn.render.failure import inherited, readable_remainder, used_values
 from symbn.render.numbers import printing_any_digits
 from symbn.render.unicode import (
+    STRIKE,
     UnicodePrinter,
     draw_equation,
     inline,
@@ -42,15 +46,28 @@ MARKS = {
 }
 
 
-def equation_text(line: Line, width: int | None = None) -> str:
-    """The line's equation drawn in Unicode, ``= rhs`` for a continuation (wrapped at ``width``)."""
+def equation_text(line: Line, width: int | None = None, *, plain: bool = False) -> str:
+    """The line's equation drawn in Unicode, ``= rhs`` for a continuation (wrapped at ``width``;
+    ``plain``: cancelled terms between ``~`` marks, for text without styles)."""
     lhs = None if line.kind is Kind.CONTINUATION else line.lhs
-    return draw_equation(lhs, line.rhs, line.relation.value, width)
+    return draw_equation(lhs, line.rhs, line.relation.value, width, plain=plain)
+
+
+def struck(drawing: str) -> Text:
+    """A drawing as rich text: each character followed by :data:`STRIKE` in the strike style,
+    the marker itself removed (one cell per character, whatever the font or terminal)."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for k, char in enumerate(drawing):
+        if char == STRIKE:
+            continue
+        text.append(char, style="strike" if drawing[k + 1 : k + 2] == STRIKE else None)
+    return text
 
 
 class Equation:
-    """A line's drawing for rich, wrapped before a ``+``/``−`` to the width it is given (60 columns
-    keep every term; only a single term wider than the space is cut, with "…")."""
+    """A line's drawing for rich, wrapped before a ``+``/``−`` to the width it is given; a single
+    term wider than the space is cut into strips, never left out. Cancelled terms are struck
+    through with rich's strike style, or marked ``~b~`` where the output has no styles."""
 
     def __init__(self, line: Line) -> None:
         self.line = line
@@ -58,11 +75,18 @@ class Equation:
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         from rich.measure import Measurement
 
-        full = max((len(row) for row in equation_text(self.line).splitlines()), default=1)
+        drawing = equation_text(self.line, plain=_plain(console))
+        full = max((cell_len(row.replace(STRIKE, "")) for row in drawing.splitlines()), default=1)
         return Measurement(min(full, 20), full)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Text(equation_text(self.line, options.max_width), no_wrap=True, overflow="ellipsis")
+        plain = _plain(console)
+        yield struck(equation_text(self.line, options.max_width, plain=plain))
+
+
+def _plain(console: Console) -> bool:
+    """Whether ``console`` writes no styles (piped, ``NO_COLOR``-free plain text, ``text/plain``)."""
+    return console.color_system is None
 
 
 def _cell(

@@ -31,6 +31,7 @@ from sympy.printing.str import StrPrinter
 from symbn.notation import (
     ACCENT_UNICODE,
     GREEK_UNICODE,
+    LETTER_UNICODE,
     Cancel,
     HiddenIdx,
     Mean,
@@ -42,6 +43,10 @@ from symbn.notation import (
 from symbn.render.numbers import printing_any_digits
 
 STRIKE = "\u0336"
+"""Follows each character of a cancelled term in a drawing: a marker that the terminal turns into
+rich's strike style (a combining stroke would shift the columns in many fonts and terminals)."""
+CANCEL_MARK = "~"
+"""Around a cancelled term in a drawing meant for plain text (no styles): ``~b~``."""
 
 
 def scripted(base: str, sub: str = "", sup: str = "") -> prettyForm:
@@ -69,8 +74,11 @@ class UnicodePrinter(PrettyPrinter):
 
     printmethod = "_symbn_unicode"
 
-    def __init__(self) -> None:
+    def __init__(self, *, plain: bool = False) -> None:
+        """``plain``: for text without styles, a cancelled term between :data:`CANCEL_MARK`\\ s
+        rather than each of its characters followed by :data:`STRIKE`."""
         super().__init__({"use_unicode": True, "wrap_line": False})
+        self.plain = plain
 
     def _print_Symbol(self, expr: Any, bold_name: bool = False) -> prettyForm:
         name = parse_name(expr.name)
@@ -116,6 +124,10 @@ class UnicodePrinter(PrettyPrinter):
 
     def _print_Cancel(self, expr: Cancel) -> prettyForm:
         form = self._print(expr.args[0])
+        if self.plain:
+            marked = prettyForm(*prettyForm(*form.left(CANCEL_MARK)).right(CANCEL_MARK))
+            marked.binding = form.binding
+            return marked
         rows = ["".join(c + STRIKE if c != " " else c for c in row) for row in form.picture]
         return prettyForm("\n".join(rows), baseline=form.baseline)
 
@@ -319,14 +331,21 @@ def draw(expr: Expr) -> str:
 
 @printing_any_digits
 def draw_equation(
-    lhs: Expr | None, rhs: Expr, relation: str = "=", width: int | None = None
+    lhs: Expr | None,
+    rhs: Expr,
+    relation: str = "=",
+    width: int | None = None,
+    *,
+    plain: bool = False,
 ) -> str:
     """``lhs = rhs`` drawn in Unicode; ``lhs=None`` draws a continuation ``= rhs``.
 
     ``width``: a drawing wider than this is wrapped before a ``+`` or ``−`` of the right side, each
-    further row indented under the right side (a single term wider than that stays whole).
+    further row indented under the right side; a single term wider than that is cut into strips
+    of ``width`` columns, one below the other, joined by ``↪`` (nothing is left out).
+    ``plain``: cancelled terms marked for text without styles (see :class:`UnicodePrinter`).
     """
-    printer = UnicodePrinter()
+    printer = UnicodePrinter(plain=plain)
     right = printer._print(rhs)
     if lhs is None:
         head = prettyForm(f"{relation} ")
@@ -335,7 +354,7 @@ def draw_equation(
     form = prettyForm(*head.right(right))
     terms = _signed_terms(printer, rhs) if width is not None and form.width() > width else None
     if not terms:
-        return form.render(wrap_line=False)
+        return _strips(form, width)
     rows: list[prettyForm] = []
     current = prettyForm(*head.right(terms[0][1]))
     for sign, term in terms[1:]:
@@ -346,7 +365,14 @@ def draw_equation(
         rows.append(current)
         current = prettyForm(*prettyForm(" " * max(head.width() - 2, 0)).right(f"{sign} ", term))
     rows.append(current)
-    return "\n".join(row.render(wrap_line=False) for row in rows)
+    return "\n".join(_strips(row, width) for row in rows)
+
+
+def _strips(form: prettyForm, width: int | None) -> str:
+    """``form`` rendered, cut into strips of ``width`` columns if it is wider (SymPy's wrapping)."""
+    if width is None or form.width() <= width:
+        return str(form.render(wrap_line=False))
+    return str(form.render(wrap_line=True, num_columns=max(width, 10), use_unicode=True))
 
 
 def _signed_terms(printer: UnicodePrinter, rhs: Expr) -> list[tuple[str, prettyForm]] | None:
@@ -450,7 +476,9 @@ def inline_math(tex: str) -> str:
     out = re.sub(r"\^\{?(\d+)\}?", lambda m: m.group(1).translate(SUPERSCRIPT_DIGITS), out)
     out = re.sub(
         r"\\([A-Za-z]+) ?",
-        lambda m: GREEK_UNICODE.get(m.group(1), INLINE_MACROS.get(m.group(1), m.group(1))),
+        lambda m: GREEK_UNICODE.get(
+            m.group(1), LETTER_UNICODE.get(m.group(1), INLINE_MACROS.get(m.group(1), m.group(1)))
+        ),
         out,
     )
     return out.replace("{", "").replace("}", "").replace("\\", "")
