@@ -442,3 +442,13 @@ def test_a_claim_about_the_sizes_alone_is_tested_at_each_size() -> None:
     d = symbn.Derivation("sizes alone")
     d.step(Min(30, m) + Max(0, m - 30), m)
     assert _last(d).verdict in ACCEPTED
+
+
+def test_a_size_factor_that_is_zero_as_written_does_not_block_checked() -> None:
+    # 1/(n+1) − 1/n + 1/(n(n+1)) = 0 for every n (common denominator n(n+1): n − (n+1) + 1).
+    assert all(
+        Fraction(1, s + 1) - Fraction(1, s) + Fraction(1, s * (s + 1)) == 0 for s in range(1, 500)
+    )
+    d = symbn.Derivation("zero factor as written")
+    d.step(Sum(x[i], (i, 1, m)) * (1 / (m + 1) - 1 / m + 1 / (m * (m + 1))) + c, c)
+    assert _last(d).verdict in ACCEPTED
