@@ -452,3 +452,13 @@ def test_a_size_factor_that_is_zero_as_written_does_not_block_checked() -> None:
     d = symbn.Derivation("zero factor as written")
     d.step(Sum(x[i], (i, 1, m)) * (1 / (m + 1) - 1 / m + 1 / (m * (m + 1))) + c, c)
     assert _last(d).verdict in ACCEPTED
+
+
+def test_an_index_inside_an_entry_does_not_make_a_piece_turn_with_the_size() -> None:
+    # max(a, t) − min(a, t) = |a − t| for each term, whatever m: a true claim, checked as before.
+    tiny = Fraction(1, 10**9)
+    assert all(max(a, tiny) - min(a, tiny) == abs(a - tiny) for a in (Fraction(-3), tiny, Fraction(2)))
+    t = Rational(1, 10**9)
+    d = symbn.Derivation("entries, not sizes")
+    d.step(Sum(Max(x[i], t) - Min(x[i], t), (i, 1, m)), Sum(Abs(x[i] - t), (i, 1, m)))
+    assert _last(d).verdict in ACCEPTED
