@@ -337,7 +337,8 @@ def _turns_with_sizes(exprs: list[Expr], sizes: set[Symbol]) -> bool:
     for expr in exprs:
         bound = {v for total in expr.atoms(Sum) for v, *_ in total.limits}
         for piece in expr.atoms(*_PIECES):
-            free = piece.free_symbols
+            # An index inside an entry (Max(x_i, 10⁻⁹)) does not make the piece turn with the size.
+            free = piece.replace(lambda e: isinstance(e, Indexed), lambda e: Dummy()).free_symbols
             if free & (bound | sizes) or any(isinstance(s, Idx) for s in free):
                 return True
     return False

@@ -22,6 +22,7 @@ from sympy import (
     Heaviside,
     KroneckerDelta,
     Max,
+    Min,
     Mul,
     Piecewise,
     Rational,
@@ -432,4 +433,32 @@ def test_a_size_factor_that_is_informative_still_allows_checked() -> None:
         assert (size + 1) * sum(range(1, size + 1)) == (size + 1) * size * (size + 1) // 2
     d = symbn.Derivation("informative size factor")
     d.step((m + 1) * Sum(i, (i, 1, m)), (m + 1) * m * (m + 1) / 2)
+    assert _last(d).verdict in ACCEPTED
+
+
+def test_a_claim_about_the_sizes_alone_is_tested_at_each_size() -> None:
+    # min(30, m) + max(0, m − 30) = m for every m: the remainder is size-only and 0 everywhere.
+    assert all(min(30, s) + max(0, s - 30) == s for s in range(1, 200))
+    d = symbn.Derivation("sizes alone")
+    d.step(Min(30, m) + Max(0, m - 30), m)
+    assert _last(d).verdict in ACCEPTED
+
+
+def test_a_size_factor_that_is_zero_as_written_does_not_block_checked() -> None:
+    # 1/(n+1) − 1/n + 1/(n(n+1)) = 0 for every n (common denominator n(n+1): n − (n+1) + 1).
+    assert all(
+        Fraction(1, s + 1) - Fraction(1, s) + Fraction(1, s * (s + 1)) == 0 for s in range(1, 500)
+    )
+    d = symbn.Derivation("zero factor as written")
+    d.step(Sum(x[i], (i, 1, m)) * (1 / (m + 1) - 1 / m + 1 / (m * (m + 1))) + c, c)
+    assert _last(d).verdict in ACCEPTED
+
+
+def test_an_index_inside_an_entry_does_not_make_a_piece_turn_with_the_size() -> None:
+    # max(a, t) − min(a, t) = |a − t| for each term, whatever m: a true claim, checked as before.
+    tiny = Fraction(1, 10**9)
+    assert all(max(a, tiny) - min(a, tiny) == abs(a - tiny) for a in (Fraction(-3), tiny, Fraction(2)))
+    t = Rational(1, 10**9)
+    d = symbn.Derivation("entries, not sizes")
+    d.step(Sum(Max(x[i], t) - Min(x[i], t), (i, 1, m)), Sum(Abs(x[i] - t), (i, 1, m)))
     assert _last(d).verdict in ACCEPTED
