@@ -269,6 +269,24 @@ class LossGradient(Expr):
     _symbn_latex = _symbn_unicode = _symbn_inline = _latex = _pretty = _sympystr = _shown
 
 
+class RealRoot(Expr):
+    """``\\sqrt[n]{x}`` of odd degree as written: shown as that root, checked as the real root
+    (``\\sqrt[3]{-8}`` is −2, where SymPy's principal root of −8 is not real)."""
+
+    is_commutative = True
+
+    def __new__(cls, radicand: Any, degree: int) -> RealRoot:
+        return Expr.__new__(cls, as_expr(radicand, "a radicand"), Integer(degree))
+
+    def _shown(self, printer: Any) -> Any:
+        from sympy import Pow, Rational
+
+        radicand, degree = self.args
+        return printer._print(Pow(radicand, Rational(1, int(degree)), evaluate=False))
+
+    _symbn_latex = _symbn_unicode = _symbn_inline = _latex = _pretty = _sympystr = _shown
+
+
 def written(*terms: Any) -> Written:
     """A sum displayed with its terms in the given order: ``written(W*a, b)`` shows ``W a + b``."""
     return Written(*terms)
@@ -306,6 +324,10 @@ def _meaning(expr: Any) -> Any:
         return _meaning(expr.args[0])
     if isinstance(expr, LossGradient):
         return _meaning(expr.args[1])
+    if isinstance(expr, RealRoot):
+        from sympy import real_root
+
+        return real_root(_meaning(expr.args[0]), int(expr.args[1]))
     if isinstance(expr, Mean):
         var, lower, upper = expr.limits[0]
         count = upper - lower + Integer(1)
@@ -325,6 +347,7 @@ __all__ = [
     "Mean",
     "Name",
     "Paren",
+    "RealRoot",
     "UnitFamily",
     "Written",
     "cancel",

@@ -6,12 +6,22 @@ import ast
 from pathlib import Path
 
 import pytest
-from sympy import Derivative, Idx, Indexed, IndexedBase, Integer, Pow, Rational, Sum, Symbol, sqrt
+from sympy import Derivative, Idx, Indexed, IndexedBase, Integer, Pow, Sum, Symbol, sqrt
 
 import symbn
 from symbn.errors import InputError
 from symbn.model import Kind, Relation
-from symbn.notation import Cancel, ExampleFamily, HiddenIdx, Mean, Paren, UnitFamily, Written
+from symbn.notation import (
+    Cancel,
+    ExampleFamily,
+    HiddenIdx,
+    Mean,
+    Paren,
+    RealRoot,
+    UnitFamily,
+    Written,
+    meaning,
+)
 from symbn.parse import read_text
 from symbn.parse.declare import Declaration, from_toml, name_of
 from symbn.parse.latex import MathError, parse_expression
@@ -110,7 +120,8 @@ def test_fractions_sums_roots_and_parentheses() -> None:
     double = parse_expression(r"\sum_{i=1}^{m} \sum_{j=1}^{n} x_{i,j}")
     assert isinstance(double, Sum) and len(double.limits) == 2
     assert parse_expression(r"\sqrt{a} \cdot \left( a - b \right)") == sqrt(a) * Paren(a, -b)
-    assert parse_expression(r"\sqrt[3]{a}") == a ** Rational(1, 3)
+    assert parse_expression(r"\sqrt[3]{a}") == RealRoot(a, 3)  # an odd root is the real root
+    assert meaning(parse_expression(r"\sqrt[3]{-8}")) == -2
     assert parse_expression("0.25 a") == a / 4
     assert parse_expression("x^23") == Symbol("x", real=True) ** 2 * 3
 

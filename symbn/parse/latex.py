@@ -62,6 +62,7 @@ from symbn.notation import (
     ExampleFamily,
     HiddenIdx,
     Paren,
+    RealRoot,
     UnitFamily,
     Written,
     mean,
@@ -1282,7 +1283,10 @@ class Builder:
             raise MathError(
                 _start(children[2]), f"a root's degree must be an integer 2..{MAX_ROOT}"
             )
-        return self.power(value, Rational(1, int(degree)), node)
+        root = self.power(value, Rational(1, int(degree)), node)
+        if int(degree) % 2 and value.is_extended_real is not False:
+            return RealRoot(value, int(degree))  # \sqrt[3]{-8} is −2, the real root
+        return root
 
     def _accent(self, node: Any) -> Expr:
         command, arg = node.children
