@@ -181,11 +181,23 @@ def parse_tree(text: str) -> Tree:
     if len(text) > MAX_LENGTH:
         raise MathError(0, f"the equation is {len(text)} characters long; at most {MAX_LENGTH}")
     _check_nesting(text)
+    scientific = _SCIENTIFIC.search(text)
+    if scientific:
+        raise MathError(
+            scientific.start(),
+            f"{scientific.group(0)} is not a number in TeX (it is a product with the letter "
+            f"{scientific.group(0)[len(scientific.group(1))]}); write {scientific.group(1)} "
+            f"\\times 10^{{{scientific.group(2)}}} for the number, or put \\cdot between the "
+            "factors",
+        )
     try:
         return parser().parse(_mark_closing_bars(text))
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
 
+
+# 1e3, 2.5E-4: a programmer's number, which TeX would show as 1·e·3 (never read so silently)
+_SCIENTIFIC = re.compile(r"(?<![A-Za-z0-9_^{\\.])([0-9]+(?:\.[0-9]+)?)[eE]([+-]?[0-9]+)(?![A-Za-z])")
 
 _OPENS_AFTER = set("+-=([{,&/*|<>") | {""}
 
@@ -475,6 +487,12 @@ class Builder:
         children = list(node.children)
         value = self.expr(children[0])
         for op, child in zip(children[1::2], children[2::2], strict=True):
+            if op.value == "/" and isinstance(child, Tree) and child.data == "juxt":
+                raise MathError(
+                    _start(child),
+                    "a/bc could mean \\frac{a}{bc} or \\frac{a}{b} c: write the one meant "
+                    "(or a/(bc))",
+                )
             right = self.expr(child)
             if op.value == "/":
                 value = value * self.power(right, Integer(-1), child)
@@ -844,6 +862,14 @@ class Builder:
 
     def _scripted_power(self, node: Any) -> Expr:
         atom, scripts, sup = node.children
+        _, first = _split_scripts(scripts)
+        if first is not None and (
+            self.base_of(atom) is None or self.sup_shape(first)[2] is not None
+        ):
+            # x^y^z: TeX's "double superscript"; only a tag (a^{[l](i)}^{2}) may take a power so
+            raise MathError(
+                _start(sup), "a double superscript: write x^{y^{z}} or (x^{y})^{z}, as meant"
+            )
         value = self._scripted(Tree("scripted", [atom, scripts], node.meta))
         return self.power(value, self.exponent(sup), sup)
 
