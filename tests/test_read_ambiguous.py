@@ -15,6 +15,7 @@ REFUSED = {
     "a / b c = 1": ("\\frac{a}{bc} or \\frac{a}{b} c", 7),
     "1e3 = 1000": ("1 \\times 10^{3}", 3),
     "2.5E-4 = y": ("2.5 \\times 10^{-4}", 3),
+    "|a|b|c| = 1": ("reads two ways", 5),
 }
 
 READ = {
@@ -23,6 +24,10 @@ READ = {
     "x/2 = 1": ("x/2", "1"),
     "2x/3 = 1": ("2*x/3", "1"),
     "a/(bc) = 1": ("a/(b*c)", "1"),
+    "|x|y = |xy|": ("y*Abs(x)", "Abs(x*y)"),
+    "|x| + |y| = 1": ("Abs(x) + Abs(y)", "1"),
+    "||a| - |b|| = 1": ("Abs(Abs(a) - Abs(b))", "1"),
+    "|a| \\cdot b \\cdot |c| = 1": ("b*Abs(a)*Abs(c)", "1"),
 }
 
 

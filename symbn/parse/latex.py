@@ -199,6 +199,8 @@ def parse_tree(text: str) -> Tree:
 # 1e3, 2.5E-4: a programmer's number, which TeX would show as 1·e·3 (never read so silently)
 _SCIENTIFIC = re.compile(r"(?<![A-Za-z0-9_^{\\.])([0-9]+(?:\.[0-9]+)?)[eE]([+-]?[0-9]+)(?![A-Za-z])")
 
+_RELATION_AHEAD = re.compile(r"[=<>&,]|\\(?:le|ge|leq|geq|ne|neq|approx|quad|qquad)(?![A-Za-z])")
+
 _OPENS_AFTER = set("+-=([{,&/*|<>") | {""}
 
 
@@ -235,6 +237,16 @@ def _mark_closing_bars(text: str) -> str:
                 depth += 1
                 last = "|"
             else:
+                # up to the next relation: bars never pair across one
+                after = _RELATION_AHEAD.split(text[k + 1 :], maxsplit=1)[0].lstrip()
+                if after[:1].isalnum() or (after[:1] == "\\" and after[1:2].isalpha()):
+                    if "|" in after and not after.startswith(("\\cdot", "\\times")):
+                        # |a|b|c| is |a|·b·|c| or |a·|b|·c|: two readings, so neither
+                        raise MathError(
+                            k,
+                            "this | may close a bar or open one (|a|b|c| reads two ways): write "
+                            "\\left| … \\right| for the bars meant, or \\cdot between the factors",
+                        )
                 chars[k] = "\x01"
                 depth -= 1
                 last = "x"
