@@ -11,9 +11,11 @@ synthetic derivations of 10, 100 and 1000 steps and of sums over 1 to 4 nested i
 of ``symbn derive --all`` by ``/usr/bin/time -v``; the scaling rows: ``symbn check`` of
 synthetic documents of 10 to 5,000 equations (and of 50 definitions used by 5,000 claims), whole
 process, with the time and peak memory per claim and the slope of a straight line through them;
-and a second ``symbn check`` of a generated 300-equation document, its verdicts from the cache,
-against ``python -c "import sympy"``. Every other row runs with ``--no-cache``: it measures
-checking, not the cache.
+and, against ``python -c "import sympy"`` with the cache on: a second ``symbn check`` of a
+generated 300-equation document (replayed by the run cache, and compared with a check without
+cache), the same document after an edit of its prose (a new run, every verdict from the verdict
+cache), and ``derive``, ``derive --all`` and the seed's check run a second time. Every other row
+runs with ``SYMBN_NO_CACHE=1``: it measures reading and checking, not the cache.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any
 PYTHON = sys.executable
 SYMBN = str(Path(PYTHON).with_name("symbn"))
 CACHED = "check of 300 equations, cached"
+EDITED = "check of 300 equations after an edit, verdicts cached"
 TARGETS = {
     "derive": 1.3,
     "derive --all": 2.0,
@@ -142,23 +145,58 @@ def document(equations: int = 300) -> str:
     return "\n".join(rows)
 
 
+def _cache_env(folder: str) -> dict[str, str]:
+    env = {**ENV, "SYMBN_CACHE_DIR": str(Path(folder, "cache"))}
+    env.pop("SYMBN_NO_CACHE", None)
+    return env
+
+
 def cached_check(baseline: list[str], runs: int) -> dict[str, Any]:
-    """A second ``symbn check`` of a 300-equation document (every verdict from the cache)."""
+    """A second ``symbn check`` of a 300-equation document: replayed from the run cache; and
+    whether it printed what a check without any cache prints."""
     with tempfile.TemporaryDirectory(prefix="symbn-bench-") as folder:
         path = Path(folder, "notes.md")
         path.write_text(document(300), encoding="utf-8")
-        env = {**ENV, "SYMBN_CACHE_DIR": str(Path(folder, "cache"))}
-        env.pop("SYMBN_NO_CACHE", None)
+        env = _cache_env(folder)
         command = [SYMBN, "check", str(path)]
-        first = subprocess.run(
-            [*command, "--format", "json"], capture_output=True, text=True, check=False, env=env
+        fresh = subprocess.run(
+            [*command, "--no-cache"], capture_output=True, text=True, check=False, env=env
         )
         figure: dict[str, Any] = ratio(command, baseline, runs, env)
-        second = subprocess.run(
-            [*command, "--format", "json"], capture_output=True, text=True, check=False, env=env
-        )
-        figure["same_report"] = first.stdout == second.stdout and first.returncode == 0
+        second = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+        figure["same_report"] = (fresh.stdout, fresh.returncode) == (second.stdout, 0)
     return figure
+
+
+def edited_check(baseline: list[str], runs: int) -> dict[str, Any]:
+    """``symbn check`` of the 300-equation document after an edit of its prose: a new run (the
+    run cache misses) whose verdicts all come from the verdict cache."""
+    with tempfile.TemporaryDirectory(prefix="symbn-bench-") as folder:
+        path = Path(folder, "notes.md")
+        env = _cache_env(folder)
+        text = document(300)
+        path.write_text(text, encoding="utf-8")
+        _wall([SYMBN, "check", str(path)], env)
+        ours, theirs = [], []
+        for n in range(runs):
+            path.write_text(f"{text}\nEdit number {n}.\n", encoding="utf-8")
+            ours.append(_wall([SYMBN, "check", str(path)], env))
+            theirs.append(_wall(baseline))
+    mine, base = statistics.median(w for w, _ in ours), statistics.median(w for w, _ in theirs)
+    return {
+        "seconds": round(mine, 3),
+        "baseline_seconds": round(base, 3),
+        "ratio": round(mine / base, 2),
+        "cpu_ratio": round(
+            statistics.median(c for _, c in ours) / statistics.median(c for _, c in theirs), 2
+        ),
+    }
+
+
+def second_run(args: list[str], baseline: list[str], runs: int) -> dict[str, Any]:
+    """``symbn ARGS`` run again with the cache on (the first run, the warm-up, stores it)."""
+    with tempfile.TemporaryDirectory(prefix="symbn-bench-") as folder:
+        return ratio([SYMBN, *args], baseline, runs, _cache_env(folder))
 
 
 # In-process measurements ------------------------------------------------------------------------
@@ -436,6 +474,12 @@ def run(runs: int, quick: bool, timeout: float, scale_runs: int) -> dict[str, An
     out["processes"]["--help"] = ratio([SYMBN, "--help"], click_baseline, runs)
     out["processes"]["list"] = ratio([SYMBN, "list"], click_baseline, runs)
     out["processes"][CACHED] = cached_check(sympy_baseline, runs)
+    out["processes"][EDITED] = edited_check(sympy_baseline, runs)
+    out["second_runs"] = {
+        "derive": second_run(["derive"], sympy_baseline, runs),
+        "derive --all": second_run(["derive", "--all"], sympy_baseline, runs),
+        "check seed": second_run(["check", SEED_DOCUMENT], sympy_baseline, runs),
+    }
     out["sympy_imported"] = {
         "--help": imports_sympy(["--help"]),
         "list": imports_sympy(["list"]),
@@ -475,7 +519,23 @@ def targets(result: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
                 )
             )
     same = result["processes"][CACHED]["same_report"]
-    rows.append(("the cached second check prints the first check's report", same, str(same)))
+    rows.append(("the cached second check prints what a check without cache prints", same, str(same)))
+    edited = result["processes"][EDITED]
+    rows.append(
+        (
+            f"symbn {EDITED} vs import sympy",
+            None,
+            f"{edited['ratio']}× ({edited['seconds']} s; CPU time {edited['cpu_ratio']}×)",
+        )
+    )
+    for name, figure in result["second_runs"].items():
+        rows.append(
+            (
+                f"symbn {_command(name)} run again, from the run cache, vs import sympy",
+                None,
+                f"{figure['ratio']}× ({figure['seconds']} s; CPU time {figure['cpu_ratio']}×)",
+            )
+        )
     for command, imported in result["sympy_imported"].items():
         rows.append(
             (

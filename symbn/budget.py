@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from multiprocessing.process import BaseProcess
 
 MEMORY_HEADROOM = 2 << 30
+# How the reason of a claim that ran out of time begins (the cache and the run cache look for it).
+TIMED_OUT = "no verdict within the time budget of"
 MAX_TIMEOUT = 86_400.0  # one day; the same bound as the command line's and Derivation.check's
 # Wide enough that a machine loaded ten times over still gets every budget in CPU time.
 WALL_FACTOR, WALL_MARGIN = 10.0, 5.0
@@ -334,7 +336,7 @@ class _Lane:
         self.next_look = now + min(POLL, max(0.01, self.timeout - used))
 
     def _over_budget(self, how: str) -> str:
-        reason = f"no verdict within the time budget of {self.timeout:g} s"
+        reason = f"{TIMED_OUT} {self.timeout:g} s"
         return f"{reason} ({how})" if how else reason
 
     def _fail(self, outcome: dict[int, Any], reason: str) -> None:

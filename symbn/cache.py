@@ -43,7 +43,6 @@ MAX_BYTES = 64 << 20  # the cache's size bound; the oldest entries go first
 MAX_ENTRY = 4 << 20  # an entry larger than this is not read
 STALE_TEMPORARY = 3600.0  # seconds after which a temporary file left by a crashed run is removed
 MAGIC = b"symbn-cache"
-TIMED_OUT = "no verdict within the time budget of"
 # Of the timeouts, only those measured in the worker's CPU time are stored: a wall-clock one says
 # more about the machine's load at the time than about the claim.
 CPU_TIMEOUTS = ("(CPU time of the worker)", "(the worker's CPU limit)")
@@ -300,6 +299,8 @@ def budget_allows(stored: float | None, wanted: float | None, holds: bool, timed
 
 def encode_decision(decision: Any, timeout: float | None, key: ClaimKey) -> dict[str, Any]:
     """The JSON record of ``decision``; :class:`Unsupported` if its remainder cannot be kept exactly."""
+    from symbn.budget import TIMED_OUT
+
     digest_of = {label: d for d, label in key.labels.items()}
     return {
         "format": FORMAT,
@@ -640,36 +641,28 @@ class Stats:
 
 
 @dataclass
-class Cache:
-    """Verdicts on disk under ``root``, at most ``max_bytes`` of them."""
+class Store:
+    """Checksummed entries on disk under ``root``, one file each, at most ``max_bytes`` of them.
+
+    Shared by the verdict cache and the run cache (:mod:`symbn.runs`), each in a folder of its own
+    (``layout``): written atomically, read only when whole and this user's, evicted oldest first.
+    """
 
     root: Path
     max_bytes: int = MAX_BYTES
-    stats: Stats = field(default_factory=Stats)
+    layout: str = LAYOUT
 
     @property
     def entries(self) -> Path:
         """The folder of this format's entries (other formats' folders are left alone)."""
-        return self.root / LAYOUT
+        return self.root / self.layout
 
     def _path(self, key: str) -> Path:
         return self.entries / key[:2] / f"{key}.json"
 
-    def lookup(self, jobs: Sequence[tuple[Any, ...]], timeout: float | None) -> Lookup:
-        """The stored decision of each job that has one valid under ``timeout`` (None for the rest)."""
-        keys = Keys()
-        claim_keys = [keys.claim(job) for job in jobs]
-        found = [None if key is None else self.get(key, timeout) for key in claim_keys]
-        hits = sum(d is not None for d in found)
-        self.stats.hits += hits
-        self.stats.misses += len(jobs) - hits
-        return Lookup(self, claim_keys, found, timeout)
-
-    def get(self, key: ClaimKey, timeout: float | None) -> Any:
-        """The decision stored under ``key`` if it is whole, ours and valid under ``timeout``."""
-        from symbn.policy import Verdict
-
-        path = self._path(key.key)
+    def read(self, key: str) -> Any:
+        """The record stored under ``key`` if its entry is whole, this user's and names ``key``."""
+        path = self._path(key)
         try:
             with open(path, "rb") as file:
                 if hasattr(os, "getuid") and os.fstat(file.fileno()).st_uid != os.getuid():
@@ -678,44 +671,27 @@ class Cache:
         except OSError:
             return None
         record = _unwrap(data)
-        if record is None:
+        if not isinstance(record, dict) or record.get("key") != key:
             return None
+        return record
+
+    def touch(self, key: str) -> None:
+        """Mark the entry of ``key`` recently used: the last to be evicted."""
         try:
-            if record.get("format") != FORMAT or record.get("key") != key.key:
-                return None
-            stored = record["timeout"]
-            if stored is not None and (isinstance(stored, bool) or not isinstance(stored, float)):
-                return None
-            holds = Verdict(record["verdict"]).holds
-            if not budget_allows(stored, timeout, holds, _expect(record["timed_out"], bool)):
-                return None
-            decision = decode_decision(record, key)
-        except Exception:  # a record that does not decode is a miss, whatever SymPy raised
-            return None
-        try:
-            os.utime(path)  # recently used: the last to be evicted
+            os.utime(self._path(key))
         except OSError:
             pass
-        return decision
 
-    def put(self, key: ClaimKey, timeout: float | None, outcome: Any) -> bool:
-        """Store the decision ``outcome`` under ``key``; whether it was stored."""
-        from symbn.budget import Failure
-        from symbn.policy import Decision, Verdict
-
-        if isinstance(outcome, Failure):
-            if not (outcome.reason.startswith(TIMED_OUT) and outcome.reason.endswith(CPU_TIMEOUTS)):
-                return False
-            outcome = Decision(Verdict.UNDECIDED, outcome.reason)
-        if not isinstance(outcome, Decision):
-            return False
+    def write(self, key: str, record: dict[str, Any]) -> bool:
+        """Store ``record`` (JSON-ready, naming ``key``) atomically; whether it was stored."""
         try:
-            record = encode_decision(outcome, timeout, key)
             body = json.dumps(record, ensure_ascii=False, sort_keys=True).encode()
-        except Exception:  # not faithfully storable (an unusual remainder): checked next time too
+        except (TypeError, ValueError):
+            return False
+        if len(body) > MAX_ENTRY - 100:
             return False
         data = MAGIC + b" " + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
-        path = self._path(key.key)
+        path = self._path(key)
         try:
             self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
             for folder in (self.entries, path.parent):
@@ -733,7 +709,6 @@ class Cache:
         except BaseException:
             _unlink(temporary)
             raise
-        self.stats.stored += 1
         return True
 
     def files(self) -> Iterator[os.DirEntry[str]]:
@@ -825,6 +800,64 @@ class Cache:
                 continue
             count += 1
         return count, size
+
+
+@dataclass
+class Cache(Store):
+    """Verdicts on disk under ``root``, at most ``max_bytes`` of them."""
+
+    stats: Stats = field(default_factory=Stats)
+
+    def lookup(self, jobs: Sequence[tuple[Any, ...]], timeout: float | None) -> Lookup:
+        """The stored decision of each job that has one valid under ``timeout`` (None for the rest)."""
+        keys = Keys()
+        claim_keys = [keys.claim(job) for job in jobs]
+        found = [None if key is None else self.get(key, timeout) for key in claim_keys]
+        hits = sum(d is not None for d in found)
+        self.stats.hits += hits
+        self.stats.misses += len(jobs) - hits
+        return Lookup(self, claim_keys, found, timeout)
+
+    def get(self, key: ClaimKey, timeout: float | None) -> Any:
+        """The decision stored under ``key`` if it is whole, ours and valid under ``timeout``."""
+        from symbn.policy import Verdict
+
+        record = self.read(key.key)
+        if record is None:
+            return None
+        try:
+            if record.get("format") != FORMAT:
+                return None
+            stored = record["timeout"]
+            if stored is not None and (isinstance(stored, bool) or not isinstance(stored, float)):
+                return None
+            holds = Verdict(record["verdict"]).holds
+            if not budget_allows(stored, timeout, holds, _expect(record["timed_out"], bool)):
+                return None
+            decision = decode_decision(record, key)
+        except Exception:  # a record that does not decode is a miss, whatever SymPy raised
+            return None
+        self.touch(key.key)
+        return decision
+
+    def put(self, key: ClaimKey, timeout: float | None, outcome: Any) -> bool:
+        """Store the decision ``outcome`` under ``key``; whether it was stored."""
+        from symbn.budget import TIMED_OUT, Failure
+        from symbn.policy import Decision, Verdict
+
+        if isinstance(outcome, Failure):
+            if not (outcome.reason.startswith(TIMED_OUT) and outcome.reason.endswith(CPU_TIMEOUTS)):
+                return False
+            outcome = Decision(Verdict.UNDECIDED, outcome.reason)
+        if not isinstance(outcome, Decision):
+            return False
+        try:
+            record = encode_decision(outcome, timeout, key)
+        except Exception:  # not faithfully storable (an unusual remainder): checked next time too
+            return False
+        stored = self.write(key.key, record)
+        self.stats.stored += stored
+        return stored
 
 
 @dataclass

@@ -36,7 +36,7 @@ from sympy.core.function import AppliedUndef, Function, Subs
 from sympy.core.relational import Relational
 
 from symbn.assumptions import apply_assumptions
-from symbn.budget import Failure, run_many
+from symbn.budget import TIMED_OUT, Failure, run_many
 from symbn.model import Derivation, Kind, Line, Relation, defined_name, recursion_step
 from symbn.normal import normal_form
 from symbn.notation import meaning
@@ -63,6 +63,7 @@ class StepResult:
     numeric: NumericOutcome | None = None
     uses: tuple[str, ...] = ()
     seed: int = 0
+    exhausted: bool = False  # undecided because time ran out or a worker failed, not by the claim
 
     @property
     def label(self) -> str:
@@ -367,6 +368,7 @@ def check_many(
                 results.append(StepResult(line, Verdict.DEFINITION))
                 continue
             outcome = decided[p, k]
+            exhausted = isinstance(outcome, Failure) or outcome.reason.startswith(TIMED_OUT)
             if isinstance(outcome, Failure):
                 outcome = Decision(Verdict.UNDECIDED, outcome.reason)
             results.append(
@@ -379,6 +381,7 @@ def check_many(
                     outcome.numeric,
                     tuple(sorted(outcome.uses, key=order)),
                     job[-1],
+                    exhausted,
                 )
             )
         reports.append(Report(derivation, tuple(results)))

@@ -11,13 +11,15 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from symbn.check import Report
     from symbn.model import Derivation, Line
     from symbn.parse.declare import Declaration
@@ -31,6 +33,46 @@ class InputProblem(click.ClickException):
     """A usage or input error: one line on stderr, exit code 2, no traceback."""
 
     exit_code = 2
+
+
+class _Output:
+    """Where the commands write: stdout and stderr through click, and rich's drawing as rich
+    writes it. While a run is recorded for the run cache (:mod:`symbn.runs`) each piece is also
+    kept, with how it was written, so that a replay writes exactly the same."""
+
+    def __init__(self) -> None:
+        self.pieces: list[tuple[str, str]] | None = None
+
+    def write(self, how: str, text: str) -> None:
+        """Write ``text`` as ``how`` says: ``out`` or ``err`` by click, ``draw`` as rich does."""
+        if not text:
+            return
+        if how == "draw":
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            click.echo(text, nl=False, err=how == "err")
+        if self.pieces is not None:
+            self.pieces.append((how, text))
+
+
+_output = _Output()
+
+
+def _echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` through :data:`_output`."""
+    _output.write("err" if err else "out", f"{text}\n" if nl else text)
+
+
+def _draw(draw: Callable[[Console], None]) -> None:
+    """What ``draw`` prints on a rich console of the standard output, written as rich writes it."""
+    from rich.console import Console
+
+    _draw_in_unicode()
+    console = Console(highlight=False)
+    with console.capture() as captured:
+        draw(console)
+    _output.write("draw", captured.get())
 
 
 MAX_TIMEOUT = 86_400.0  # one day per step; symbn.budget and Derivation.check refuse more too
@@ -153,11 +195,12 @@ def export_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 def cache_option(command: Callable[..., None]) -> Callable[..., None]:
-    """``--no-cache``: check every claim again, neither reading nor writing the verdict cache."""
+    """``--no-cache``: read and check everything again, neither reading nor writing the cache."""
     return click.option(
         "--no-cache",
         is_flag=True,
-        help="Check every claim, without the verdict cache (see `symbn cache info`).",
+        help="Read and check everything, without the cache of verdicts and runs (see `symbn "
+        "cache info`).",
     )(command)
 
 
@@ -204,7 +247,7 @@ def list_command() -> None:
 
 @main.group("cache")
 def cache_group() -> None:
-    """The verdict cache: where it is, how big, and clearing it.
+    """The cache of verdicts and of whole runs: where it is, how big, and clearing it.
 
     It lives in $SYMBN_CACHE_DIR, else the user's cache folder; `--no-cache` bypasses it.
     """
@@ -212,25 +255,32 @@ def cache_group() -> None:
 
 @cache_group.command("info")
 def cache_info() -> None:
-    """Print where the cache is, how many verdicts it holds and their size."""
+    """Print where the cache is, how many verdicts and runs it holds and their size."""
     from symbn.cache import Cache, default_root
+    from symbn.runs import Runs
 
-    cache = Cache(default_root())
+    cache, runs = Cache(default_root()), Runs(default_root())
     count, size = cache.info()
+    stored, run_size = runs.info()
     click.echo(
-        f"{cache.root}: {count} verdicts, {size / 1024:.1f} KiB (at most {cache.max_bytes >> 20} MiB)"
+        f"{cache.root}: {count} verdicts, {size / 1024:.1f} KiB (at most {cache.max_bytes >> 20} "
+        f"MiB); {stored} runs, {run_size / 1024:.1f} KiB (at most {runs.max_bytes >> 20} MiB)"
     )
 
 
 @cache_group.command("clear")
 def cache_clear() -> None:
-    """Remove every stored verdict (only the files the cache wrote)."""
+    """Remove every stored verdict and run (only the files the cache wrote)."""
     from symbn.cache import Cache, default_root
+    from symbn.runs import Runs
 
     cache = Cache(default_root())
     removed = cache.clear()
+    runs = Runs(default_root()).clear()
     tables = cache.clear_parser_tables()
-    click.echo(f"removed {removed} verdicts and {tables} parser tables from {cache.root}")
+    click.echo(
+        f"removed {removed} verdicts, {runs} runs and {tables} parser tables from {cache.root}"
+    )
 
 
 @main.command()
@@ -262,38 +312,79 @@ def derive(
     no_cache: bool,
 ) -> None:
     """Check the shipped derivation NAME step by step and print it (default: batchnorm-bias)."""
-    from symbn.errors import SymbnError
-    from symbn.registry import load
-
-    _refuse_misplaced(
-        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
-    )
+    _refuse_misplaced(fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks)
     if output is not None and not force:
         _refuse_existing(output)
+    budget = (timeout, total_timeout)
     if check_all:
         if output is not None:
             raise InputProblem(
                 "--all prints to the standard output; -o/--output takes one derivation"
             )
-        _derive_all(name, fmt, (timeout, total_timeout), seed, no_cache)
-    name = name or "batchnorm-bias"
+        _cached_run(
+            "derive", (), (), no_cache, lambda: _derive_all(name, fmt, budget, seed, no_cache)
+        )
+    options = _layout(fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks)
+
+    def run() -> tuple[int, bool]:
+        from symbn.errors import SymbnError
+        from symbn.registry import load
+
+        shipped = name or "batchnorm-bias"
+        try:
+            derivation = load(shipped)
+        except SymbnError as exc:
+            raise InputProblem(str(exc)) from None
+        (report,) = _check([derivation], budget, seed, show=fmt == "terminal", no_cache=no_cache)
+        layout = {"module": shipped} if fmt == "github" else options
+        if output is not None:
+            _write(output, _export(report, fmt, layout), force=force)
+            return (0 if report.ok else 1), False
+        _emit(report, fmt, layout)
+        return (0 if report.ok else 1), _replayable([report])
+
+    _cached_run("derive", (), (), no_cache, run)
+
+
+def _cached_run(
+    command: str,
+    documents: Sequence[str],
+    declarations: Sequence[str],
+    no_cache: bool,
+    run: Callable[[], tuple[int, bool]],
+) -> NoReturn:
+    """Exit with the code of ``run`` (which returns it and whether its output may be stored), or
+    replay the stored output of this very run, unless ``no_cache`` (see :mod:`symbn.runs`)."""
+    from symbn.runs import default_runs, inputs, key
+
+    runs = None if no_cache else default_runs()
+    files = None if runs is None else inputs(documents, declarations)
+    if runs is None or files is None:
+        sys.exit(run()[0])
+    params = {k: v for k, v in click.get_current_context().params.items() if k != "no_cache"}
+    run_key = key(command, params, files)
+    stored = runs.get(run_key)
+    if stored is not None:
+        code, pieces = stored
+        for how, text in pieces:
+            _output.write(how, text)
+        sys.exit(code)
+    _output.pieces = []
     try:
-        derivation = load(name)
-    except SymbnError as exc:
-        raise InputProblem(str(exc)) from None
-    (report,) = _check(
-        [derivation], (timeout, total_timeout), seed, show=fmt == "terminal", no_cache=no_cache
-    )
-    options = _layout(
-        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
-    )
-    if fmt == "github":
-        options = {"module": name}
-    if output is None:
-        _emit(report, fmt, options)
-    else:
-        _write(output, _export(report, fmt, options), force=force)
-    sys.exit(0 if report.ok else 1)
+        code, storable = run()
+        pieces = _output.pieces
+    finally:
+        _output.pieces = None
+    if storable and inputs(documents, declarations) == files:  # unchanged while it ran
+        runs.put(run_key, code, pieces)
+    sys.exit(code)
+
+
+def _replayable(reports: list[Report], documents: Sequence[Document] = ()) -> bool:
+    """Whether these reports' output may be replayed: see :func:`symbn.runs.replayable`."""
+    from symbn.runs import replayable
+
+    return replayable(reports, documents)
 
 
 def _json(data: object) -> str:
@@ -325,7 +416,7 @@ def _width(value: str | None) -> str | float | None:
     """``--width``: ``column``, ``text`` or a number of points (``300pt`` or ``300``)."""
     import re
 
-    from symbn.render.latex import WIDTHS
+    from symbn.render import WIDTHS
 
     if value is None or value in WIDTHS:
         return value
@@ -507,12 +598,7 @@ def check_command(
 
     The notation is declared in FILE.symbn.toml, in the document, or by the options here.
     """
-    from symbn.errors import SymbnError
-    from symbn.parse.declare import from_file, from_mapping
-
-    _refuse_misplaced(
-        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
-    )
+    _refuse_misplaced(fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks)
     if output is not None:
         if len(files) > 1 and fmt != "json":
             raise InputProblem(
@@ -521,69 +607,89 @@ def check_command(
             )
         if not force:
             _refuse_existing(output)
-    layout = _layout(
-        fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks
-    )
-    try:
-        extra = from_mapping(
-            {
-                "sizes": list(sizes),
-                "positive": list(positive),
-                "names": list(names),
-                "units": list(units),
-                **({"bar": bar} if bar else {}),
-                "examples": {"families": list(examples), **({"count": count} if count else {})},
-            },
-            "the command line",
+    layout = _layout(fmt, standalone=standalone, env=env, width=width, no_why=no_why, marks=marks)
+
+    def run() -> tuple[int, bool]:
+        from symbn.errors import SymbnError
+        from symbn.parse.declare import from_file, from_mapping
+
+        try:
+            extra = from_mapping(
+                {
+                    "sizes": list(sizes),
+                    "positive": list(positive),
+                    "names": list(names),
+                    "units": list(units),
+                    **({"bar": bar} if bar else {}),
+                    "examples": {"families": list(examples), **({"count": count} if count else {})},
+                },
+                "the command line",
+            )
+            for path in declare_files:
+                extra = from_file(path).merged(extra)
+        except SymbnError as exc:
+            raise InputProblem(str(exc)) from None
+        read = [_read_file(path, extra, total_timeout) for path in files]
+        # Every document's claims are checked together, shared among all the workers; each
+        # file's output then comes in the order given, as if checked one after the other.
+        documents = [r.document for r in read if r.document is not None]
+        show = fmt == "terminal" and output is None
+        budget = (timeout, total_timeout)
+        checked = _check(
+            [d.derivation for d in documents], budget, seed, show=show, no_cache=no_cache
         )
-        for path in declare_files:
-            extra = from_file(path).merged(extra)
-    except SymbnError as exc:
-        raise InputProblem(str(exc)) from None
-    read = [_read_file(path, extra, total_timeout) for path in files]
-    # Every document's claims are checked together, shared among all the workers; each file's
-    # output then comes in the order given, as if they had been checked one after the other.
-    checkable = [document.derivation for _, document, _ in read if document is not None]
-    show = fmt == "terminal" and output is None
-    reports = iter(_check(checkable, (timeout, total_timeout), seed, show=show, no_cache=no_cache))
-    code = 0
-    summaries = []
-    exported = ""
-    for path, document, error in read:
-        if fmt == "terminal" and len(files) > 1 and output is None:
-            click.echo(f"== {path}")
-        report = next(reports) if document is not None else None
-        file_code, summary, text = _show_file(
-            path, document, error, report, fmt, layout, to_stdout=output is None
-        )
-        if write_declaration and "inferred" in summary:
-            file_code = max(file_code, _save_declaration(path, summary["inferred"], force=force))
-        code = max(code, file_code)
-        summaries.append(summary)
-        exported += text
-    if fmt == "json":
-        exported = _json(summaries[0] if len(files) == 1 else summaries) + "\n"
-        if output is None:
-            click.echo(exported, nl=False)
-    if output is not None:
-        _write(output, exported, force=force)
-    sys.exit(code)
+        reports = iter(checked)
+        code = 0
+        summaries = []
+        exported = ""
+        for path, document, error, _ in read:
+            if fmt == "terminal" and len(files) > 1 and output is None:
+                _echo(f"== {path}")
+            report = next(reports) if document is not None else None
+            file_code, summary, text = _show_file(
+                path, document, error, report, fmt, layout, to_stdout=output is None
+            )
+            if write_declaration and "inferred" in summary:
+                saved = _save_declaration(path, summary["inferred"], force=force)
+                file_code = max(file_code, saved)
+            code = max(code, file_code)
+            summaries.append(summary)
+            exported += text
+        if fmt == "json":
+            exported = _json(summaries[0] if len(files) == 1 else summaries) + "\n"
+            if output is None:
+                _echo(exported, nl=False)
+        if output is not None:
+            _write(output, exported, force=force)
+        settled = all(r.settled for r in read) and _replayable(checked, documents)
+        return code, settled and output is None and not write_declaration
+
+    _cached_run("check", files, declare_files, no_cache, run)
 
 
-def _read_file(
-    path: str, extra: Declaration, budget: float
-) -> tuple[str, Document | None, str]:
-    """Read one document within ``budget`` CPU seconds: (path, the document or None, the one-line
-    error when it cannot be read at all)."""
+class _Read(NamedTuple):
+    """One document as read: its path, the document or None, the one-line error when it could not
+    be read, and whether that outcome is settled (not a failure inside the reader, which a retry
+    may not repeat)."""
+
+    path: str
+    document: Document | None
+    error: str
+    settled: bool = True
+
+
+def _read_file(path: str, extra: Declaration, budget: float) -> _Read:
+    """Read one document within ``budget`` CPU seconds."""
     from symbn.errors import SymbnError
     from symbn.parse.document import read_document
 
     try:
-        return path, read_document(path, extra, budget=budget), ""
+        return _Read(path, read_document(path, extra, budget=budget), "")
     except SymbnError as exc:
-        return path, None, str(exc)
+        return _Read(path, None, str(exc))
     except Exception as exc:  # never a traceback for a document, whatever it holds
-        return path, None, f"{path}: cannot read this document ({type(exc).__name__})"
+        message = f"{path}: cannot read this document ({type(exc).__name__})"
+        return _Read(path, None, message, settled=False)
 
 
 def _show_file(
@@ -604,7 +710,7 @@ def _show_file(
 
     text = ""
     for problem in [Problem(error)] if document is None else document.problems:
-        click.echo(f"Error: {problem}", err=True)
+        _echo(f"Error: {problem}", err=True)
         if fmt == "github":
             from symbn.render.github import problem as annotation
 
@@ -612,7 +718,7 @@ def _show_file(
             spot = (place.line, place.column) if place and place.cell is None else None
             text += annotation(problem.message, path, spot)
     if to_stdout:
-        click.echo(text, nl=False)
+        _echo(text, nl=False)
         text = ""
     if document is None or report is None:
         problems = [{"file": path, "message": error}]
@@ -650,13 +756,13 @@ def _print_inferred(document: Document) -> None:
     inferred = to_mapping(document.inferred)
     if not inferred:
         return
-    click.echo("Notation inferred (save it with --write-declaration, then edit):")
+    _echo("Notation inferred (save it with --write-declaration, then edit):")
     for key, value in inferred.items():
         if isinstance(value, dict):
             for sub, item in value.items():
-                click.echo(f"  {key}.{sub}: {_listed(item)}")
+                _echo(f"  {key}.{sub}: {_listed(item)}")
         else:
-            click.echo(f"  {key}: {_listed(value)}")
+            _echo(f"  {key}: {_listed(value)}")
 
 
 def _listed(value: str | list[str]) -> str:
@@ -669,16 +775,16 @@ def _save_declaration(path: str, inferred: object, *, force: bool) -> int:
 
     target = f"{path}.symbn.toml"
     if not isinstance(inferred, dict) or not inferred:
-        click.echo(f"{path}: nothing was inferred; no declaration written", err=True)
+        _echo(f"{path}: nothing was inferred; no declaration written", err=True)
         return 0
     try:
         if not force:
             _refuse_existing(target)
         _write(target, to_toml(from_mapping(inferred, target)), force=force)
     except InputProblem as exc:
-        click.echo(f"Error: {exc.message}", err=True)
+        _echo(f"Error: {exc.message}", err=True)
         return 2
-    click.echo(f"wrote {target}", err=True)
+    _echo(f"wrote {target}", err=True)
     return 0
 
 
@@ -729,19 +835,18 @@ def _draw_in_unicode() -> None:
 
 
 def _emit(report: Report, fmt: str, options: dict[str, Any]) -> None:
+    """The report on the standard output: drawn by rich for the terminal, else exported."""
     if fmt != "terminal":
-        click.echo(_export(report, fmt, options), nl=False)
+        _echo(_export(report, fmt, options), nl=False)
         return
-    from rich.console import Console
-
-    _draw_in_unicode()
-    Console(highlight=False).print(report)
+    _draw(lambda console: console.print(report))
 
 
 def _derive_all(
     name: str | None, fmt: str, budget: tuple[float, float], seed: int, no_cache: bool
-) -> None:
-    """``derive --all``: check every shipped derivation, print a summary table (or JSON list), exit."""
+) -> tuple[int, bool]:
+    """``derive --all``: check every shipped derivation, print a summary table (or JSON list); the
+    exit code, and whether the output may be replayed."""
     from symbn.registry import load, names
 
     if name is not None:
@@ -751,19 +856,20 @@ def _derive_all(
     derivations = [load(n) for n in names()]
     reports = _check(derivations, budget, seed, show=fmt == "terminal", no_cache=no_cache)
     if fmt == "json":
-        click.echo(_json([r.as_dict() for r in reports]))
+        _echo(_json([r.as_dict() for r in reports]))
     elif fmt == "github":
         for report, shipped_name in zip(reports, names(), strict=True):
-            click.echo(_export(report, fmt, {"module": shipped_name}), nl=False)
+            _echo(_export(report, fmt, {"module": shipped_name}), nl=False)
     else:
-        from rich.console import Console
-
         holding = sum(r.ok for r in reports)
-        console = Console(highlight=False)
-        console.print(_summary_table(reports, console.width))
         style = "bold green" if holding == len(reports) else "bold red"
-        console.print(f"{holding} of {len(reports)} derivations hold", style=style)
-    sys.exit(0 if all(r.ok for r in reports) else 1)
+
+        def table(console: Console) -> None:
+            console.print(_summary_table(reports, console.width))
+            console.print(f"{holding} of {len(reports)} derivations hold", style=style)
+
+        _draw(table)
+    return (0 if all(r.ok for r in reports) else 1), _replayable(reports)
 
 
 def _summary_table(reports: list[Report], width: int = 80) -> Any:

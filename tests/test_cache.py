@@ -38,6 +38,7 @@ from sympy import (
 
 import symbn
 import symbn.check
+import symbn.runs
 from symbn.cache import (
     Cache,
     Digests,
@@ -77,10 +78,13 @@ DEPENDS = {"4": {"1", "2"}, "5": {"3"}, "6": {"1"}, "7": set(), "8": {"1", "2"}}
 
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The cache on, in a folder of this test's own (the suite turns it off elsewhere)."""
+    """The verdict cache on, in a folder of this test's own (the suite turns it off elsewhere);
+    the run cache off in this process, so that every command here reaches the verdicts
+    (``tests/test_runs.py`` tests the run cache)."""
     folder = tmp_path / "cache"
     monkeypatch.setenv("SYMBN_CACHE_DIR", str(folder))
     monkeypatch.delenv("SYMBN_NO_CACHE", raising=False)
+    monkeypatch.setattr(symbn.runs, "default_runs", lambda: None)
     return folder
 
 
@@ -399,7 +403,8 @@ def test_a_malformed_table_is_refused_never_evaluated(nodes: Any) -> None:
 
 
 def _entries(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*.json") if not p.name.startswith(".tmp-"))
+    """The verdicts stored under ``folder`` (not the runs beside them)."""
+    return sorted(p for p in Cache(folder).entries.rglob("*.json") if not p.name.startswith(".tmp-"))
 
 
 def _corrupt(kind: str, path: Path, others: list[Path], original: Path) -> None:

@@ -3,11 +3,35 @@
 :func:`read_document` finds the equations (:mod:`symbn.parse.document`), parses each with symbn's
 own grammar into SymPy objects (:mod:`symbn.parse.latex`) under the document's declaration
 (:mod:`symbn.parse.declare`). No text from a document is ever evaluated as code.
+
+The names here are imported when first used, so that :mod:`symbn.parse.files` (reading a file, no
+mathematics) loads without SymPy: the run cache digests documents with it before anything else.
 """
 
 from __future__ import annotations
 
-from symbn.parse.declare import Declaration, from_toml
-from symbn.parse.document import Document, read_document, read_text
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from symbn.parse.declare import Declaration, from_toml
+    from symbn.parse.document import Document, read_document, read_text
+
+_EXPORTS = {
+    "Declaration": "symbn.parse.declare",
+    "from_toml": "symbn.parse.declare",
+    "Document": "symbn.parse.document",
+    "read_document": "symbn.parse.document",
+    "read_text": "symbn.parse.document",
+}
 
 __all__ = ["Declaration", "Document", "from_toml", "read_document", "read_text"]
+
+
+def __getattr__(name: str) -> Any:
+    """The public name ``name``, imported from its module on first use."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'symbn.parse' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

@@ -30,7 +30,7 @@ from symbn.model import Derivation, defined_name, recursion_step
 from symbn.notation import meaning
 from symbn.parse.backward import Backward
 from symbn.parse.declare import Declaration, from_file, from_toml
-from symbn.parse.files import read_regular
+from symbn.parse.files import read_regular, sidecar
 from symbn.parse.latex import (
     APPROXIMATE,
     DEFINE,
@@ -173,6 +173,7 @@ class Document:
     unread: int = 0  # display rows that could not be read: the summary must never say all holds
     inferred: Declaration = field(default_factory=Declaration)  # notation read from the writing
     locations: dict[str, Place] = field(default_factory=dict)  # label → where its row starts
+    stopped: bool = False  # reading stopped at its time or memory budget: rows were left unread
 
 
 class _Positions:
@@ -223,14 +224,6 @@ def notebook_text(data: bytes, path: str) -> tuple[str, list[tuple[int, int]]]:
         parts.append(text + "\n\n")
         offset += len(text) + 2
     return "".join(parts), starts
-
-
-def sidecar(path: Path) -> Path | None:
-    """The declaration file next to ``path``: ``FILE.symbn.toml``, else ``STEM.symbn.toml``."""
-    for candidate in (path.with_name(path.name + ".symbn.toml"), path.with_suffix(".symbn.toml")):
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def read_document(
@@ -316,15 +309,16 @@ def read_text(
     name = decl.name or re.sub(r"[^a-z0-9]+", "-", Path(path).stem.lower()).strip("-") or "document"
     derivation = Derivation(title, name=name)
     locations: dict[str, Place] = {}
-    unread, inferred = _build(
-        derivation, rows, decl, positions, problems, locations, _Deadline(deadline, budget)
-    )
+    stop = _Deadline(deadline, budget)
+    unread, inferred = _build(derivation, rows, decl, positions, problems, locations, stop)
     messages = [
         Problem(message, positions.place(offset) if offset >= 0 else None)
         for offset, message in sorted(problems)
     ]
     derivation.not_read = tuple(messages)
-    return Document(path, derivation, messages, len(rows), unread, inferred, locations)
+    return Document(
+        path, derivation, messages, len(rows), unread, inferred, locations, stopped=stop.fired
+    )
 
 
 # Declarations ---------------------------------------------------------------------------------
@@ -543,7 +537,9 @@ def _join_operator_rows(
             out
             and _OPERATOR_ROW.match(row)
             and not any(_ROW_RELATION.match(row, k) for k in _top_level_positions(row))
-            and not _ROW_TEXT.search(_LEFT_NUMBER.sub("", _without_intertexts(body[slice(*out[-1])])))
+            and not _ROW_TEXT.search(
+                _LEFT_NUMBER.sub("", _without_intertexts(body[slice(*out[-1])]))
+            )
         ):
             chars[out[-1][1] : begin] = " " * (begin - out[-1][1])
             out[-1] = (out[-1][0], end)
@@ -609,7 +605,9 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
         blank(left.start(), left.end())
     for start, stop in _intertexts(text):
         blank(start, stop)
-    for match in re.finditer(r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b|displaybreak(?:\[\d\])?)", text):
+    for match in re.finditer(
+        r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b|displaybreak(?:\[\d\])?)", text
+    ):
         blank(match.start(), match.end())
     if not label:
         number = _TRAILING_NUMBER.search("".join(chars))
@@ -1053,6 +1051,7 @@ class _Deadline:
     def __init__(self, at: float | None, budget: float | None) -> None:
         self.at, self.budget = at, budget
         self.base = _peak_memory_mb()
+        self.fired = False  # whether reading was stopped
 
     def up(self) -> bool:
         """Whether the reading's time or memory is spent."""
@@ -1068,6 +1067,7 @@ class _Deadline:
         self, problems: list[tuple[int, str]], positions: _Positions, row: Row, left: int
     ) -> None:
         """Say that reading stopped at ``row``, with ``left`` rows not read from there on."""
+        self.fired = True
         if self.memory_spent():
             spent = f"more than {MAX_READING_MB} MB of memory were used reading"
         else:

@@ -44,6 +44,19 @@ def read_regular(path: str | Path, limit: int, what: str = "file") -> bytes:
     return b"".join(chunks)
 
 
+def sidecar_candidates(path: Path) -> tuple[Path, Path]:
+    """Where a document's declaration may be, in order: ``FILE.symbn.toml``, ``STEM.symbn.toml``."""
+    return path.with_name(path.name + ".symbn.toml"), path.with_suffix(".symbn.toml")
+
+
+def sidecar(path: Path) -> Path | None:
+    """The declaration file next to ``path``: the first of :func:`sidecar_candidates` that exists."""
+    for candidate in sidecar_candidates(path):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def read_regular_text(path: str | Path, limit: int, what: str = "file") -> str:
     """:func:`read_regular` decoded as UTF-8, with the offending byte named when it is not."""
     data = read_regular(path, limit, what)

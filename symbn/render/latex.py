@@ -45,6 +45,7 @@ from symbn.notation import (
     indexed_scripts,
     parse_name,
 )
+from symbn.render import WIDTHS
 from symbn.render.numbers import printing_any_digits
 
 if TYPE_CHECKING:
@@ -64,10 +65,6 @@ MAX_VALUES = 8
 MAX_REMAINDER_TEX = 400
 """The longest remainder (in characters of LaTeX) that a failure's evidence prints."""
 
-WIDTHS = {"column": 229.5, "text": 455.0}
-"""The widths (pt) the fragment is laid out for: ``column``, ``\\columnwidth`` of a two-column
-``article`` at 10 pt (229.5 pt); ``text``, ``\\textwidth`` of the standalone article (25 mm margins:
-455 pt on A4, 472 pt on letter paper). A fragment for ``column`` fits ``text`` too."""
 PT_PER_COLUMN = 4.4
 """Typeset width (pt, 10 pt display math) per column of the Unicode drawing: measured 3.0–4.3 over
 every side of the shipped derivations, so the estimate errs on the wide side."""
