@@ -35,10 +35,21 @@ LAYOUT = f"runs-v{FORMAT}"
 MAX_BYTES = 64 << 20  # the run cache's own size bound, beside the verdicts'
 WAYS = ("out", "err", "draw")  # how a piece was written: click to stdout, to stderr, rich to stdout
 MAX_INPUT = 64 << 20  # an input larger than this is not digested: the run is not cached
-# The libraries whose code decides what a run computes or how it is drawn.
-LIBRARIES = ("sympy", "mpmath", "rich", "click", "lark", "tomli", "platformdirs")
+# The libraries whose code decides what a run computes or how it is drawn (gmpy2 and flint change
+# SymPy's and mpmath's arithmetic where they are installed).
+LIBRARIES = ("sympy", "mpmath", "gmpy2", "flint", "rich", "click", "lark", "tomli", "platformdirs")
 # Environment variables read by rich, click, Python's encoding or symbn itself: all in the key.
-VARIABLE_PREFIXES = ("SYMBN_", "TTY_", "JUPYTER_", "LC_", "CLICOLOR", "PYTHONIO", "PYTHONUTF8")
+VARIABLE_PREFIXES = (
+    "SYMBN_",
+    "SYMPY_",
+    "MPMATH_",
+    "TTY_",
+    "JUPYTER_",
+    "LC_",
+    "CLICOLOR",
+    "PYTHONIO",
+    "PYTHONUTF8",
+)
 VARIABLES = ("TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "LINES", "LANG")
 
 _SOURCES: bytes | None = None
@@ -131,14 +142,16 @@ def key(command: str, params: dict[str, Any], files: bytes) -> str:
 
 
 def source_files() -> list[tuple[str, Path]]:
-    """symbn's source files and the shipped derivations' (installed inside the package, or in the
-    ``derivations/`` folder beside it in a clone), each with the name it is digested under."""
+    """symbn's files and the shipped derivations' (installed inside the package, or in the
+    ``derivations/`` folder beside it in a clone): the code, the grammar and the assets an export
+    embeds, each with the name it is digested under; byte-code is left out."""
     package = Path(__file__).resolve().parent
     found = []
     for root in (package, package.parent / "derivations"):
         for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".lark") and path.is_file():
-                found.append((path.relative_to(root.parent).as_posix(), path))
+            if "__pycache__" in path.parts or path.suffix == ".pyc" or not path.is_file():
+                continue
+            found.append((path.relative_to(root.parent).as_posix(), path))
     return found
 
 

@@ -247,6 +247,8 @@ def test_the_working_folder_is_in_the_key(
 def test_the_source_digest_covers_symbn_and_the_shipped_derivations() -> None:
     names = {name for name, _ in symbn.runs.source_files()}
     assert "symbn/check.py" in names and "symbn/parse/grammar.lark" in names
+    assert "symbn/render/assets/katex/katex.min.css" in names  # embedded by the HTML export
+    assert not any("__pycache__" in name for name in names)
     assert any(name.endswith("derivations/batchnorm_bias.py") for name in names)
 
 
