@@ -1138,14 +1138,17 @@ def _makes_quantity(
     trees: list[Any], decl: Declaration, written: str, rule: str, names: set[str]
 ) -> bool:
     """Whether the document makes a constant's letter a quantity: a row that begins ``written = …``
-    (parsed as ``rule``), or one of ``names`` declared (``e`` is then no longer Euler's number)."""
+    or ``written := …`` (parsed as ``rule``), or one of ``names`` declared (``e`` is then no
+    longer Euler's number). ``\\pi \\neq 3`` or ``\\pi \\approx 3.14`` says something of the constant."""
     declared = decl.names | decl.sizes | decl.positive | decl.families | decl.units | decl.values
     if declared & names:
         return True
     for tree in trees:
         if tree is None or tree.data != "relations":
             continue
-        first = tree.children[0]
+        first, relation = tree.children[0], str(tree.children[1])
+        if relation in DIFFERENT or relation == APPROXIMATE:
+            continue
         if isinstance(first, Tree) and first.data == rule and str(first.children[0]) == written:
             return True
     return False
@@ -1242,7 +1245,9 @@ def _add(
     else:
         if _recursion(chain.lhs, relation, row.label, decl, used, derivation):
             derivation.recursion(chain.lhs, rhs, label=labels[0], why=row.why)
-        elif relation in DEFINE or _defines(chain.lhs, rhs, row.label, decl, used):
+        elif relation in DEFINE or (
+            relation not in DIFFERENT and _defines(chain.lhs, rhs, row.label, decl, used)
+        ):
             derivation.define(chain.lhs, rhs, label=labels[0], why=row.why)
         elif relation in DIFFERENT:
             derivation.differs(chain.lhs, rhs, label=labels[0], why=row.why)
