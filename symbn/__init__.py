@@ -5,8 +5,7 @@ The public API is imported lazily, so that ``symbn --help`` and ``symbn list`` s
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from symbn.lazy import exports
 
 _EXPORTS = {
     "Derivation": "symbn.model",
@@ -39,12 +38,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'symbn' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports("symbn", _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

@@ -10,8 +10,9 @@ mathematics) loads without SymPy: the run cache digests documents with it before
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from symbn.lazy import exports
 
 if TYPE_CHECKING:
     from symbn.parse.declare import Declaration, from_toml
@@ -28,10 +29,4 @@ _EXPORTS = {
 __all__ = ["Declaration", "Document", "from_toml", "read_document", "read_text"]
 
 
-def __getattr__(name: str) -> Any:
-    """The public name ``name``, imported from its module on first use."""
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'symbn.parse' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports("symbn.parse", _EXPORTS, globals())
