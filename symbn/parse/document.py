@@ -451,7 +451,12 @@ def _rows(
         if opener == "$$" and block:
             why = _ITALIC.match(text, end + 2)
             if why and not block[-1].why:
-                block[-1] = replace(block[-1], why=why.group(1).strip())
+                words = why.group(1).strip()
+                if _CONDITION.search(words):
+                    at = why.start(1) - block[-1].offset
+                    block[-1] = replace(block[-1], refusal=(at, _condition_message(words)))
+                else:
+                    block[-1] = replace(block[-1], why=words)
         rows.extend(block)
         if len(rows) > MAX_EQUATIONS:
             raise InputError(f"{positions.path}: more than {MAX_EQUATIONS} equations")
@@ -478,6 +483,13 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
                     last = rows[-1]
                     why = "; ".join(w for w in (last.why, row.why) if w)
                     rows[-1] = Row(last.text, last.offset, last.label or row.label, why)
+                continue
+            if not row.text.strip() and rows:
+                # a condition on the row below the equation: the equation is refused, there
+                last = rows[-1]
+                assert row.refusal is not None
+                at = row.offset + row.refusal[0] - last.offset
+                rows[-1] = replace(last, label=last.label or row.label, refusal=(at, row.refusal[1]))
                 continue
             rows.append(row)
     return rows
@@ -624,7 +636,14 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
     ):
         # a row below an equation that is only a justification: {b - b = 0}, \text{…}{x}
         start = len(cleaned) - len(cleaned.lstrip(" \t\n&"))
-        return [Row("", offset, label, _note_words(cleaned, start, len(cleaned)))]
+        why = _note_words(cleaned, start, len(cleaned))
+        if _CONDITION.search(why):
+            return [Row("", offset, label, why, refusal=(start, _condition_message(why)))]
+        loose = _loose_relation(cleaned, start, len(cleaned))
+        if loose is not None:
+            message = _loose_message(cleaned, loose, starts_row=True)
+            return [Row(text, offset, label, refusal=(loose, message))]
+        return [Row("", offset, label, why)]
     rows: list[Row] = []
     for begin, end, why_at, text_at in _lines(cleaned):
         refusal = _text_inside(cleaned, begin, text_at)
@@ -636,6 +655,11 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
             why = _note_words(cleaned, why_at, end)
             if _CONDITION.search(why):
                 return [Row(text, offset, label, refusal=(why_at, _condition_message(why)))]
+            loose = _loose_relation(cleaned, why_at, end)
+            if loose is not None:
+                starts_row = not re.sub(r"[\s&]|\\q?quad(?![A-Za-z])", "", cleaned[begin:why_at])
+                message = _loose_message(cleaned, loose, starts_row)
+                return [Row(text, offset, label, refusal=(loose, message))]
             piece[why_at:end] = [" " if c != "\n" else c for c in cleaned[why_at:end]]
         body = "".join(" " if c == "&" else c for c in piece)
         punct = _TRAILING_PUNCT.search(body)
@@ -650,12 +674,69 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
 
 # A justification that begins with a condition (|x| = x \quad \text{if } x \ge 0): the claim holds only
 # under it, and symbn checks claims for every value, so the condition must be declared instead.
-_CONDITION = re.compile(
-    r"^\W*(?:if|when|whenever|unless|provided|assuming|for)\b[^$]*\$[^$]*"
-    r"(?:>|<|\\g?e(?:q)?(?![A-Za-z])|\\le(?:q)?(?![A-Za-z])|\\neq?(?![A-Za-z])|(?<![ijklnt] )(?<![ijklnt])\\in(?![A-Za-z])"
-    r"|\\notin(?![A-Za-z]))"
-    r"|^\W*(?:if|when|whenever|unless|provided|assuming)\b[^$]*\$[^$]*="
+# The condition is a word such as "if", "since", "where" followed by a relation (in $…$ or in the
+# words), "for" followed by a comparison or a restricting word ("for positive x"), or a bare
+# comparison or restriction ("(x positive)", "x > 0").
+_COMPARISON = (
+    r"(?:>|<|≤|≥|≠|∉|\\g[et](?:q|qq|qslant)?(?![A-Za-z])|\\l[et](?:q|qq|qslant)?(?![A-Za-z])"
+    r"|\\neq?(?![A-Za-z])|\\notin(?![A-Za-z])|\\to(?![A-Za-z])|\\rightarrow(?![A-Za-z])"
+    r"|(?<![ijklnt] )(?<![ijklnt])(?<![ijklnt]\$ )(?<![ijklnt]\$)(?:\\in(?![A-Za-z])|∈))"
 )
+_RESTRICTING = (
+    r"(?:strictly\s+)?(?:positive|negative|non-?negative|non-?positive|non-?zero|nonvanishing"
+    r"|integers?|integral|natural|even|odd|large|small|rational|irrational|distinct|invertible"
+    r"|bounded|finite|sufficiently)\b"
+)
+_CONDITION_WORDS = (
+    r"(?:if|iff|when|whenever|unless|provided|providing|assuming|assume|supposing|suppose|given"
+    r"|since|as|because|where|wherever|whereas)"
+)
+_CONDITION = re.compile(
+    rf"^\W*{_CONDITION_WORDS}\b.*(?:{_COMPARISON}|=)"
+    rf"|^\W*for\b.*(?:{_COMPARISON}|\b{_RESTRICTING})"
+    rf"|^\W*for\b(?!.*\\[lcv]?dots).*="
+    rf"|^[(\s]*\$?\\?[A-Za-z]+(?:_\{{?\w+\}}?)?\$?\s*(?:is\s+|are\s+)?(?:{_COMPARISON}|{_RESTRICTING})"
+    rf"|^[(\s]*{_RESTRICTING}",
+    re.S | re.I,
+)
+# A relation the justification holds as mathematics (not inside \text{…} nor a {…} group, as
+# symbn's renderers write mathematics in a justification): it would be displayed but not checked.
+_LOOSE_RELATION = re.compile(
+    r"(?<![\\<>:])=|<|>|:=|\\(?:neq?|[lg]eq?q?|[lg]eqslant|[lg]t|approx|equiv|coloneqq|leftarrow"
+    r"|gets|simeq|cong|propto)(?![A-Za-z])"
+)
+
+
+def _loose_relation(text: str, start: int, end: int) -> int | None:
+    """Where ``text[start:end]`` (a justification) holds a relation outside ``\\text{…}`` and
+    outside every ``{…}`` group, else None."""
+    top = _top_level(text, 0, len(text))
+    for match in _LOOSE_RELATION.finditer(text, start, end):
+        if not top[match.start()]:
+            continue
+        before = _note_words(text, start, match.start())
+        if _INDEX_RANGE.fullmatch(before) and re.search(r"\\[lcv]?dots", text[match.end() : end]):
+            continue  # \text{for } i = 1, \dots, m: the range of an index, not a claim
+        return match.start()
+    return None
+
+
+_INDEX_RANGE = re.compile(r"\W*for\s+(?:(?:all|each|every|any)\s+)?\$?[ijklnpqrst]\$?\s*")
+
+
+def _loose_message(text: str, at: int, starts_row: bool) -> str:
+    shown = " ".join(text[at : at + 40].split())
+    if starts_row:
+        return (
+            f"this row begins with text, so symbn would read all of it as a justification and "
+            f"never check the relation ({shown}…) it holds: put the words outside the display, or "
+            "after the mathematics (1 + 1 = 2 \\quad \\text{…})"
+        )
+    return (
+        f"the justification holds a relation ({shown}…) that would be displayed but never "
+        "checked: write it as a row of its own, inside \\text{…} as words, or in braces {…} "
+        "to keep it in the justification"
+    )
 
 
 def _condition_message(why: str) -> str:
