@@ -466,6 +466,7 @@ def _rows(
 
 def _block_rows(text: str, start: int, end: int) -> list[Row]:
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
+    body, spacing = _row_spacing(body)
     # A cases environment is one term of its row: its \\, & and \text are its own, not the row's
     masks = [(m.start(), m.group(0)) for m in _CASES.finditer(body)]
     for at, written in masks:
@@ -475,6 +476,11 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
     rows: list[Row] = []
     for piece_start, piece_end in spans:
         pieces = _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows))
+        bad = next(((at, m) for at, m in spacing if piece_start <= at < piece_end), None)
+        if bad is not None:
+            label = next((p.label for p in pieces if p.label), "")
+            refusal = (bad[0] - piece_start, bad[1])
+            pieces = [Row(body[piece_start:piece_end], start + piece_start, label, refusal=refusal)]
         for row in (_unmask(r, masks, start) for r in pieces):
             if not row.text.strip() and row.refusal is None:
                 # A row with only a justification (or a number): it belongs to the equation above
@@ -493,6 +499,61 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
                 continue
             rows.append(row)
     return rows
+
+
+# The optional space after a row's \\ (\\[4pt], \\*[-1.5ex], \\[0.5\baselineskip]): layout only.
+_LENGTH = re.compile(
+    r"[-+]?\s*(?:(?:\d+(?:[.,]\d*)?|[.,]\d+)\s*(?:true)?(?:pt|em|ex|mm|cm|in|bp|mu|pc|dd|cc|sp|px"
+    r"|nd|nc)(?![A-Za-z])|(?:\d+(?:[.,]\d*)?|[.,]\d+)?\s*\\(?:baselineskip|normalbaselineskip|jot"
+    r"|lineskip|lineskiplimit|smallskipamount|medskipamount|bigskipamount|parskip"
+    r"|abovedisplayskip|belowdisplayskip|abovedisplayshortskip|belowdisplayshortskip)(?![A-Za-z]))"
+)
+_GLUE = re.compile(
+    rf"{_LENGTH.pattern}(?:\s*plus\s*{_LENGTH.pattern})?(?:\s*minus\s*{_LENGTH.pattern})?"
+)
+
+
+def _row_spacing(body: str) -> tuple[str, list[tuple[int, str]]]:
+    """``body`` with the ``*`` and the ``[length]`` after each row's ``\\`` blanked, and where a
+    bracket after ``\\`` is not a length symbn recognises (each refused: never read as math)."""
+    chars = list(body)
+    bad: list[tuple[int, str]] = []
+    for k in _top_level_backslashes(body):
+        if not body.startswith("\\\\", k):
+            continue
+        j = k + 2
+        if body[j : j + 1] == "*":
+            chars[j] = " "
+            j += 1
+        spaced = re.match(r"\s+\[", body[j:])
+        if spaced:
+            bad.append(
+                (
+                    j + spaced.end() - 1,
+                    "a [ after \\\\ and a space: amsmath reads it as mathematics, MathJax and "
+                    "KaTeX as the row's spacing; write the spacing right after \\\\ (\\\\[4pt]), or "
+                    "the bracket as \\left[ … \\right]",
+                )
+            )
+            continue
+        if body[j : j + 1] != "[":
+            continue
+        close = body.find("]", j)
+        argument = body[j + 1 : close] if close >= 0 else body[j + 1 :]
+        if close >= 0 and _GLUE.fullmatch(argument.strip()):
+            for m in range(j, close + 1):
+                if chars[m] != "\n":
+                    chars[m] = " "
+            continue
+        bad.append(
+            (
+                j,
+                f"\\\\[{' '.join(argument.split())[:30]}]: not a length symbn recognises as the "
+                "row's spacing (4pt, 1.5em, -2mm, 0.5\\baselineskip); write one of these, or "
+                "leave the spacing out",
+            )
+        )
+    return "".join(chars), bad
 
 
 _CASES = re.compile(r"\\begin\s*\{cases\}(?:(?!\\begin\s*\{cases\})[\s\S])*?\\end\s*\{cases\}")
