@@ -495,7 +495,9 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
                 last = rows[-1]
                 assert row.refusal is not None
                 at = row.offset + row.refusal[0] - last.offset
-                rows[-1] = replace(last, label=last.label or row.label, refusal=(at, row.refusal[1]))
+                rows[-1] = replace(
+                    last, label=last.label or row.label, refusal=(at, row.refusal[1])
+                )
                 continue
             rows.append(row)
     return rows
@@ -669,10 +671,26 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
             if chars[k] != "\n":
                 chars[k] = " "
 
-    for match in re.finditer(r"\\tag\*?\s*\{([^{}]*)\}", text):
+    tags = list(re.finditer(r"\\tag\*?\s*\{([^{}]*)\}", text))
+    for match in tags:
         label = match.group(1).strip()
         blank(match.start(), match.end())
     left = _LEFT_NUMBER.match(text)
+    if len(tags) > 1 or (tags and left):
+        at = tags[1].start() if len(tags) > 1 else tags[0].start()
+        label = tags[0].group(1).strip()
+        return [
+            Row(
+                text,
+                offset,
+                label,
+                refusal=(
+                    at,
+                    "a second number for this row (\\tag{…} once per row, "
+                    "and no \\text{(…)} && on its left with it): which one names it? write one",
+                ),
+            )
+        ]
     if left:  # the number of an aligned row, written on its left: \text{(1.9)} && …
         label = _unescape(left.group(1).strip())
         blank(left.start(), left.end())
