@@ -1321,8 +1321,7 @@ def _assume(
     from sympy import Eq, Ge, Gt, Le, Lt
 
     relations = {">": Gt, "<": Lt, ">=": Ge, "<=": Le, "=": Eq}
-    source = decl.sources[-1] if decl.sources else "the declaration"
-    for written in decl.assume:
+    for written, source in zip(decl.assume, decl.assumption_sources, strict=True):
         match = _top_level_relation(written)
         if match is None:
             problems.append(
