@@ -1128,6 +1128,7 @@ def _build(
         builder.text, builder.offset = row.text, row.offset
         try:
             chain = builder.chain_of(tree)
+            _refuse_overlapping_cases(chain, row.text)
             cause = _uses_failed(chain, failed)
             if cause is not None:
                 name, where = cause
@@ -1169,6 +1170,83 @@ def _build(
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
     return unread, replace(guessed, outputs=guessed.outputs | backward.outputs())
+
+
+def _refuse_overlapping_cases(chain: Chain, text: str) -> None:
+    """A ``cases`` whose two conditions can both hold, with different values there: a reader does
+    not take the first that holds (SymPy's ``Piecewise`` would), so it is refused. Decided only
+    for conditions that compare one variable with numbers; others are read as written."""
+    from sympy import Intersection, Piecewise, S, simplify
+    from sympy.logic.boolalg import And, Or
+
+    def simple(cond: Any) -> Any:
+        if cond is S.true or len(cond.free_symbols) != 1:
+            return None
+        parts = [cond] if not isinstance(cond, (And, Or)) else list(cond.args)
+        for part in parts:
+            if not getattr(part, "is_Relational", False):
+                return None
+            if not any(side.is_number for side in part.args):
+                return None
+        try:
+            return cond.as_set()
+        except Exception:  # not a set SymPy can make: read as written
+            return None
+
+    found = re.search(r"\\begin\s*\{cases\}", text)
+    at = found.start() if found else 0
+    for side in [chain.lhs, *(rhs for _, rhs in chain.steps)]:
+        if side is None:
+            continue
+        for piecewise in meaning(side).atoms(Piecewise):
+            cases = [(value, cond, simple(cond)) for value, cond in piecewise.args]
+            for k, (value, cond, first) in enumerate(cases):
+                for other, cond2, second in cases[k + 1 :]:
+                    if first is None or second is None:
+                        continue
+                    if cond.free_symbols != cond2.free_symbols:
+                        continue
+                    both = Intersection(first, second)
+                    if both is S.EmptySet:
+                        continue
+                    if both.is_FiniteSet and len(both) <= 8:
+                        (variable,) = cond.free_symbols
+                        if all(
+                            simplify((value - other).subs(variable, point)) == 0 for point in both
+                        ):
+                            continue
+                    elif simplify(value - other) == 0:
+                        continue
+                    from symbn.render.latex import latex
+
+                    (variable,) = cond.free_symbols
+                    raise MathError(
+                        at,
+                        f"the cases {latex(cond)} and {latex(cond2)} both hold at "
+                        f"{latex(variable)} = {latex(_a_point(both))}, with different values "
+                        "there: which one is meant? write conditions that do not overlap "
+                        "(symbn does not take the first that holds)",
+                    )
+
+
+def _a_point(found: Any) -> Any:
+    """One point of a nonempty set of real numbers (an interval, a finite set, a union)."""
+    from sympy import Integer, Interval, Rational, S, Union
+
+    if isinstance(found, Union):
+        return _a_point(found.args[0])
+    if isinstance(found, Interval):
+        start, end = found.start, found.end
+        if start.is_finite and end.is_finite:
+            return (start + end) / 2 if start != end else start
+        if start.is_finite:
+            return start + 1
+        if end.is_finite:
+            return end - 1
+        return Integer(0)
+    if found.is_FiniteSet:
+        return sorted(found, key=lambda v: Rational(v) if v.is_Rational else 0)[0]
+    return S.Zero
 
 
 def _survey_derivatives(
