@@ -1176,11 +1176,11 @@ def _refuse_overlapping_cases(chain: Chain, text: str) -> None:
     """A ``cases`` whose two conditions can both hold, with different values there: a reader does
     not take the first that holds (SymPy's ``Piecewise`` would), so it is refused. Decided only
     for conditions that compare one variable with numbers; others are read as written."""
-    from sympy import Intersection, Piecewise, S, simplify
-    from sympy.logic.boolalg import And, Or
+    from sympy import EmptySet, Intersection, Piecewise, simplify
+    from sympy.logic.boolalg import And, BooleanTrue, Or
 
     def simple(cond: Any) -> Any:
-        if cond is S.true or len(cond.free_symbols) != 1:
+        if isinstance(cond, BooleanTrue) or len(cond.free_symbols) != 1:
             return None
         parts = [cond] if not isinstance(cond, (And, Or)) else list(cond.args)
         for part in parts:
@@ -1207,7 +1207,7 @@ def _refuse_overlapping_cases(chain: Chain, text: str) -> None:
                     if cond.free_symbols != cond2.free_symbols:
                         continue
                     both = Intersection(first, second)
-                    if both is S.EmptySet:
+                    if both == EmptySet:
                         continue
                     if both.is_FiniteSet and len(both) <= 8:
                         (variable,) = cond.free_symbols
@@ -1231,7 +1231,7 @@ def _refuse_overlapping_cases(chain: Chain, text: str) -> None:
 
 def _a_point(found: Any) -> Any:
     """One point of a nonempty set of real numbers (an interval, a finite set, a union)."""
-    from sympy import Integer, Interval, Rational, S, Union
+    from sympy import Integer, Interval, Rational, Union
 
     if isinstance(found, Union):
         return _a_point(found.args[0])
@@ -1246,7 +1246,7 @@ def _a_point(found: Any) -> Any:
         return Integer(0)
     if found.is_FiniteSet:
         return sorted(found, key=lambda v: Rational(v) if v.is_Rational else 0)[0]
-    return S.Zero
+    return Integer(0)
 
 
 def _survey_derivatives(
