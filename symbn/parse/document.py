@@ -723,6 +723,12 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
             message = _loose_message(cleaned, loose, starts_row=True)
             return [Row(text, offset, label, refusal=(loose, message))]
         return [Row("", offset, label, why)]
+    leading_and = re.match(r"(?:[\s&,]|\\q?quad(?![A-Za-z]))*\\text\s*\{\s*and\s*\}", cleaned)
+    if leading_and:
+        loose = _loose_relation(cleaned, leading_and.end(), len(cleaned))
+        if loose is not None:
+            message = _loose_message(cleaned, loose, starts_row=True)
+            return [Row(text, offset, label, refusal=(leading_and.start(), message))]
     rows: list[Row] = []
     for begin, end, why_at, text_at in _lines(cleaned):
         refusal = _text_inside(cleaned, begin, text_at)
