@@ -52,8 +52,22 @@ MAX_READING_MB = 1024  # reading stops (located, exit 2) once it has used this m
 MAX_EQUATIONS = 20_000  # hostile input: a bound on the rows read (with MAX_FILE_BYTES)
 
 _OPEN = re.compile(
-    r"\$\$|(?<!\\)\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign)(\*?)\}"
+    r"\$\$|(?<!\\)\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign|alignat"
+    r"|xalignat|xxalignat|displaymath|dmath|dseries|dgroup|darray|IEEEeqnarray|IEEEeqnarraybox"
+    r"|empheq|mathpar)(\*?)\}"
 )
+# Display environments symbn does not read (breqn, IEEEtran, empheq, mathpartir): refused, located.
+_UNREAD_ENVIRONMENTS = {
+    "dmath",
+    "dseries",
+    "dgroup",
+    "darray",
+    "IEEEeqnarray",
+    "IEEEeqnarraybox",
+    "empheq",
+    "mathpar",
+}
+_COLUMNS = re.compile(r"\s*\{\s*\d+\s*\}")  # the column pairs of an alignat: {2}
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _INLINE_CLOSE = re.compile(r"(?<!\\)\$")
 _INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
@@ -75,8 +89,8 @@ _NOTE_SPECIALS = {
     "\\$": "$",
 }
 _INNER_ENV = re.compile(
-    r"\\(begin|end)\{(aligned|split|gathered|alignedat|align|gather|eqnarray|equation|multline"
-    r"|flalign|array)\*?\}(\{[0-9a-z|@.]*\})?"
+    r"\\(begin|end)\{(aligned|split|gathered|alignedat|alignat|xalignat|xxalignat|align|gather"
+    r"|eqnarray|equation|multline|flalign|array)\*?\}(\{[0-9a-z|@.]*\})?"
 )
 # An equation number: "(1.9)" at the end, apart from the mathematics (f(2) is an application).
 _TRAILING_NUMBER = re.compile(
@@ -447,7 +461,22 @@ def _rows(
         if skipped or _SKIP.search(text, match.end(), end):
             pos = end + len(closer)  # the author asked symbn not to read this display
             continue
-        block = _block_rows(text, match.end(), end)
+        if match.group(1) in _UNREAD_ENVIRONMENTS:
+            problems.append(
+                (
+                    match.start(),
+                    f"{positions.where(match.start())}: symbn does not read the "
+                    f"{match.group(1)}{match.group(2)} environment: write its rows in an align "
+                    "(or equation) environment, or put % symbn: skip before it",
+                )
+            )
+            pos = end + len(closer)
+            continue
+        body_start = match.end()
+        if match.group(1) and match.group(1).endswith("alignat"):
+            columns = _COLUMNS.match(text, body_start)
+            body_start = columns.end() if columns else body_start
+        block = _block_rows(text, body_start, end)
         if opener == "$$" and block:
             why = _ITALIC.match(text, end + 2)
             if why and not block[-1].why:
