@@ -67,6 +67,11 @@ _UNREAD_ENVIRONMENTS = {
     "empheq",
     "mathpar",
 }
+# Environments whose rows hold several equations side by side, each pair of columns one: a & b & c & d
+_COLUMN_OPENERS = {"align", "alignat", "xalignat", "xxalignat", "flalign"}
+_COLUMN_ENV = re.compile(
+    r"\\begin\{(?:aligned|alignedat|align|alignat|xalignat|xxalignat|flalign)\*?\}"
+)
 _COLUMNS = re.compile(r"\s*\{\s*\d+\s*\}")  # the column pairs of an alignat: {2}
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _INLINE_CLOSE = re.compile(r"(?<!\\)\$")
@@ -476,7 +481,9 @@ def _rows(
         if match.group(1) and match.group(1).endswith("alignat"):
             columns = _COLUMNS.match(text, body_start)
             body_start = columns.end() if columns else body_start
-        block = _block_rows(text, body_start, end)
+        inner = _COLUMN_ENV.search(text, body_start, end)
+        columns = match.group(1) in _COLUMN_OPENERS or inner is not None
+        block = _block_rows(text, body_start, end, columns=columns)
         if opener == "$$" and block:
             why = _ITALIC.match(text, end + 2)
             if why and not block[-1].why:
@@ -493,7 +500,7 @@ def _rows(
     return _number(rows), problems
 
 
-def _block_rows(text: str, start: int, end: int) -> list[Row]:
+def _block_rows(text: str, start: int, end: int, *, columns: bool = False) -> list[Row]:
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
     body, spacing = _row_spacing(body)
     # A cases environment is one term of its row: its \\, & and \text are its own, not the row's
@@ -504,7 +511,9 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
     body, spans = _join_operator_rows(body, _split_rows(body))
     rows: list[Row] = []
     for piece_start, piece_end in spans:
-        pieces = _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows))
+        pieces = _row(
+            body[piece_start:piece_end], start + piece_start, follows=bool(rows), columns=columns
+        )
         bad = next(((at, m) for at, m in spacing if piece_start <= at < piece_end), None)
         if bad is not None:
             label = next((p.label for p in pieces if p.label), "")
@@ -687,9 +696,10 @@ def _split_rows(body: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
+def _row(text: str, offset: int, *, follows: bool = False, columns: bool = False) -> list[Row]:
     """The lines of one row; ``follows``: a row after another in its block, which may be a
-    justification alone. Two relations on one row (``\\mu = … \\qquad \\sigma = …``) are two lines."""
+    justification alone. Two relations on one row (``\\mu = … \\qquad \\sigma = …``) are two lines;
+    ``columns``: the row is an align's, whose second, fourth, … ``&`` starts another equation."""
     if len(text) > MAX_LENGTH:
         return [Row(text, offset)]  # too long to read: the parser says so, with its position
     chars = list(text)
@@ -759,7 +769,22 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
             message = _loose_message(cleaned, loose, starts_row=True)
             return [Row(text, offset, label, refusal=(leading_and.start(), message))]
     rows: list[Row] = []
-    for begin, end, why_at, text_at in _lines(cleaned):
+    found, stray = _lines(cleaned, columns=columns)
+    if stray is not None:
+        return [
+            Row(
+                text,
+                offset,
+                label,
+                refusal=(
+                    stray,
+                    "a column of this align holds no relation of its own: it would be read as "
+                    "multiplying the equation before it; write it in the same column, or as "
+                    "\\quad \\text{…} after the equation",
+                ),
+            )
+        ]
+    for begin, end, why_at, text_at in found:
         refusal = _text_inside(cleaned, begin, text_at)
         if refusal is not None:
             return [Row(text, offset, label, refusal=refusal)]
@@ -889,17 +914,29 @@ def _top_level(text: str, start: int, end: int) -> list[bool]:
     return out
 
 
-def _lines(text: str) -> list[tuple[int, int, int | None, int | None]]:
-    """The lines of a row as (start, end, where the justification starts, where its text starts).
+def _lines(
+    text: str, *, columns: bool = False
+) -> tuple[list[tuple[int, int, int | None, int | None]], int | None]:
+    """The lines of a row as (start, end, where the justification starts, where its text starts),
+    and where a column of an align holds something that is neither an equation nor a note.
 
     The mathematics of a line ends at its first top-level ``\\text{…}`` (or a ``{…}`` right after
     ``\\qquad``, as symbn's renderers write a justification): the rest of the line is its
-    justification. A separator followed by another relation starts a new line.
+    justification. A separator followed by another relation starts a new line; with ``columns``,
+    so does the second, fourth, … top-level ``&`` (the next pair of an align's columns).
     """
     top = _top_level(text, 0, len(text))
-    seps = [m for m in _SEPARATOR.finditer(text) if top[m.start()]]
-    starts = [0] + [m.end() for m in seps]
-    ends = [m.start() for m in seps] + [len(text)]
+    found = [(m.start(), m.end(), False) for m in _SEPARATOR.finditer(text) if top[m.start()]]
+    if columns:
+        ampersands = [k for k, char in enumerate(text) if char == "&" and top[k]]
+        found += [(k, k + 1, True) for k in ampersands[1::2]]
+    seps: list[tuple[int, int, bool]] = []
+    for sep in sorted(found):
+        if not seps or sep[0] >= seps[-1][1]:
+            seps.append(sep)
+    starts = [0] + [end for _, end, _ in seps]
+    ends = [start for start, _, _ in seps] + [len(text)]
+    stray: int | None = None
     spans = list(zip(starts, ends, strict=True))
     lines: list[tuple[int, int, int | None, int | None]] = []
     current: list[int] | None = None  # [start, end, why start or -1, text start or -1]
@@ -924,9 +961,20 @@ def _lines(text: str) -> list[tuple[int, int, int | None, int | None]]:
             current is not None
             and not in_note
             and relation
-            and not piece.lstrip().startswith(("=", "\\neq", "\\ne "))
+            and not piece.lstrip(" \t\n&").startswith(("=", "\\neq", "\\ne "))
             and _has_relation(text, current[0], current[1], top)
         )
+        column = k > 0 and seps[k - 1][2]
+        if (
+            column
+            and not starts_new
+            and not in_note
+            and text_at is None
+            and stray is None
+            and piece.replace("&", " ").strip()
+            and not relation
+        ):
+            stray = lead
         if current is None or starts_new:
             if current is not None:
                 lines.append(_line(current))
@@ -938,7 +986,7 @@ def _lines(text: str) -> list[tuple[int, int, int | None, int | None]]:
             current[3] = text_at
     if current is not None:
         lines.append(_line(current))
-    return lines
+    return lines, stray
 
 
 def _line(current: list[int]) -> tuple[int, int, int | None, int | None]:
