@@ -927,9 +927,23 @@ def _lines(
     """
     top = _top_level(text, 0, len(text))
     found = [(m.start(), m.end(), False) for m in _SEPARATOR.finditer(text) if top[m.start()]]
+    ampersands = [k for k, char in enumerate(text) if char == "&" and top[k]]
     if columns:
-        ampersands = [k for k, char in enumerate(text) if char == "&" and top[k]]
         found += [(k, k + 1, True) for k in ampersands[1::2]]
+    else:
+        # elsewhere (an array, a split, a misplaced &) an & that starts a relation of its own is
+        # another equation too: a = 2 & 2 = 4 (or a &= 2 & 2 &= 4) is never a = 2 \cdot 2 = 4
+        bounds = [*ampersands, len(text)]
+        segments = [text[k + 1 : bounds[n + 1]] for n, k in enumerate(ampersands)]
+        for n, k in enumerate(ampersands):
+            seg = segments[n]
+            starts = _RELATION.match(seg.lstrip()) is not None
+            holds = any(top[k + 1 + m.start()] for m in _RELATION.finditer(seg))
+            following = n + 1 < len(segments) and (
+                _RELATION.match(segments[n + 1].lstrip()) is not None
+            )
+            if (holds and not starts) or (not holds and seg.strip() and following):
+                found.append((k, k + 1, False))
     seps: list[tuple[int, int, bool]] = []
     for sep in sorted(found):
         if not seps or sep[0] >= seps[-1][1]:
