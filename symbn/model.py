@@ -155,7 +155,6 @@ class Lines(Sequence[Line]):
         return f"Lines({tuple(self)!r})"
 
 
-
 class Derivation(Displayed):
     """A derivation in document order: definitions, claims and ``= …`` continuations, each numbered.
 

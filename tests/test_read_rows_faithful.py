@@ -288,3 +288,53 @@ def test_overlapping_cases_with_different_values_are_refused(cases: str) -> None
 def test_cases_that_agree_where_they_overlap_read(cases: str) -> None:
     document = read(f"$$ f(x) = \\begin{{cases}} {cases} \\end{{cases}} $$")
     assert document.problems == []
+
+
+# Neighbours: displays in other environments, equations side by side ---------------------------
+
+
+def test_alignat_and_displaymath_are_read_and_unread_environments_refused() -> None:
+    text = (
+        "\\begin{equation} 1 + 1 = 2 \\end{equation}\n"
+        "\\begin{alignat}{2} 1 + 1 &= 3 \\end{alignat}\n"
+        "\\begin{displaymath} 2 = 3 \\end{displaymath}\n"
+        "\\begin{dmath} 4 = 5 \\end{dmath}\n"
+        "\\begin{IEEEeqnarray}{rCl} 1 &=& 8 \\end{IEEEeqnarray}\n"
+    )
+    document = read_text(text, "doc.tex", kind="tex")
+    assert verdicts(document) == {"1": "proved", "2": "refuted", "3": "refuted"}
+    assert [p.place.line for p in document.problems if p.place] == [4, 5]
+    assert all("does not read the" in p for p in document.problems)
+
+
+@pytest.mark.parametrize(
+    "display",
+    [
+        r"\begin{align} a &= 2 & 2 &= 4 \end{align}",
+        r"$$\begin{aligned} a &= 2 & 2 &= 4 \end{aligned}$$",
+        r"\begin{alignat}{2} a &= 2 &\quad 2 &= 4 \end{alignat}",
+        r"$$\begin{array}{cc} a = 2 & 2 = 4 \end{array}$$",
+        r"$$ a = 2 & 2 = 4 $$",
+        r"\begin{equation}\begin{split} a &= 2 & 2 &= 4 \end{split}\end{equation}",
+    ],
+)
+def test_two_equations_side_by_side_are_two_lines(display: str) -> None:
+    # displayed: a = 2 and 2 = 4 (false); never a = 2·2 = 4
+    document = read(display)
+    assert document.problems == []
+    assert verdicts(document) == {"2": "refuted"}
+
+
+def test_a_column_without_a_relation_is_refused() -> None:
+    refused(r"\begin{align} a &= 1 & b \end{align}", "no relation of its own")
+
+
+def test_rcl_columns_and_continuations_still_read() -> None:
+    for display in [
+        r"\begin{eqnarray} a &=& 1 \\ a + a &=& 2 \end{eqnarray}",
+        r"$$\begin{array}{rcl} a &=& 1 \\ a + a &=& 2 \end{array}$$",
+        r"\begin{align} a &= 1 \\ a + a &= 2 & &\text{twice } a \end{align}",
+    ]:
+        document = read(display)
+        assert document.problems == [], display
+        assert verdicts(document) == {"2": "proved"}
