@@ -479,8 +479,8 @@ def _rows(
             continue
         body_start = match.end()
         if match.group(1) and match.group(1).endswith("alignat"):
-            columns = _COLUMNS.match(text, body_start)
-            body_start = columns.end() if columns else body_start
+            pairs = _COLUMNS.match(text, body_start)
+            body_start = pairs.end() if pairs else body_start
         inner = _COLUMN_ENV.search(text, body_start, end)
         columns = match.group(1) in _COLUMN_OPENERS or inner is not None
         block = _block_rows(text, body_start, end, columns=columns)
@@ -937,12 +937,12 @@ def _lines(
         segments = [text[k + 1 : bounds[n + 1]] for n, k in enumerate(ampersands)]
         for n, k in enumerate(ampersands):
             seg = segments[n]
-            starts = _RELATION.match(seg.lstrip()) is not None
+            leads = _RELATION.match(seg.lstrip()) is not None
             holds = any(top[k + 1 + m.start()] for m in _RELATION.finditer(seg))
             following = n + 1 < len(segments) and (
                 _RELATION.match(segments[n + 1].lstrip()) is not None
             )
-            if (holds and not starts) or (not holds and seg.strip() and following):
+            if (holds and not leads) or (not holds and seg.strip() and following):
                 found.append((k, k + 1, False))
     seps: list[tuple[int, int, bool]] = []
     for sep in sorted(found):
