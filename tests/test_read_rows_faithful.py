@@ -226,9 +226,12 @@ def test_a_condition_in_the_italic_line_after_a_display_is_refused() -> None:
         r"$$ x = 1 \tag{1}\tag{2} $$",
         r"$$ x = 1 \tag{1} \qquad y = 2 \tag*{2} $$",
         r"$$\begin{aligned}\text{(1)} && x &= 1 \tag{2}\end{aligned}$$",
+        r"$$ x = 1 \quad (2) \tag{3} $$",
+        r"$$\begin{aligned}\text{(1)} && x &= 1 \quad (2)\end{aligned}$$",
     ],
 )
 def test_two_numbers_on_one_row_are_refused(display: str) -> None:
+    # x = 1 \quad (2) \tag{3}: read as x = 1·2 it would define x = 2, which nobody wrote
     refused(display, "second number")
 
 

@@ -739,13 +739,26 @@ def _row(text: str, offset: int, *, follows: bool = False, columns: bool = False
         r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b|displaybreak(?:\[\d\])?)", text
     ):
         blank(match.start(), match.end())
-    if not label:
-        number = _TRAILING_NUMBER.search("".join(chars))
-        if number and _AWAITS_OPERAND.search("".join(chars)[: number.start()]):
-            number = None  # a − (1): the parenthesis is an operand, not an equation number
-        if number:
-            label = number.group(1)
-            blank(number.start(), number.end())
+    number = _TRAILING_NUMBER.search("".join(chars))
+    if number and _AWAITS_OPERAND.search("".join(chars)[: number.start()]):
+        number = None  # a − (1): the parenthesis is an operand, not an equation number
+    if number and label:
+        # x = 1 \quad (2) \tag{3}: a second number, or the factor (2)? never guessed
+        return [
+            Row(
+                text,
+                offset,
+                label,
+                refusal=(
+                    number.start(),
+                    f"({number.group(1)}) at the end of a row numbered {label}: a second number "
+                    "or a factor? write one number (\\tag{…}), or \\cdot (…) for a factor",
+                ),
+            )
+        ]
+    if number:
+        label = number.group(1)
+        blank(number.start(), number.end())
     cleaned = "".join(chars)
     if not re.sub(r"\\[vcl]?dots(?![A-Za-z])|[\s&]", "", cleaned) and re.search("dots", cleaned):
         return []  # a \vdots row: the rows around it are the equations
