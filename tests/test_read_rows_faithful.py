@@ -341,3 +341,22 @@ def test_rcl_columns_and_continuations_still_read() -> None:
         document = read(display)
         assert document.problems == [], display
         assert verdicts(document) == {"2": "proved"}
+
+
+@pytest.mark.parametrize(
+    "display",
+    [
+        r"$$\begin{aligned}[t] a &= 2 \\ 2a &= 4 \end{aligned}$$",
+        r"$$\begin{gathered}[b] a = 2 \\ 2a = 4 \end{gathered}$$",
+        r"$$\begin{array}[t]{l} a = 2 \\ 2a = 4 \end{array}$$",
+    ],
+)
+def test_the_position_of_an_inner_environment_is_never_mathematics(display: str) -> None:
+    # [t] is never t·a: a = 2 is a definition and 2a = 4 holds
+    document = read(display)
+    assert document.problems == []
+    assert verdicts(document) == {"2": "proved"}
+
+
+def test_an_unknown_position_is_refused() -> None:
+    refused(r"$$\begin{aligned}[x] a &= 2 \end{aligned}$$", "[t], [b] or [c]")

@@ -95,8 +95,18 @@ _NOTE_SPECIALS = {
 }
 _INNER_ENV = re.compile(
     r"\\(begin|end)\{(aligned|split|gathered|alignedat|alignat|xalignat|xxalignat|align|gather"
-    r"|eqnarray|equation|multline|flalign|array)\*?\}(\{[0-9a-z|@.]*\})?"
+    r"|eqnarray|equation|multline|flalign|array)\*?\}(?:\s*\[\s*[tbc]\s*\])?(\{[0-9a-z|@.]*\})?"
 )
+
+
+def _inner_env_end(text: str, at: int) -> int:
+    """Where the inner environment's opening that starts at ``at`` ends (with its arguments)."""
+    found = _INNER_ENV.match(text, at)
+    return found.end() if found else at
+
+
+# An inner environment's optional argument symbn does not know (the position is [t], [b] or [c]).
+_INNER_OPTION = re.compile(r"\\begin\{(?:aligned|gathered|alignedat|array|split)\*?\}\s*(?=\[)")
 # An equation number: "(1.9)" at the end, apart from the mathematics (f(2) is an application).
 _TRAILING_NUMBER = re.compile(
     r"(?:(?<=\s)|(?<=&)|(?<=\\quad)|^)\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$"
@@ -501,8 +511,18 @@ def _rows(
 
 
 def _block_rows(text: str, start: int, end: int, *, columns: bool = False) -> list[Row]:
+    unknown = [
+        (
+            m.end(),
+            "an inner environment's position is [t], [b] or [c]: anything else in brackets "
+            "here is not mathematics; write one of those, or leave it out",
+        )
+        for m in _INNER_OPTION.finditer(text, start, end)
+        if _inner_env_end(text, m.start()) <= m.end()  # not a known position [t], [b], [c]
+    ]
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
     body, spacing = _row_spacing(body)
+    spacing = sorted(spacing + [(at - start, message) for at, message in unknown])
     # A cases environment is one term of its row: its \\, & and \text are its own, not the row's
     masks = [(m.start(), m.group(0)) for m in _CASES.finditer(body)]
     for at, written in masks:
