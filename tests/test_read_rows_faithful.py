@@ -360,3 +360,18 @@ def test_the_position_of_an_inner_environment_is_never_mathematics(display: str)
 
 def test_an_unknown_position_is_refused() -> None:
     refused(r"$$\begin{aligned}[x] a &= 2 \end{aligned}$$", "[t], [b] or [c]")
+
+
+def test_a_row_below_that_begins_with_a_group_and_holds_a_relation_is_mathematics() -> None:
+    # {x}^2 = 2 with x = 1 is false (1 ≠ 2), {x}^2 = 1 true: read, never a justification
+    document = read(r"$$\begin{aligned} x &= 1 \\ {x}^2 &= 2 \end{aligned}$$")
+    assert document.problems == []
+    assert verdicts(document) == {"2": "refuted"}
+    document = read(r"$$\begin{aligned} x &= 1 \\ {x}^2 &= 1 \end{aligned}$$")
+    assert verdicts(document) == {"2": "proved"}
+
+
+@pytest.mark.parametrize("note", [r"\text{odd terms cancel}", r"\text{large terms kept}"])
+def test_words_that_are_no_condition_stay_a_justification(note: str) -> None:
+    document = read(f"$$ 1 + 1 = 2 \\quad {note} $$")
+    assert document.problems == []

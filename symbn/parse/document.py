@@ -782,9 +782,12 @@ def _row(text: str, offset: int, *, follows: bool = False, columns: bool = False
     cleaned = "".join(chars)
     if not re.sub(r"\\[vcl]?dots(?![A-Za-z])|[\s&]", "", cleaned) and re.search("dots", cleaned):
         return []  # a \vdots row: the rows around it are the equations
-    if follows and re.match(
+    lead = re.match(
         r"(?:[\s&]|\\q?quad(?![A-Za-z]))*(\{|\\(?:text|mbox|textrm|textit)\s*\{)", cleaned
-    ):
+    )
+    if lead and lead.group(1) == "{" and _loose_relation(cleaned, lead.start(1), len(cleaned)):
+        lead = None  # {x}^2 &= 2: mathematics that begins with a group, not a justification
+    if follows and lead:
         # a row below an equation that is only a justification: {b - b = 0}, \text{…}{x}
         start = len(cleaned) - len(cleaned.lstrip(" \t\n&"))
         why = _note_words(cleaned, start, len(cleaned))
@@ -868,7 +871,7 @@ _CONDITION = re.compile(
     rf"|^\W*for\b.*(?:{_COMPARISON}|\b{_RESTRICTING})"
     rf"|^\W*for\b(?!.*\\[lcv]?dots).*="
     rf"|^[(\s]*\$?\\?[A-Za-z]+(?:_\{{?\w+\}}?)?\$?\s*(?:is\s+|are\s+)?(?:{_COMPARISON}|{_RESTRICTING})"
-    rf"|^[(\s]*{_RESTRICTING}",
+    r"|^[(\s]*(?:strictly\s+)?(?:positive|negative|non-?negative|non-?positive|non-?zero)\b",
     re.S | re.I,
 )
 # A relation the justification holds as mathematics (not inside \text{…} nor a {…} group, as
