@@ -79,11 +79,7 @@ def apply_assumptions(
 
 def _solved(assumption: Eq) -> tuple[Symbol, Expr] | None:
     for left, right in ((assumption.lhs, assumption.rhs), (assumption.rhs, assumption.lhs)):
-        if (
-            isinstance(left, Symbol)
-            and not isinstance(left, Idx)
-            and left not in right.free_symbols
-        ):
+        if isinstance(left, Symbol) and not isinstance(left, Idx) and left not in right.free_symbols:
             return left, right
     return None
 

@@ -77,9 +77,7 @@ from sympy.logic.boolalg import And, BooleanAtom, BooleanFalse, BooleanTrue, Not
 MAX_TERMS = 200_000
 MAX_FACTORIAL = 2_000
 MAX_EXACT_BITS = 200_000
-MAX_EXPONENT = (
-    2**20
-)  # e^x beyond this is skipped at that point (its digits alone would not fit)  # a rational with more bits than this is carried as an interval
+MAX_EXPONENT = 2**20  # e^x beyond this is skipped at that point (its digits alone would not fit)  # a rational with more bits than this is carried as an interval
 
 
 class NotEvaluable(Exception):
@@ -848,9 +846,7 @@ def _handler_for(expr: Any) -> Callable[[Evaluator, Any], Value]:
     ):
         if isinstance(expr, cls):
             return handler
-    if getattr(expr, "is_NumberSymbol", False) or (
-        getattr(expr, "is_number", False) and not expr.args
-    ):
+    if getattr(expr, "is_NumberSymbol", False) or (getattr(expr, "is_number", False) and not expr.args):
         return Evaluator._constant
     if isinstance(expr, (ImaginaryUnit, ComplexInfinity, NaN, Infinity, NegativeInfinity)):
         return Evaluator._constant

@@ -155,6 +155,7 @@ class Lines(Sequence[Line]):
         return f"Lines({tuple(self)!r})"
 
 
+
 class Derivation(Displayed):
     """A derivation in document order: definitions, claims and ``= …`` continuations, each numbered.
 

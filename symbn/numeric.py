@@ -168,17 +168,11 @@ class NumericOutcome:
                     f"≤ {self.degree} agrees with probability ≤ {bound:.1e} each (Schwartz–Zippel)"
                 )
             else:
-                parts.append(
-                    f"{self.generic} at generic points (no probability bound: not a rational function)"
-                )
+                parts.append(f"{self.generic} at generic points (no probability bound: not a rational function)")
         if self.special:
-            parts.append(
-                f"{self.special} at special values (0, ±1, tiny, huge, the claim's constants, ties)"
-            )
+            parts.append(f"{self.special} at special values (0, ±1, tiny, huge, the claim's constants, ties)")
         if self.unresolved:
-            parts.append(
-                f"{self.unresolved} more agree to 8192 bits but could not be decided exactly"
-            )
+            parts.append(f"{self.unresolved} more agree to 8192 bits but could not be decided exactly")
         if self.skipped:
             parts.append(f"{self.skipped} points excluded ({self.reason})")
         if parts:
@@ -827,10 +821,7 @@ def _evaluate(claim: _Claim, point: Point, bits: tuple[int, ...], want_differenc
             if isinstance(left, TooLarge) or isinstance(right, TooLarge):
                 return _Trial("excluded", reason=str(left if isinstance(left, TooLarge) else right))
             undetermined = isinstance(left, Undetermined) or isinstance(right, Undetermined)
-            left_undefined, right_undefined = (
-                isinstance(left, Undefined),
-                isinstance(right, Undefined),
-            )
+            left_undefined, right_undefined = isinstance(left, Undefined), isinstance(right, Undefined)
             if left_undefined and right_undefined:
                 return _Trial("excluded", reason=f"both sides undefined: {left}")
             if undetermined:

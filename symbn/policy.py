@@ -237,9 +237,7 @@ def _difference(remainder: Expr, numeric: NumericOutcome) -> Decision:
     if found is not None:
         if symbolic_zero:
             return Decision(Verdict.INCONSISTENT, INCONSISTENT, remainder, found, numeric)
-        return Decision(
-            Verdict.PROVED, "the sides differ at these values", remainder, found, numeric
-        )
+        return Decision(Verdict.PROVED, "the sides differ at these values", remainder, found, numeric)
     if symbolic_zero and numeric.agreed + numeric.unresolved:
         return Decision(
             Verdict.REFUTED,

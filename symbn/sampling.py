@@ -81,15 +81,7 @@ class Domain:
     def description(self) -> str:
         facts = [
             name
-            for name in (
-                "positive",
-                "nonnegative",
-                "negative",
-                "nonpositive",
-                "nonzero",
-                "even",
-                "odd",
-            )
+            for name in ("positive", "nonnegative", "negative", "nonpositive", "nonzero", "even", "odd")
             if getattr(self, name)
         ]
         kind = "integer" if self.integer else "complex" if self.complex else "real"
@@ -137,11 +129,7 @@ def constants_of(exprs: list[Expr]) -> list[Fraction]:
                 value = Fraction(int(number.p), int(number.q))
             else:
                 continue
-            if (
-                value not in (0, 1, -1)
-                and abs(value.numerator) < 10**60
-                and value.denominator < 10**60
-            ):
+            if value not in (0, 1, -1) and abs(value.numerator) < 10**60 and value.denominator < 10**60:
                 found.add(value)
     return sorted(found, key=lambda v: (abs(v), v))[:24]
 

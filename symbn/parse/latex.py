@@ -197,9 +197,7 @@ def parse_tree(text: str) -> Tree:
 
 
 # 1e3, 2.5E-4: a programmer's number, which TeX would show as 1·e·3 (never read so silently)
-_SCIENTIFIC = re.compile(
-    r"(?<![A-Za-z0-9_^{\\.])([0-9]+(?:\.[0-9]+)?)[eE]([+-]?[0-9]+)(?![A-Za-z])"
-)
+_SCIENTIFIC = re.compile(r"(?<![A-Za-z0-9_^{\\.])([0-9]+(?:\.[0-9]+)?)[eE]([+-]?[0-9]+)(?![A-Za-z])")
 
 _RELATION_AHEAD = re.compile(r"[=<>&,]|\\(?:le|ge|leq|geq|ne|neq|approx|quad|qquad)(?![A-Za-z])")
 

@@ -131,6 +131,4 @@ def workflow_commands(
 def problem(message: str, path: str, place: tuple[int, int] | None = None) -> str:
     """A reader's problem as an ``::error`` on its (line, column) ``place``, when it has one."""
     line, col = place if place is not None else (None, None)
-    return (
-        command("error", message, file=path, line=line, col=col, title="symbn cannot read") + "\n"
-    )
+    return command("error", message, file=path, line=line, col=col, title="symbn cannot read") + "\n"
