@@ -93,7 +93,7 @@ NOTES = [
     r"\quad \text{by linearity}",
     r"\qquad \text{for each } i",
     r"&& \text{definition of } \mu",
-    r"\quad \text{since } a = b",
+    r"\quad \text{using } {a = b}",  # "since a = b" is a condition, refused (test_read_rows_faithful)
     "",
 ]
 PROSE = st.sampled_from(

@@ -105,6 +105,8 @@ class Declaration:
     values: frozenset[str] = frozenset()  # never functions: a(b + c) is a product
     outputs: frozenset[str] = frozenset()  # what an undefined loss L is a function of (∂L/∂…)
     sources: tuple[str, ...] = field(default=())
+    # where each of ``assume`` is written (its errors name it): one entry per assumption
+    assume_sources: tuple[str, ...] = field(default=(), compare=False)
 
     def merged(self, other: Declaration) -> Declaration:
         """This declaration extended by ``other`` (lists joined, ``other``'s single values win)."""
@@ -123,10 +125,24 @@ class Declaration:
             index=other.index if other.index != "i" else self.index,
             current=other.current if other.current != "j" else self.current,
             assume=self.assume + tuple(a for a in other.assume if a not in self.assume),
+            assume_sources=self.assumption_sources
+            + tuple(
+                where
+                for a, where in zip(other.assume, other.assumption_sources, strict=True)
+                if a not in self.assume
+            ),
             values=self.values | other.values,
             outputs=self.outputs | other.outputs,
             sources=self.sources + other.sources,
         )
+
+    @property
+    def assumption_sources(self) -> tuple[str, ...]:
+        """Where each assumption is written (the last source where none is recorded)."""
+        if len(self.assume_sources) == len(self.assume):
+            return self.assume_sources
+        fallback = self.sources[-1] if self.sources else "the declaration"
+        return (fallback,) * len(self.assume)
 
     @property
     def example_count(self) -> str:
@@ -152,7 +168,11 @@ def from_file(path: str | Path) -> Declaration:
     data = _loaded(text, source)
     for key, value in data.items():
         from_mapping({key: value}, _key_line(text, key, source))
-    return from_mapping(data, source)
+    found = from_mapping(data, source)
+    if found.assume:
+        where = _key_line(text, "assume", source)
+        found = replace(found, assume_sources=(where,) * len(found.assume))
+    return found
 
 
 def _loaded(text: str, source: str) -> dict[str, Any]:
@@ -233,7 +253,8 @@ def from_mapping(data: dict[str, Any], source: str) -> Declaration:
         count=name_of(count) if count else "",
         index=_letter(examples, "index", source) or "i",
         current=_letter(examples, "current", source) or "j",
-        assume=_assumptions(data, source),
+        assume=(assumptions := _assumptions(data, source)),
+        assume_sources=(source,) * len(assumptions),
         values=frozenset(_names(data, "values", source)),
         outputs=frozenset(_names(data, "outputs", source)),
         sources=(source,),

@@ -52,8 +52,27 @@ MAX_READING_MB = 1024  # reading stops (located, exit 2) once it has used this m
 MAX_EQUATIONS = 20_000  # hostile input: a bound on the rows read (with MAX_FILE_BYTES)
 
 _OPEN = re.compile(
-    r"\$\$|(?<!\\)\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign)(\*?)\}"
+    r"\$\$|(?<!\\)\$|\\\[|\\begin\{(equation|align|gather|multline|eqnarray|flalign|alignat"
+    r"|xalignat|xxalignat|displaymath|dmath|dseries|dgroup|darray|IEEEeqnarray|IEEEeqnarraybox"
+    r"|empheq|mathpar)(\*?)\}"
 )
+# Display environments symbn does not read (breqn, IEEEtran, empheq, mathpartir): refused, located.
+_UNREAD_ENVIRONMENTS = {
+    "dmath",
+    "dseries",
+    "dgroup",
+    "darray",
+    "IEEEeqnarray",
+    "IEEEeqnarraybox",
+    "empheq",
+    "mathpar",
+}
+# Environments whose rows hold several equations side by side, each pair of columns one: a & b & c & d
+_COLUMN_OPENERS = {"align", "alignat", "xalignat", "xxalignat", "flalign"}
+_COLUMN_ENV = re.compile(
+    r"\\begin\{(?:aligned|alignedat|align|alignat|xalignat|xxalignat|flalign)\*?\}"
+)
+_COLUMNS = re.compile(r"\s*\{\s*\d+\s*\}")  # the column pairs of an alignat: {2}
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _INLINE_CLOSE = re.compile(r"(?<!\\)\$")
 _INTERTEXT = re.compile(r"\\(?:short)?intertext\s*\{")
@@ -75,9 +94,19 @@ _NOTE_SPECIALS = {
     "\\$": "$",
 }
 _INNER_ENV = re.compile(
-    r"\\(begin|end)\{(aligned|split|gathered|alignedat|align|gather|eqnarray|equation|multline"
-    r"|flalign|array)\*?\}(\{[0-9a-z|@.]*\})?"
+    r"\\(begin|end)\{(aligned|split|gathered|alignedat|alignat|xalignat|xxalignat|align|gather"
+    r"|eqnarray|equation|multline|flalign|array)\*?\}(?:\s*\[\s*[tbc]\s*\])?(\{[0-9a-z|@.]*\})?"
 )
+
+
+def _inner_env_end(text: str, at: int) -> int:
+    """Where the inner environment's opening that starts at ``at`` ends (with its arguments)."""
+    found = _INNER_ENV.match(text, at)
+    return found.end() if found else at
+
+
+# An inner environment's optional argument symbn does not know (the position is [t], [b] or [c]).
+_INNER_OPTION = re.compile(r"\\begin\{(?:aligned|gathered|alignedat|array|split)\*?\}\s*(?=\[)")
 # An equation number: "(1.9)" at the end, apart from the mathematics (f(2) is an application).
 _TRAILING_NUMBER = re.compile(
     r"(?:(?<=\s)|(?<=&)|(?<=\\quad)|^)\([ \t]*(\d+(?:\.\d+)*[a-z]?)[ \t]*\)\s*(?:[.,;]\s*)?$"
@@ -447,11 +476,33 @@ def _rows(
         if skipped or _SKIP.search(text, match.end(), end):
             pos = end + len(closer)  # the author asked symbn not to read this display
             continue
-        block = _block_rows(text, match.end(), end)
+        if match.group(1) in _UNREAD_ENVIRONMENTS:
+            problems.append(
+                (
+                    match.start(),
+                    f"{positions.where(match.start())}: symbn does not read the "
+                    f"{match.group(1)}{match.group(2)} environment: write its rows in an align "
+                    "(or equation) environment, or put % symbn: skip before it",
+                )
+            )
+            pos = end + len(closer)
+            continue
+        body_start = match.end()
+        if match.group(1) and match.group(1).endswith("alignat"):
+            pairs = _COLUMNS.match(text, body_start)
+            body_start = pairs.end() if pairs else body_start
+        inner = _COLUMN_ENV.search(text, body_start, end)
+        columns = match.group(1) in _COLUMN_OPENERS or inner is not None
+        block = _block_rows(text, body_start, end, columns=columns)
         if opener == "$$" and block:
             why = _ITALIC.match(text, end + 2)
             if why and not block[-1].why:
-                block[-1] = replace(block[-1], why=why.group(1).strip())
+                words = why.group(1).strip()
+                if _CONDITION.search(words):
+                    at = why.start(1) - block[-1].offset
+                    block[-1] = replace(block[-1], refusal=(at, _condition_message(words)))
+                else:
+                    block[-1] = replace(block[-1], why=words)
         rows.extend(block)
         if len(rows) > MAX_EQUATIONS:
             raise InputError(f"{positions.path}: more than {MAX_EQUATIONS} equations")
@@ -459,8 +510,19 @@ def _rows(
     return _number(rows), problems
 
 
-def _block_rows(text: str, start: int, end: int) -> list[Row]:
+def _block_rows(text: str, start: int, end: int, *, columns: bool = False) -> list[Row]:
+    unknown = [
+        (
+            m.end(),
+            "an inner environment's position is [t], [b] or [c]: anything else in brackets "
+            "here is not mathematics; write one of those, or leave it out",
+        )
+        for m in _INNER_OPTION.finditer(text, start, end)
+        if _inner_env_end(text, m.start()) <= m.end()  # not a known position [t], [b], [c]
+    ]
     body = _INNER_ENV.sub(lambda m: " " * len(m.group(0)), text[start:end])
+    body, spacing = _row_spacing(body)
+    spacing = sorted(spacing + [(at - start, message) for at, message in unknown])
     # A cases environment is one term of its row: its \\, & and \text are its own, not the row's
     masks = [(m.start(), m.group(0)) for m in _CASES.finditer(body)]
     for at, written in masks:
@@ -469,7 +531,14 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
     body, spans = _join_operator_rows(body, _split_rows(body))
     rows: list[Row] = []
     for piece_start, piece_end in spans:
-        pieces = _row(body[piece_start:piece_end], start + piece_start, follows=bool(rows))
+        pieces = _row(
+            body[piece_start:piece_end], start + piece_start, follows=bool(rows), columns=columns
+        )
+        bad = next(((at, m) for at, m in spacing if piece_start <= at < piece_end), None)
+        if bad is not None:
+            label = next((p.label for p in pieces if p.label), "")
+            refusal = (bad[0] - piece_start, bad[1])
+            pieces = [Row(body[piece_start:piece_end], start + piece_start, label, refusal=refusal)]
         for row in (_unmask(r, masks, start) for r in pieces):
             if not row.text.strip() and row.refusal is None:
                 # A row with only a justification (or a number): it belongs to the equation above
@@ -479,8 +548,72 @@ def _block_rows(text: str, start: int, end: int) -> list[Row]:
                     why = "; ".join(w for w in (last.why, row.why) if w)
                     rows[-1] = Row(last.text, last.offset, last.label or row.label, why)
                 continue
+            if not row.text.strip() and rows:
+                # a condition on the row below the equation: the equation is refused, there
+                last = rows[-1]
+                assert row.refusal is not None
+                at = row.offset + row.refusal[0] - last.offset
+                rows[-1] = replace(
+                    last, label=last.label or row.label, refusal=(at, row.refusal[1])
+                )
+                continue
             rows.append(row)
     return rows
+
+
+# The optional space after a row's \\ (\\[4pt], \\*[-1.5ex], \\[0.5\baselineskip]): layout only.
+_LENGTH = re.compile(
+    r"[-+]?\s*(?:(?:\d+(?:[.,]\d*)?|[.,]\d+)\s*(?:true)?(?:pt|em|ex|mm|cm|in|bp|mu|pc|dd|cc|sp|px"
+    r"|nd|nc)(?![A-Za-z])|(?:\d+(?:[.,]\d*)?|[.,]\d+)?\s*\\(?:baselineskip|normalbaselineskip|jot"
+    r"|lineskip|lineskiplimit|smallskipamount|medskipamount|bigskipamount|parskip"
+    r"|abovedisplayskip|belowdisplayskip|abovedisplayshortskip|belowdisplayshortskip)(?![A-Za-z]))"
+)
+_GLUE = re.compile(
+    rf"{_LENGTH.pattern}(?:\s*plus\s*{_LENGTH.pattern})?(?:\s*minus\s*{_LENGTH.pattern})?"
+)
+
+
+def _row_spacing(body: str) -> tuple[str, list[tuple[int, str]]]:
+    """``body`` with the ``*`` and the ``[length]`` after each row's ``\\`` blanked, and where a
+    bracket after ``\\`` is not a length symbn recognises (each refused: never read as math)."""
+    chars = list(body)
+    bad: list[tuple[int, str]] = []
+    for k in _top_level_backslashes(body):
+        if not body.startswith("\\\\", k):
+            continue
+        j = k + 2
+        if body[j : j + 1] == "*":
+            chars[j] = " "
+            j += 1
+        spaced = re.match(r"\s+\[", body[j:])
+        if spaced:
+            bad.append(
+                (
+                    j + spaced.end() - 1,
+                    "a [ after \\\\ and a space: amsmath reads it as mathematics, MathJax and "
+                    "KaTeX as the row's spacing; write the spacing right after \\\\ (\\\\[4pt]), or "
+                    "the bracket as \\left[ … \\right]",
+                )
+            )
+            continue
+        if body[j : j + 1] != "[":
+            continue
+        close = body.find("]", j)
+        argument = body[j + 1 : close] if close >= 0 else body[j + 1 :]
+        if close >= 0 and _GLUE.fullmatch(argument.strip()):
+            for m in range(j, close + 1):
+                if chars[m] != "\n":
+                    chars[m] = " "
+            continue
+        bad.append(
+            (
+                j,
+                f"\\\\[{' '.join(argument.split())[:30]}]: not a length symbn recognises as the "
+                "row's spacing (4pt, 1.5em, -2mm, 0.5\\baselineskip); write one of these, or "
+                "leave the spacing out",
+            )
+        )
+    return "".join(chars), bad
 
 
 _CASES = re.compile(r"\\begin\s*\{cases\}(?:(?!\\begin\s*\{cases\})[\s\S])*?\\end\s*\{cases\}")
@@ -583,9 +716,10 @@ def _split_rows(body: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
+def _row(text: str, offset: int, *, follows: bool = False, columns: bool = False) -> list[Row]:
     """The lines of one row; ``follows``: a row after another in its block, which may be a
-    justification alone. Two relations on one row (``\\mu = … \\qquad \\sigma = …``) are two lines."""
+    justification alone. Two relations on one row (``\\mu = … \\qquad \\sigma = …``) are two lines;
+    ``columns``: the row is an align's, whose second, fourth, … ``&`` starts another equation."""
     if len(text) > MAX_LENGTH:
         return [Row(text, offset)]  # too long to read: the parser says so, with its position
     chars = list(text)
@@ -596,10 +730,26 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
             if chars[k] != "\n":
                 chars[k] = " "
 
-    for match in re.finditer(r"\\tag\*?\s*\{([^{}]*)\}", text):
+    tags = list(re.finditer(r"\\tag\*?\s*\{([^{}]*)\}", text))
+    for match in tags:
         label = match.group(1).strip()
         blank(match.start(), match.end())
     left = _LEFT_NUMBER.match(text)
+    if len(tags) > 1 or (tags and left):
+        at = tags[1].start() if len(tags) > 1 else tags[0].start()
+        label = tags[0].group(1).strip()
+        return [
+            Row(
+                text,
+                offset,
+                label,
+                refusal=(
+                    at,
+                    "a second number for this row (\\tag{…} once per row, "
+                    "and no \\text{(…)} && on its left with it): which one names it? write one",
+                ),
+            )
+        ]
     if left:  # the number of an aligned row, written on its left: \text{(1.9)} && …
         label = _unescape(left.group(1).strip())
         blank(left.start(), left.end())
@@ -609,24 +759,68 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
         r"\\(label\s*\{[^{}]*\}|nonumber\b|notag\b|displaybreak(?:\[\d\])?)", text
     ):
         blank(match.start(), match.end())
-    if not label:
-        number = _TRAILING_NUMBER.search("".join(chars))
-        if number and _AWAITS_OPERAND.search("".join(chars)[: number.start()]):
-            number = None  # a − (1): the parenthesis is an operand, not an equation number
-        if number:
-            label = number.group(1)
-            blank(number.start(), number.end())
+    number = _TRAILING_NUMBER.search("".join(chars))
+    if number and _AWAITS_OPERAND.search("".join(chars)[: number.start()]):
+        number = None  # a − (1): the parenthesis is an operand, not an equation number
+    if number and label:
+        # x = 1 \quad (2) \tag{3}: a second number, or the factor (2)? never guessed
+        return [
+            Row(
+                text,
+                offset,
+                label,
+                refusal=(
+                    number.start(),
+                    f"({number.group(1)}) at the end of a row numbered {label}: a second number "
+                    "or a factor? write one number (\\tag{…}), or \\cdot (…) for a factor",
+                ),
+            )
+        ]
+    if number:
+        label = number.group(1)
+        blank(number.start(), number.end())
     cleaned = "".join(chars)
     if not re.sub(r"\\[vcl]?dots(?![A-Za-z])|[\s&]", "", cleaned) and re.search("dots", cleaned):
         return []  # a \vdots row: the rows around it are the equations
-    if follows and re.match(
+    lead = re.match(
         r"(?:[\s&]|\\q?quad(?![A-Za-z]))*(\{|\\(?:text|mbox|textrm|textit)\s*\{)", cleaned
-    ):
+    )
+    if lead and lead.group(1) == "{" and _loose_relation(cleaned, lead.start(1), len(cleaned)):
+        lead = None  # {x}^2 &= 2: mathematics that begins with a group, not a justification
+    if follows and lead:
         # a row below an equation that is only a justification: {b - b = 0}, \text{…}{x}
         start = len(cleaned) - len(cleaned.lstrip(" \t\n&"))
-        return [Row("", offset, label, _note_words(cleaned, start, len(cleaned)))]
+        why = _note_words(cleaned, start, len(cleaned))
+        if _CONDITION.search(why):
+            return [Row("", offset, label, why, refusal=(start, _condition_message(why)))]
+        loose = _loose_relation(cleaned, start, len(cleaned))
+        if loose is not None:
+            message = _loose_message(cleaned, loose, starts_row=True)
+            return [Row(text, offset, label, refusal=(loose, message))]
+        return [Row("", offset, label, why)]
+    leading_and = re.match(r"(?:[\s&,]|\\q?quad(?![A-Za-z]))*\\text\s*\{\s*and\s*\}", cleaned)
+    if leading_and:
+        loose = _loose_relation(cleaned, leading_and.end(), len(cleaned))
+        if loose is not None:
+            message = _loose_message(cleaned, loose, starts_row=True)
+            return [Row(text, offset, label, refusal=(leading_and.start(), message))]
     rows: list[Row] = []
-    for begin, end, why_at, text_at in _lines(cleaned):
+    found, stray = _lines(cleaned, columns=columns)
+    if stray is not None:
+        return [
+            Row(
+                text,
+                offset,
+                label,
+                refusal=(
+                    stray,
+                    "a column of this align holds no relation of its own: it would be read as "
+                    "multiplying the equation before it; write it in the same column, or as "
+                    "\\quad \\text{…} after the equation",
+                ),
+            )
+        ]
+    for begin, end, why_at, text_at in found:
         refusal = _text_inside(cleaned, begin, text_at)
         if refusal is not None:
             return [Row(text, offset, label, refusal=refusal)]
@@ -636,6 +830,11 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
             why = _note_words(cleaned, why_at, end)
             if _CONDITION.search(why):
                 return [Row(text, offset, label, refusal=(why_at, _condition_message(why)))]
+            loose = _loose_relation(cleaned, why_at, end)
+            if loose is not None:
+                starts_row = not re.sub(r"[\s&]|\\q?quad(?![A-Za-z])", "", cleaned[begin:why_at])
+                message = _loose_message(cleaned, loose, starts_row)
+                return [Row(text, offset, label, refusal=(loose, message))]
             piece[why_at:end] = [" " if c != "\n" else c for c in cleaned[why_at:end]]
         body = "".join(" " if c == "&" else c for c in piece)
         punct = _TRAILING_PUNCT.search(body)
@@ -650,12 +849,69 @@ def _row(text: str, offset: int, *, follows: bool = False) -> list[Row]:
 
 # A justification that begins with a condition (|x| = x \quad \text{if } x \ge 0): the claim holds only
 # under it, and symbn checks claims for every value, so the condition must be declared instead.
-_CONDITION = re.compile(
-    r"^\W*(?:if|when|whenever|unless|provided|assuming|for)\b[^$]*\$[^$]*"
-    r"(?:>|<|\\g?e(?:q)?(?![A-Za-z])|\\le(?:q)?(?![A-Za-z])|\\neq?(?![A-Za-z])|(?<![ijklnt] )(?<![ijklnt])\\in(?![A-Za-z])"
-    r"|\\notin(?![A-Za-z]))"
-    r"|^\W*(?:if|when|whenever|unless|provided|assuming)\b[^$]*\$[^$]*="
+# The condition is a word such as "if", "since", "where" followed by a relation (in $…$ or in the
+# words), "for" followed by a comparison or a restricting word ("for positive x"), or a bare
+# comparison or restriction ("(x positive)", "x > 0").
+_COMPARISON = (
+    r"(?:>|<|≤|≥|≠|∉|\\g[et](?:q|qq|qslant)?(?![A-Za-z])|\\l[et](?:q|qq|qslant)?(?![A-Za-z])"
+    r"|\\neq?(?![A-Za-z])|\\notin(?![A-Za-z])|\\to(?![A-Za-z])|\\rightarrow(?![A-Za-z])"
+    r"|(?<![ijklnt] )(?<![ijklnt])(?<![ijklnt]\$ )(?<![ijklnt]\$)(?:\\in(?![A-Za-z])|∈))"
 )
+_RESTRICTING = (
+    r"(?:strictly\s+)?(?:positive|negative|non-?negative|non-?positive|non-?zero|nonvanishing"
+    r"|integers?|integral|natural|even|odd|large|small|rational|irrational|distinct|invertible"
+    r"|bounded|finite|sufficiently)\b"
+)
+_CONDITION_WORDS = (
+    r"(?:if|iff|when|whenever|unless|provided|providing|assuming|assume|supposing|suppose|given"
+    r"|since|as|because|where|wherever|whereas)"
+)
+_CONDITION = re.compile(
+    rf"^\W*{_CONDITION_WORDS}\b.*(?:{_COMPARISON}|=)"
+    rf"|^\W*for\b.*(?:{_COMPARISON}|\b{_RESTRICTING})"
+    rf"|^\W*for\b(?!.*\\[lcv]?dots).*="
+    rf"|^[(\s]*\$?\\?[A-Za-z]+(?:_\{{?\w+\}}?)?\$?\s*(?:is\s+|are\s+)?(?:{_COMPARISON}|{_RESTRICTING})"
+    r"|^[(\s]*(?:strictly\s+)?(?:positive|negative|non-?negative|non-?positive|non-?zero)\b",
+    re.S | re.I,
+)
+# A relation the justification holds as mathematics (not inside \text{…} nor a {…} group, as
+# symbn's renderers write mathematics in a justification): it would be displayed but not checked.
+_LOOSE_RELATION = re.compile(
+    r"(?<![\\<>:])=|<|>|:=|\\(?:neq?|[lg]eq?q?|[lg]eqslant|[lg]t|approx|equiv|coloneqq|leftarrow"
+    r"|gets|simeq|cong|propto)(?![A-Za-z])"
+)
+
+
+def _loose_relation(text: str, start: int, end: int) -> int | None:
+    """Where ``text[start:end]`` (a justification) holds a relation outside ``\\text{…}`` and
+    outside every ``{…}`` group, else None."""
+    top = _top_level(text, 0, len(text))
+    for match in _LOOSE_RELATION.finditer(text, start, end):
+        if not top[match.start()]:
+            continue
+        before = _note_words(text, start, match.start())
+        if _INDEX_RANGE.fullmatch(before) and re.search(r"\\[lcv]?dots", text[match.end() : end]):
+            continue  # \text{for } i = 1, \dots, m: the range of an index, not a claim
+        return match.start()
+    return None
+
+
+_INDEX_RANGE = re.compile(r"\W*for\s+(?:(?:all|each|every|any)\s+)?\$?[ijklnpqrst]\$?\s*")
+
+
+def _loose_message(text: str, at: int, starts_row: bool) -> str:
+    shown = " ".join(text[at : at + 40].split())
+    if starts_row:
+        return (
+            f"this row begins with text, so symbn would read all of it as a justification and "
+            f"never check the relation ({shown}…) it holds: put the words outside the display, or "
+            "after the mathematics (1 + 1 = 2 \\quad \\text{…})"
+        )
+    return (
+        f"the justification holds a relation ({shown}…) that would be displayed but never "
+        "checked: write it as a row of its own, inside \\text{…} as words, or in braces {…} "
+        "to keep it in the justification"
+    )
 
 
 def _condition_message(why: str) -> str:
@@ -694,17 +950,43 @@ def _top_level(text: str, start: int, end: int) -> list[bool]:
     return out
 
 
-def _lines(text: str) -> list[tuple[int, int, int | None, int | None]]:
-    """The lines of a row as (start, end, where the justification starts, where its text starts).
+def _lines(
+    text: str, *, columns: bool = False
+) -> tuple[list[tuple[int, int, int | None, int | None]], int | None]:
+    """The lines of a row as (start, end, where the justification starts, where its text starts),
+    and where a column of an align holds something that is neither an equation nor a note.
 
     The mathematics of a line ends at its first top-level ``\\text{…}`` (or a ``{…}`` right after
     ``\\qquad``, as symbn's renderers write a justification): the rest of the line is its
-    justification. A separator followed by another relation starts a new line.
+    justification. A separator followed by another relation starts a new line; with ``columns``,
+    so does the second, fourth, … top-level ``&`` (the next pair of an align's columns).
     """
     top = _top_level(text, 0, len(text))
-    seps = [m for m in _SEPARATOR.finditer(text) if top[m.start()]]
-    starts = [0] + [m.end() for m in seps]
-    ends = [m.start() for m in seps] + [len(text)]
+    found = [(m.start(), m.end(), False) for m in _SEPARATOR.finditer(text) if top[m.start()]]
+    ampersands = [k for k, char in enumerate(text) if char == "&" and top[k]]
+    if columns:
+        found += [(k, k + 1, True) for k in ampersands[1::2]]
+    else:
+        # elsewhere (an array, a split, a misplaced &) an & that starts a relation of its own is
+        # another equation too: a = 2 & 2 = 4 (or a &= 2 & 2 &= 4) is never a = 2 \cdot 2 = 4
+        bounds = [*ampersands, len(text)]
+        segments = [text[k + 1 : bounds[n + 1]] for n, k in enumerate(ampersands)]
+        for n, k in enumerate(ampersands):
+            seg = segments[n]
+            leads = _RELATION.match(seg.lstrip()) is not None
+            holds = any(top[k + 1 + m.start()] for m in _RELATION.finditer(seg))
+            following = n + 1 < len(segments) and (
+                _RELATION.match(segments[n + 1].lstrip()) is not None
+            )
+            if (holds and not leads) or (not holds and seg.strip() and following):
+                found.append((k, k + 1, False))
+    seps: list[tuple[int, int, bool]] = []
+    for sep in sorted(found):
+        if not seps or sep[0] >= seps[-1][1]:
+            seps.append(sep)
+    starts = [0] + [end for _, end, _ in seps]
+    ends = [start for start, _, _ in seps] + [len(text)]
+    stray: int | None = None
     spans = list(zip(starts, ends, strict=True))
     lines: list[tuple[int, int, int | None, int | None]] = []
     current: list[int] | None = None  # [start, end, why start or -1, text start or -1]
@@ -729,9 +1011,20 @@ def _lines(text: str) -> list[tuple[int, int, int | None, int | None]]:
             current is not None
             and not in_note
             and relation
-            and not piece.lstrip().startswith(("=", "\\neq", "\\ne "))
+            and not piece.lstrip(" \t\n&").startswith(("=", "\\neq", "\\ne "))
             and _has_relation(text, current[0], current[1], top)
         )
+        column = k > 0 and seps[k - 1][2]
+        if (
+            column
+            and not starts_new
+            and not in_note
+            and text_at is None
+            and stray is None
+            and piece.replace("&", " ").strip()
+            and not relation
+        ):
+            stray = lead
         if current is None or starts_new:
             if current is not None:
                 lines.append(_line(current))
@@ -743,7 +1036,7 @@ def _lines(text: str) -> list[tuple[int, int, int | None, int | None]]:
             current[3] = text_at
     if current is not None:
         lines.append(_line(current))
-    return lines
+    return lines, stray
 
 
 def _line(current: list[int]) -> tuple[int, int, int | None, int | None]:
@@ -968,6 +1261,7 @@ def _build(
         builder.text, builder.offset = row.text, row.offset
         try:
             chain = builder.chain_of(tree)
+            _refuse_overlapping_cases(chain, row.text)
             cause = _uses_failed(chain, failed)
             if cause is not None:
                 name, where = cause
@@ -1009,6 +1303,83 @@ def _build(
     _assume(derivation, builder, decl, problems)
     _check_usage(builder, decl, positions)
     return unread, replace(guessed, outputs=guessed.outputs | backward.outputs())
+
+
+def _refuse_overlapping_cases(chain: Chain, text: str) -> None:
+    """A ``cases`` whose two conditions can both hold, with different values there: a reader does
+    not take the first that holds (SymPy's ``Piecewise`` would), so it is refused. Decided only
+    for conditions that compare one variable with numbers; others are read as written."""
+    from sympy import EmptySet, Intersection, Piecewise, simplify
+    from sympy.logic.boolalg import And, BooleanTrue, Or
+
+    def simple(cond: Any) -> Any:
+        if isinstance(cond, BooleanTrue) or len(cond.free_symbols) != 1:
+            return None
+        parts = [cond] if not isinstance(cond, (And, Or)) else list(cond.args)
+        for part in parts:
+            if not getattr(part, "is_Relational", False):
+                return None
+            if not any(side.is_number for side in part.args):
+                return None
+        try:
+            return cond.as_set()
+        except Exception:  # not a set SymPy can make: read as written
+            return None
+
+    found = re.search(r"\\begin\s*\{cases\}", text)
+    at = found.start() if found else 0
+    for side in [chain.lhs, *(rhs for _, rhs in chain.steps)]:
+        if side is None:
+            continue
+        for piecewise in meaning(side).atoms(Piecewise):
+            cases = [(value, cond, simple(cond)) for value, cond in piecewise.args]
+            for k, (value, cond, first) in enumerate(cases):
+                for other, cond2, second in cases[k + 1 :]:
+                    if first is None or second is None:
+                        continue
+                    if cond.free_symbols != cond2.free_symbols:
+                        continue
+                    both = Intersection(first, second)
+                    if both == EmptySet:
+                        continue
+                    if both.is_FiniteSet and len(both) <= 8:
+                        (variable,) = cond.free_symbols
+                        if all(
+                            simplify((value - other).subs(variable, point)) == 0 for point in both
+                        ):
+                            continue
+                    elif simplify(value - other) == 0:
+                        continue
+                    from symbn.render.latex import latex
+
+                    (variable,) = cond.free_symbols
+                    raise MathError(
+                        at,
+                        f"the cases {latex(cond)} and {latex(cond2)} both hold at "
+                        f"{latex(variable)} = {latex(_a_point(both))}, with different values "
+                        "there: which one is meant? write conditions that do not overlap "
+                        "(symbn does not take the first that holds)",
+                    )
+
+
+def _a_point(found: Any) -> Any:
+    """One point of a nonempty set of real numbers (an interval, a finite set, a union)."""
+    from sympy import Integer, Interval, Rational, Union
+
+    if isinstance(found, Union):
+        return _a_point(found.args[0])
+    if isinstance(found, Interval):
+        start, end = found.start, found.end
+        if start.is_finite and end.is_finite:
+            return (start + end) / 2 if start != end else start
+        if start.is_finite:
+            return start + 1
+        if end.is_finite:
+            return end - 1
+        return Integer(0)
+    if found.is_FiniteSet:
+        return sorted(found, key=lambda v: Rational(v) if v.is_Rational else 0)[0]
+    return Integer(0)
 
 
 def _survey_derivatives(
@@ -1164,8 +1535,7 @@ def _assume(
     from sympy import Eq, Ge, Gt, Le, Lt
 
     relations = {">": Gt, "<": Lt, ">=": Ge, "<=": Le, "=": Eq}
-    source = decl.sources[-1] if decl.sources else "the declaration"
-    for written in decl.assume:
+    for written, source in zip(decl.assume, decl.assumption_sources, strict=True):
         match = _top_level_relation(written)
         if match is None:
             problems.append(
