@@ -56,6 +56,7 @@ from sympy import (
     sqrt,
     tanh,
 )
+from sympy.core.function import AppliedUndef
 
 from symbn.notation import (
     Cancel,
@@ -441,12 +442,52 @@ class Builder:
         lhs_pos = 0
         if not isinstance(children[0], Token):
             lhs_pos = _start(children[0])
-            lhs = self.expr(children.pop(0))
+            lhs_node = children.pop(0)
+            lhs = self.expr(lhs_node)
+            if _could_define(lhs) and not self.written_name(lhs_node):
+                # \frac{2y}{2}, 1 \cdot u, v^{1}: SymPy makes a bare name of them, but what is
+                # written is not one, so the row is a claim about y, never its definition
+                lhs = Written(lhs)
         steps = []
         while children:
             rel, node = children.pop(0), children.pop(0)
             steps.append((relation(str(rel.value)), self.expr(node)))
+        if isinstance(lhs, Written) and len(lhs.args) == 1 and steps[0][0] in DEFINE:
+            raise MathError(
+                lhs_pos,
+                f"{steps[0][0]} defines a name written alone; the left side here is not one "
+                "(write the name itself, as y := …)",
+            )
         return Chain(lhs, tuple(steps), lhs_pos)
+
+    def written_name(self, node: Any) -> bool:
+        """Whether ``node`` is written as a name: a letter, ``\\sigma``, ``\\hat{y}``, ``x_i``,
+        ``W^{[l]}``, a declared ``\\sigma^2``, or a function of arguments (``f(x, y)``); only such a
+        left side may define what it names (the checker sees only SymPy's value, where
+        ``\\frac{2y}{2}`` is ``y`` too)."""
+        if isinstance(node, Token):
+            return node.type == "GREEK"
+        if node.data in ("letter", "greek", "word", "accent"):
+            return True
+        if node.data == "group":
+            items = node.children[1].children
+            return len(items) == 1 and self.written_name(items[0])
+        if node.data == "scripted":
+            if self.base_of(node.children[0]) is None:
+                return False
+            _, sup = _split_scripts(node.children[1])
+            if sup is None or _sup_kind(sup) != "exponent":
+                return True
+            # x^{1} is x in SymPy; x^{2} is a name only when declared one (then not a power)
+            return bool(self.exponent(sup) != 1)
+        if node.data == "juxt":
+            children = list(node.children)
+            if len(children) < 2 or not _is_arglist(children[-1]):
+                return False
+            if word_run(children, 0, self.text) == len(children) - 1:
+                return True
+            return len(children) == 2 and head_key(children[0], self.text) is not None
+        return False
 
     def expr(self, node: Any) -> Expr:
         """``node`` as an expression (an error if it is a derivative operator with nothing after it)."""
@@ -1555,6 +1596,11 @@ def _arg_items(arg: Any) -> list[Any]:
         if not (isinstance(child, Token) and child.type == "COMMA"):
             items.append(child)
     return items
+
+
+def _could_define(value: Any) -> bool:
+    """Whether a left side's value is of a kind a definition introduces (a name, an entry, f(x))."""
+    return isinstance(value, (Symbol, Indexed, AppliedUndef))
 
 
 def _juxt_parts(items: list[Any]) -> list[Any]:
