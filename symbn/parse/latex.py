@@ -165,7 +165,7 @@ class Chain:
 class DerivOp:
     """``\\frac{d}{dx}`` waiting for what it differentiates (the factors after it)."""
 
-    var: Expr
+    variables: tuple[tuple[Expr, int], ...]
 
 
 @lru_cache(maxsize=1)
@@ -198,7 +198,9 @@ def parse_tree(text: str) -> Tree:
 
 
 # 1e3, 2.5E-4: a programmer's number, which TeX would show as 1·e·3 (never read so silently)
-_SCIENTIFIC = re.compile(r"(?<![A-Za-z0-9_^{\\.])([0-9]+(?:\.[0-9]+)?)[eE]([+-]?[0-9]+)(?![A-Za-z])")
+_SCIENTIFIC = re.compile(
+    r"(?<![A-Za-z0-9_^{\\.])([0-9]+(?:\.[0-9]+)?)[eE]([+-]?[0-9]+)(?![A-Za-z])"
+)
 
 _RELATION_AHEAD = re.compile(r"[=<>&,]|\\(?:le|ge|leq|geq|ne|neq|approx|quad|qquad)(?![A-Za-z])")
 
@@ -775,7 +777,7 @@ class Builder:
                         _start(node), "\\frac{d}{d…} must be followed by what it differentiates"
                     )
                 target = self.juxtapose(rest, node)
-                return result * Derivative(target, value.var)
+                return result * Derivative(target, *value.variables)
             result = result * value
         return result
 
@@ -1314,22 +1316,103 @@ class Builder:
 
     def _frac(self, node: Any) -> Any:
         _, top, bottom = node.children
-        top_raw, bottom_items = self.raw(top), _arg_items(bottom)
-        operator = _derivative_mark(top_raw)
-        if operator is not None:
-            parts = _juxt_parts(bottom_items)
-            if len(parts) == 2 and _derivative_mark(self.node_text(parts[0])) == operator:
-                return DerivOp(self.derivative_var(parts[1]))
         top_parts = _juxt_parts(_arg_items(top))
-        if len(top_parts) >= 2 and _derivative_mark(self.node_text(top_parts[0])) is not None:
-            parts = _juxt_parts(bottom_items)
-            mark = _derivative_mark(self.node_text(top_parts[0]))
-            if len(parts) == 2 and _derivative_mark(self.node_text(parts[0])) == mark:
-                target = self.juxtapose([self.build(p) for p in top_parts[1:]], node)
-                return Derivative(target, self.derivative_var(parts[1]))
+        bottom_parts = _juxt_parts(_arg_items(bottom))
+        head = self.derivative_head(top_parts[0]) if len(top_parts) >= 1 else None
+        below = self.derivative_head(bottom_parts[0]) if len(bottom_parts) >= 1 else None
+        if head is not None and below is not None:
+            # \frac{d}{dx}, \frac{d^2 y}{dx^2}, \frac{\partial^2 f}{\partial x \partial y}: never a
+            # product of d's
+            return self.derivative_frac(node, head, top_parts[1:], bottom_parts)
         numerator = self.expr(top)
         denominator = self.expr(bottom)
         return numerator * self.power(denominator, Integer(-1), bottom)
+
+    def derivative_head(self, node: Any) -> tuple[str, int] | None:
+        """``d`` (``\\mathrm{d}``, ``\\text{d}``, ``\\partial``) as (mark, 1), ``d^2`` as (mark, 2),
+        ``d^x`` as (mark, 0): not an order (refused if the fraction is a derivative)."""
+        mark = _derivative_mark(self.node_text(node))
+        if mark is not None:
+            return mark, 1
+        if isinstance(node, Tree) and node.data == "scripted":
+            mark = _derivative_mark(self.node_text(node.children[0]))
+            sub, sup = _split_scripts(node.children[1])
+            if mark is None or sub is not None:
+                return None  # d_1: a name
+            order = self.derivative_order(sup) if sub is None and sup is not None else None
+            return mark, 0 if order is None else order
+        return None
+
+    def derivative_order(self, sup: Any) -> int | None:
+        """The whole number a superscript writes (``^2``, ``^{3}``), else None."""
+        items = _arg_items(sup)
+        if len(items) != 1:
+            return None
+        text = self.node_text(items[0])
+        if not text.isdigit() or len(text) > 2 or int(text) < 1:
+            return None
+        return int(text)
+
+    def derivative_frac(
+        self, node: Any, head: tuple[str, int], target: list[Any], below: list[Any]
+    ) -> Any:
+        """A derivative written as a fraction: the top's mark and order, the bottom's variables."""
+        mark, order = head
+        if order == 0:
+            raise MathError(
+                _start(node),
+                f"{self.node_text(node)}: the order of a derivative is written as a whole number, "
+                "as \\frac{d^2}{dx^2} f",
+            )
+        shape = "write \\frac{d}{dx} f, \\frac{d^2 f}{dx^2}, or \\frac{\\partial^2 f}{\\partial x \\partial y}"
+        variables: list[tuple[Expr, int]] = []
+        k = 0
+        while k < len(below):
+            found = self.derivative_head(below[k])
+            if found is None or found[1] != 1 or found[0] != mark or k + 1 >= len(below):
+                raise MathError(
+                    _start(below[k]),
+                    f"{self.node_text(node)}: the bottom of a derivative is "
+                    f"{'d' if mark == 'd' else chr(92) + 'partial'} and a variable, for each "
+                    f"variable, with the same mark as the top; {shape}",
+                )
+            variables.append(self.derivative_variable(below[k + 1]))
+            k += 2
+        if sum(count for _, count in variables) != order:
+            raise MathError(
+                _start(node),
+                f"{self.node_text(node)}: the order on top ({order}) is not the sum of the "
+                f"orders below; {shape}",
+            )
+        merged: list[tuple[Expr, int]] = []
+        for var, count in variables:
+            if merged and merged[-1][0] == var:
+                merged[-1] = (var, merged[-1][1] + count)
+            else:
+                merged.append((var, count))
+        if not target:
+            return DerivOp(tuple(merged))
+        value = self.juxtapose([self.build(p) for p in target], node)
+        return Derivative(value, *merged)
+
+    def derivative_variable(self, node: Any) -> tuple[Expr, int]:
+        """``x`` as (x, 1), ``x^2`` (of ``dx^2``) as (x, 2), ``x_i`` as (x_i, 1)."""
+        if isinstance(node, Tree) and node.data == "scripted" and self.base_of(node.children[0]):
+            sub, sup = _split_scripts(node.children[1])
+            if sup is not None and not isinstance(self.expr(node), (Symbol, Indexed)):
+                # x^2 in d x^2 is the order; \sigma^2_\mathcal{B}, a name, is the variable
+                count = self.derivative_order(sup)
+                if count is None:
+                    raise MathError(
+                        _start(sup),
+                        "in the bottom of a derivative, d x^{2} is the second derivative; "
+                        "write the order as a whole number",
+                    )
+                bare = node.children[0]
+                if sub is not None:
+                    bare = Tree("scripted", [bare, Tree("scripts", [sub])], node.meta)
+                return self.derivative_var(bare), count
+        return self.derivative_var(node), 1
 
     def _fracpair(self, node: Any) -> Expr:
         token = node.children[0]
@@ -1609,8 +1692,13 @@ def _juxt_parts(items: list[Any]) -> list[Any]:
     return items
 
 
+_UPRIGHT_D = {
+    f"\\{command}{{d}}" for command in ("mathrm", "text", "textrm", "operatorname", "mathit")
+}
+
+
 def _derivative_mark(text: str) -> str | None:
-    if text in ("d", "\\mathrm{d}"):
+    if text == "d" or text in _UPRIGHT_D:
         return "d"
     if text == "\\partial":
         return "partial"
