@@ -12,6 +12,7 @@ The field's notation is read as the library writes it: ``W^{[l]}`` is a name wit
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -557,6 +558,7 @@ class Builder:
 
     def _juxt(self, node: Any) -> Expr:
         children = list(node.children)
+        self.refuse_run_of_numbers(children)
         values: list[Any] = []
         k = 0
         while k < len(children):
@@ -611,6 +613,27 @@ class Builder:
             values.append(self.build(child))
             k += 1
         return self.juxtapose(values, node)
+
+    def refuse_run_of_numbers(self, children: list[Any]) -> None:
+        """``2 3``, ``1\\,000``, ``1.5 2``: TeX shows one number (23, 1000), so the product is
+        never read; ``2\\frac{1}{2}`` reads as 2½ to many: neither is guessed."""
+        for left, right in itertools.pairwise(children):
+            if not _ends_with_number(left):
+                continue
+            first, second = self.node_text(left), self.node_text(right)
+            if _starts_with_number(right):
+                raise MathError(
+                    _start(left),
+                    f"{first} {second}: two numbers side by side show as one number "
+                    f"({first}{second}); write {first} \\cdot {second} for the product, or "
+                    f"{first}{second} for the number",
+                )
+            if _is_numeric_fraction(right):
+                raise MathError(
+                    _start(left),
+                    f"{first}{second} reads as a mixed number or a product; write "
+                    f"{first} + {second} or {first} \\cdot {second}",
+                )
 
     def apply(self, key: str, written: str, head: Any, args: Any) -> Expr:
         """``head(args)``: a function symbn knows, else an undefined function of the arguments."""
@@ -971,6 +994,7 @@ class Builder:
             return f"{label.group(1)}{{{label.group(2)}}}", []
         items = _arg_items(sub)
         if len(items) >= 2:
+            self.refuse_run_together_indices(base, sub, sub_raw)
             first = self.node_text(items[0])
             if _is_word(first) and len(first) >= 2:
                 # z_{norm,j}: the family z_{norm} at index j (as the renderers write it)
@@ -981,6 +1005,7 @@ class Builder:
         if family in self.decl.units or named in self.decl.units:
             return "", self.index_list(sub, split=True)
         if not _is_word(sub_raw):
+            self.refuse_run_together_indices(base, sub, sub_raw)
             return "", self.index_list(sub)
         word = _word(sub_raw)
         if self.declared(canonical(base, word, tag)) or sub_raw.startswith("\\"):
@@ -1001,6 +1026,51 @@ class Builder:
                 f"{base}_{{{','.join(word)}}}",
             )
         return word, []
+
+    def refuse_run_together_indices(self, base: str, sub: Any, sub_raw: str) -> None:
+        """``a_{i1}``, ``a_{1i}``, ``y_{k2}``, ``r_{00}``: letters and digits run together in a
+        subscript are two indices to one reader and a product (or one number) to another, so
+        neither is read. ``x_{2k}``, ``x_{2k+1}``, ``x_{2(k+1)}`` (a coefficient of 2 or more
+        before one letter or a bracket) and ``x_{10}`` read as written: one index."""
+        shown = f"{base}_{{{sub_raw}}}"
+        for node in [sub, *sub.iter_subtrees()]:
+            if node.data in ("number", "arg") and not isinstance(node.children[0], Tree):
+                token = node.children[0]
+                digits = str(token.value)
+                if token.type in ("NUMBER", "SCRIPTCHAR") and _leading_zero(digits):
+                    raise MathError(
+                        _start(node),
+                        f"{shown}: the index {digits} is written with a leading zero (as a "
+                        f"number it is {int(digits)}); write {','.join(digits)} for "
+                        f"{len(digits)} indices, or {int(digits)} for one",
+                    )
+            if node.data != "juxt":
+                continue
+            children = list(node.children)
+            numbers = [c for c in children if _starts_with_number(c) or _ends_with_number(c)]
+            if not numbers:
+                continue
+            first = children[0]
+            coefficient = (
+                len(children) == 2
+                and isinstance(first, Tree)
+                and first.data == "number"
+                and "." not in str(first.children[0].value)
+                and int(str(first.children[0].value)) >= 2
+                and not _leading_zero(str(first.children[0].value))
+                and isinstance(children[1], Tree)
+                and children[1].data in ("letter", "greek", "paren")
+            )
+            if coefficient:
+                continue
+            parts = [self.node_text(c) for c in children]
+            product = " \\cdot ".join(parts)
+            raise MathError(
+                _start(node),
+                f"{shown}: letters and digits run together in a subscript read as several "
+                f"indices or as a product; write {base}_{{{','.join(parts)}}} for "
+                f"{len(parts)} indices, or {product} for a product",
+            )
 
     def sup_shape(self, sup: Any) -> tuple[str, Any, Any]:
         """A superscript as (layer tag, example index node, exponent node)."""
@@ -1679,6 +1749,58 @@ def _arg_items(arg: Any) -> list[Any]:
         if not (isinstance(child, Token) and child.type == "COMMA"):
             items.append(child)
     return items
+
+
+def _ends_with_number(node: Any) -> bool:
+    """Whether ``node`` is displayed ending in a number literal (``2``, ``{1.5}``)."""
+    if not isinstance(node, Tree):
+        return isinstance(node, Token) and node.type == "NUMBER"
+    if node.data == "number":
+        return True
+    if node.data == "group":
+        items = node.children[1].children
+        return len(items) == 1 and _ends_with_number(items[0])
+    if node.data == "juxt":
+        return _ends_with_number(node.children[-1])
+    return False
+
+
+def _starts_with_number(node: Any) -> bool:
+    """Whether ``node`` is displayed starting with a number literal (``3``, ``3^2``, ``{3}x``)."""
+    if not isinstance(node, Tree):
+        return isinstance(node, Token) and node.type == "NUMBER"
+    if node.data == "number":
+        return True
+    if node.data in ("scripted", "scripted_power", "juxt"):
+        return _starts_with_number(node.children[0])
+    if node.data == "group":
+        items = node.children[1].children
+        return len(items) >= 1 and _starts_with_number(items[0])
+    return False
+
+
+def _is_numeric_fraction(node: Any) -> bool:
+    """``\\frac{1}{2}``, ``\\frac12``: a fraction of two number literals."""
+    if not isinstance(node, Tree):
+        return False
+    if node.data == "fracpair":
+        pair = "".join(str(node.children[0].value).split())[-2:]
+        return pair.isdigit()
+    if node.data == "frac":
+        parts = [_arg_items(part) for part in node.children[1:]]
+        return all(
+            len(p) == 1
+            and _ends_with_number(p[0])
+            and _starts_with_number(p[0])
+            and (not isinstance(p[0], Tree) or p[0].data in ("number", "group"))
+            for p in parts
+        )
+    return False
+
+
+def _leading_zero(digits: str) -> bool:
+    """``00``, ``01``: an integer written with a leading zero (``0`` and ``0.5`` are not)."""
+    return len(digits) > 1 and digits[0] == "0" and digits[1] != "."
 
 
 def _could_define(value: Any) -> bool:
