@@ -849,6 +849,8 @@ class Builder:
                 _start(node),
                 f"the bounds of {what} must be integers; declare the letters in them as sizes",
             ) from None
+        if command == "\\prod":
+            self.refuse_product_scope(node, body, var)
         saved = self.bound.get(var)
         self.bound[var] = idx
         try:
@@ -862,6 +864,39 @@ class Builder:
         if command == "\\prod":
             return Product(value, (idx, lower, upper))
         return Sum(value, (idx, lower, upper))
+
+    def refuse_product_scope(self, node: Any, body: Any, var: str) -> None:
+        """``\\prod_i x_i \\prod_j y_j``: the grammar puts the second product inside the first,
+        ``∏_i (x_i ∏_j y_j)``, which is ``(∏_j y_j)^m`` times the first, not the product of the two a
+        reader sees. A big operator after the first factor of a product's body that does not
+        use the product's index is refused (a sum's body is linear, so it reads either way)."""
+        factors = [body]
+        while factors and isinstance(factors[0], Tree) and factors[0].data in ("juxt", "product"):
+            head = factors.pop(0)
+            factors = [c for c in head.children if not isinstance(c, Token)] + factors
+        for factor in factors[1:]:
+            if not (isinstance(factor, Tree) and factor.data == "bigop"):
+                continue
+            inner_var = None
+            sub, _ = _split_scripts(
+                next(
+                    (c for c in factor.children if isinstance(c, Tree) and c.data == "scripts"),
+                    None,
+                )
+            )
+            if sub is not None:
+                inner_var = self.name_text(self.sum_index(sub)[0])
+            if inner_var != var and var in _letters(factor) | _script_letters(factor):
+                continue  # \prod_i x_i \sum_j y_{ij}: the inner one depends on i, so inside it
+            outer = " ".join(self.text[_start(node) : _start(factor)].split())
+            outer = re.sub(r"\s*(\\cdot|\\times|\*)$", "", outer)
+            raise MathError(
+                _start(factor),
+                f"{self.node_text(factor)} does not use {var}, yet stands inside {outer} …: the "
+                "product would repeat it once per term; write \\left(" + outer + "\\right) "
+                f"{self.node_text(factor)} for the product of the two, or parentheses around "
+                "the body meant",
+            )
 
     def sum_index(self, sub: Any) -> tuple[Any, Any]:
         arg = sub.children[0]
@@ -1796,6 +1831,18 @@ def _is_numeric_fraction(node: Any) -> bool:
             for p in parts
         )
     return False
+
+
+def _script_letters(node: Any) -> set[str]:
+    """Every letter written anywhere in ``node``, subscripts and superscripts included."""
+    if isinstance(node, Token):
+        if node.type in ("LETTER", "SCRIPTCHAR") and node.value.isalpha():
+            return {str(node.value)}
+        return {canonical_base(node.value)} if node.type == "GREEK" else set()
+    out: set[str] = set()
+    for child in node.children:
+        out |= _script_letters(child)
+    return out
 
 
 def _leading_zero(digits: str) -> bool:
