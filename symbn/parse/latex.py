@@ -193,9 +193,33 @@ def parse_tree(text: str) -> Tree:
             "factors",
         )
     try:
-        return parser().parse(_mark_closing_bars(text))
+        tree = parser().parse(_mark_closing_bars(text))
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
+    _check_scripts(tree)
+    return tree
+
+
+def _check_scripts(tree: Tree) -> None:
+    """``x^{}``, ``\\sum_{}^{}``, ``x^{a=b}``: a script that holds nothing (or a relation) is refused
+    here, at its place, before the notation of the document is inferred from the tree."""
+    for node in tree.iter_subtrees():
+        if node.data not in ("sub", "sup"):
+            continue
+        arg = node.children[0]
+        if isinstance(arg, Tree) and arg.data == "empty":
+            script, mark = ("superscript", "^") if node.data == "sup" else ("subscript", "_")
+            raise MathError(
+                _start(node),
+                f"an empty {script} ({mark}{{}}): write what it holds, or leave out the {mark}",
+            )
+        if node.data == "sup" and isinstance(arg, Tree):
+            inner = next(
+                (c for c in arg.children if isinstance(c, Tree) and c.data == "inner"), None
+            )
+            for child in inner.children if inner is not None else []:
+                if isinstance(child, Token) and child.type == "REL":
+                    raise MathError(child.start_pos or 0, "a relation inside a superscript")
 
 
 # 1e3, 2.5E-4: a programmer's number, which TeX would show as 1·e·3 (never read so silently)
