@@ -587,6 +587,8 @@ class Builder:
         k = 0
         while k < len(children):
             child = children[k]
+            if isinstance(child, Tree) and child.data == "word":
+                self.refuse_text(child)
             following = children[k + 1] if k + 1 < len(children) else None
             run = word_run(children, k, self.text)
             if run:
@@ -658,6 +660,21 @@ class Builder:
                     f"{first}{second} reads as a mixed number or a product; write "
                     f"{first} + {second} or {first} \\cdot {second}",
                 )
+
+    def refuse_text(self, node: Any) -> None:
+        """``\\text{a}``, ``\\textrm{c}^2`` inside the mathematics: text, displayed but not a name
+        (as the README says); ``\\mathrm``, ``\\operatorname``, ``\\mathit`` write names. A
+        ``\\text`` label in a subscript (``x_{\\text{max}}``) and ``\\text{d}`` of a derivative are
+        read where they stand, never here."""
+        command = str(node.children[0].value)
+        if command in ("\\text", "\\textrm"):
+            word = str(node.children[2].value)
+            raise MathError(
+                _start(node),
+                f"{command}{{{word}}} is text inside the mathematics; write the name as "
+                f"mathematics ({word}, \\mathrm{{{word}}} or \\operatorname{{{word}}}), or put "
+                "text only after the equation (\\quad \\text{…})",
+            )
 
     def apply(self, key: str, written: str, head: Any, args: Any) -> Expr:
         """``head(args)``: a function symbn knows, else an undefined function of the arguments."""
@@ -1215,6 +1232,7 @@ class Builder:
         if atom.data == "greek":
             return canonical_base(atom.children[0].value)
         if atom.data == "word":
+            self.refuse_text(atom)
             return str(atom.children[2].value)
         if atom.data == "accent":
             command, arg = atom.children
@@ -1404,6 +1422,7 @@ class Builder:
         return self.plain_name(canonical_base(node.children[0].value), _start(node))
 
     def _word(self, node: Any) -> Expr:
+        self.refuse_text(node)
         return self.plain_name(str(node.children[2].value), _start(node))
 
     def _number(self, node: Any) -> Expr:
