@@ -73,7 +73,7 @@ def test_a_declared_power_name_still_defines() -> None:
     # \sigma^2 = … with \sigma never alone names \sigma^2 (README, "What is inferred")
     document = read(["\\sigma^2 = 4", "\\sigma^2 + 1 = 5"])
     assert document.problems == []
-    assert [line.kind.value for line in document.derivation.lines][0] == "definition"
+    assert document.derivation.lines[0].kind.value == "definition"
 
 
 # 2. Derivatives with an upright d, and of higher order ----------------------------------------

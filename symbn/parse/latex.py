@@ -1127,13 +1127,14 @@ class Builder:
             if not numbers:
                 continue
             first = children[0]
+            literal = self.node_text(first)
             coefficient = (
                 len(children) == 2
                 and isinstance(first, Tree)
                 and first.data == "number"
-                and "." not in str(first.children[0].value)
-                and int(str(first.children[0].value)) >= 2
-                and not _leading_zero(str(first.children[0].value))
+                and literal.isdigit()
+                and int(literal) >= 2
+                and not _leading_zero(literal)
                 and isinstance(children[1], Tree)
                 and children[1].data in ("letter", "greek", "paren")
             )
@@ -1862,8 +1863,8 @@ def _is_numeric_fraction(node: Any) -> bool:
     if not isinstance(node, Tree):
         return False
     if node.data == "fracpair":
-        pair = "".join(str(node.children[0].value).split())[-2:]
-        return pair.isdigit()
+        token = node.children[0]
+        return isinstance(token, Token) and "".join(str(token.value).split())[-2:].isdigit()
     if node.data == "frac":
         parts = [_arg_items(part) for part in node.children[1:]]
         return all(
