@@ -213,6 +213,7 @@ def test_numbers_with_an_operator_between_them_read() -> None:
         ("x_{i 1} = 1", 6),
         ("x_{k2+1} = 1", 6),
         ("x_{i1,2} = 1", 6),
+        ("a^{(i1)} = 1", 7),
     ],
 )
 def test_letters_and_digits_run_together_in_a_subscript_are_refused(row: str, column: int) -> None:
@@ -251,6 +252,8 @@ def test_a_product_after_a_product_is_refused_not_nested() -> None:
     )
     refused("\\prod_{i=1}^{m} x_i \\cdot \\prod_{j=1}^{m} y_j = 1", "does not use i", 29)
     refused("\\prod_{i=1}^{m} x_i \\prod_{i=1}^{m} y_i = 1", "does not use i", 23)
+    refused("\\prod_{i=1}^{m} x_i \\frac{1}{\\prod_{j=1}^{m} y_j} = 1", "does not use i", 23)
+    refused("\\prod_{i=1}^{m} x_i (\\sum_{j=1}^{m} y_j) = 1", "does not use i", 23)
 
 
 def test_products_in_parentheses_read_as_the_product_of_the_two() -> None:

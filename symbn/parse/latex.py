@@ -916,8 +916,14 @@ class Builder:
             head = factors.pop(0)
             factors = [c for c in head.children if not isinstance(c, Token)] + factors
         for factor in factors[1:]:
-            if not (isinstance(factor, Tree) and factor.data == "bigop"):
+            if not isinstance(factor, Tree):
                 continue
+            if factor.data != "bigop":
+                # \frac{1}{\prod_j y_j}, (\sum_j y_j), \exp(\sum_j y_j): the same, one level down
+                inside = next(factor.find_data("bigop"), None)
+                if inside is None or var in _script_letters(factor):
+                    continue
+                self.refuse_inside_product(node, factor, var)
             inner_var = None
             sub, _ = _split_scripts(
                 next(
@@ -929,15 +935,19 @@ class Builder:
                 inner_var = self.name_text(self.sum_index(sub)[0])
             if inner_var != var and var in _letters(factor) | _script_letters(factor):
                 continue  # \prod_i x_i \sum_j y_{ij}: the inner one depends on i, so inside it
-            outer = " ".join(self.text[_start(node) : _start(factor)].split())
-            outer = re.sub(r"\s*(\\cdot|\\times|\*)$", "", outer)
-            raise MathError(
-                _start(factor),
-                f"{self.node_text(factor)} does not use {var}, yet stands inside {outer} …: the "
-                "product would repeat it once per term; write \\left(" + outer + "\\right) "
-                f"{self.node_text(factor)} for the product of the two, or parentheses around "
-                "the body meant",
-            )
+            self.refuse_inside_product(node, factor, var)
+
+    def refuse_inside_product(self, node: Any, factor: Any, var: str) -> None:
+        """The refusal of :meth:`refuse_product_scope`, at ``factor``."""
+        outer = " ".join(self.text[_start(node) : _start(factor)].split())
+        outer = re.sub(r"\s*(\\cdot|\\times|\*)$", "", outer)
+        raise MathError(
+            _start(factor),
+            f"{self.node_text(factor)} does not use {var}, yet stands inside {outer} …: the "
+            "product would repeat it once per term; write \\left(" + outer + "\\right) "
+            f"{self.node_text(factor)} for the product of the two, or parentheses around "
+            "the body meant",
+        )
 
     def sum_index(self, sub: Any) -> tuple[Any, Any]:
         arg = sub.children[0]
@@ -1037,6 +1047,8 @@ class Builder:
         if sup is not None:
             tag, example_node, exponent = self.sup_shape(sup)
             if example_node is not None:
+                # a^{(i1)}: as in a subscript, letters and digits run together are refused
+                self.refuse_run_together_indices(base, example_node, "", f"{base}^{{{sup_raw}}}")
                 example = self.index_expr(example_node)
         subname, indices = "", list[Expr]()
         if base == "delta" and sub is not None and sup is None and not self.declared("delta"):
@@ -1103,12 +1115,16 @@ class Builder:
             )
         return word, []
 
-    def refuse_run_together_indices(self, base: str, sub: Any, sub_raw: str) -> None:
+    def refuse_run_together_indices(
+        self, base: str, sub: Any, sub_raw: str, shown: str = ""
+    ) -> None:
         """``a_{i1}``, ``a_{1i}``, ``y_{k2}``, ``r_{00}``: letters and digits run together in a
         subscript are two indices to one reader and a product (or one number) to another, so
         neither is read. ``x_{2k}``, ``x_{2k+1}``, ``x_{2(k+1)}`` (a coefficient of 2 or more
         before one letter or a bracket) and ``x_{10}`` read as written: one index."""
-        shown = f"{base}_{{{sub_raw}}}"
+        shown = shown or f"{base}_{{{sub_raw}}}"
+        if not isinstance(sub, Tree):
+            return
         for node in [sub, *sub.iter_subtrees()]:
             if node.data in ("number", "arg") and not isinstance(node.children[0], Tree):
                 token = node.children[0]
@@ -1144,7 +1160,7 @@ class Builder:
             product = " \\cdot ".join(parts)
             raise MathError(
                 _start(node),
-                f"{shown}: letters and digits run together in a subscript read as several "
+                f"{shown}: letters and digits run together in an index read as several "
                 f"indices or as a product; write {base}_{{{','.join(parts)}}} for "
                 f"{len(parts)} indices, or {product} for a product",
             )
