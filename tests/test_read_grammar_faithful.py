@@ -61,8 +61,9 @@ def test_a_name_written_alone_still_defines() -> None:
 
 def test_a_function_applied_to_names_still_defines_but_not_behind_a_product() -> None:
     assert verdicts(["f(x) = x^2", "f(3) = 9"]) == {"1": "definition", "2": "proved"}
-    found = verdicts(["1 \\cdot f(x) = x", "f(2) = 2"])
-    assert found["1"] != "definition" and found["2"] not in ("proved", "checked"), found
+    for lhs in ("1 \\cdot f(x)", "f(x)^{1}"):
+        found = verdicts([f"{lhs} = x", "f(2) = 2"])
+        assert found["1"] != "definition" and found["2"] not in ("proved", "checked"), found
 
 
 def test_a_coloneqq_before_a_left_side_that_is_not_a_name_is_refused() -> None:
@@ -338,3 +339,13 @@ def test_math_fonts_and_text_labels_still_read() -> None:
     assert document.problems == []
     shown = [str(line.lhs_meaning) for line in document.derivation.lines]
     assert shown == ["x_{max}", "z", "f(t)"]
+
+
+def test_a_declared_unit_takes_one_letter_per_index_and_no_digits() -> None:
+    text = (
+        '# T\n\n<!-- symbn: units = ["W"] -->\n\n$$ W_{j1} = 1 \\tag{1}$$\n\n'
+        "$$ W_{2k} = 1 \\tag{2}$$\n\n$$ W_{jk} = 1 \\tag{3}$$\n"
+    )
+    document = read_text(text, "t.md")
+    assert [p.split(": ")[0] for p in document.problems] == ["t.md:5:7", "t.md:7:7"]
+    assert [str(line.lhs_meaning) for line in document.derivation.lines] == ["W[j, k]"]

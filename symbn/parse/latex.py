@@ -511,6 +511,9 @@ class Builder:
             children = list(node.children)
             if len(children) < 2 or not _is_arglist(children[-1]):
                 return False
+            last = children[-1]
+            if not (isinstance(last, Tree) and last.data in ("paren", "tuple")):
+                return False  # f(x)^{1}: a power of the value, not the function
             if word_run(children, 0, self.text) == len(children) - 1:
                 return True
             return len(children) == 2 and head_key(children[0], self.text) is not None
@@ -1091,6 +1094,8 @@ class Builder:
         family = canonical(base, "", tag)
         named = canonical(base, "", sup_raw)
         if family in self.decl.units or named in self.decl.units:
+            # W_{jk}: one index per letter; W_{j1}, W_{2k} run digits in too: refused
+            self.refuse_run_together_indices(base, sub, sub_raw, split=True)
             return "", self.index_list(sub, split=True)
         if not _is_word(sub_raw):
             self.refuse_run_together_indices(base, sub, sub_raw)
@@ -1116,7 +1121,7 @@ class Builder:
         return word, []
 
     def refuse_run_together_indices(
-        self, base: str, sub: Any, sub_raw: str, shown: str = ""
+        self, base: str, sub: Any, sub_raw: str, shown: str = "", *, split: bool = False
     ) -> None:
         """``a_{i1}``, ``a_{1i}``, ``y_{k2}``, ``r_{00}``: letters and digits run together in a
         subscript are two indices to one reader and a product (or one number) to another, so
@@ -1154,7 +1159,7 @@ class Builder:
                 and isinstance(children[1], Tree)
                 and children[1].data in ("letter", "greek", "paren")
             )
-            if coefficient:
+            if coefficient and not split:
                 continue
             parts = [self.node_text(c) for c in children]
             product = " \\cdot ".join(parts)
