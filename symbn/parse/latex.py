@@ -12,6 +12,7 @@ The field's notation is read as the library writes it: ``W^{[l]}`` is a name wit
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ from sympy import (
     sqrt,
     tanh,
 )
+from sympy.core.function import AppliedUndef
 
 from symbn.notation import (
     Cancel,
@@ -164,7 +166,7 @@ class Chain:
 class DerivOp:
     """``\\frac{d}{dx}`` waiting for what it differentiates (the factors after it)."""
 
-    var: Expr
+    variables: tuple[tuple[Expr, int], ...]
 
 
 @lru_cache(maxsize=1)
@@ -191,13 +193,39 @@ def parse_tree(text: str) -> Tree:
             "factors",
         )
     try:
-        return parser().parse(_mark_closing_bars(text))
+        tree = parser().parse(_mark_closing_bars(text))
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
+    _check_scripts(tree)
+    return tree
+
+
+def _check_scripts(tree: Tree) -> None:
+    """``x^{}``, ``\\sum_{}^{}``, ``x^{a=b}``: a script that holds nothing (or a relation) is refused
+    here, at its place, before the notation of the document is inferred from the tree."""
+    for node in tree.iter_subtrees():
+        if node.data not in ("sub", "sup"):
+            continue
+        arg = node.children[0]
+        if isinstance(arg, Tree) and arg.data == "empty":
+            script, mark = ("superscript", "^") if node.data == "sup" else ("subscript", "_")
+            raise MathError(
+                _start(node),
+                f"an empty {script} ({mark}{{}}): write what it holds, or leave out the {mark}",
+            )
+        if node.data == "sup" and isinstance(arg, Tree):
+            inner = next(
+                (c for c in arg.children if isinstance(c, Tree) and c.data == "inner"), None
+            )
+            for child in inner.children if inner is not None else []:
+                if isinstance(child, Token) and child.type == "REL":
+                    raise MathError(child.start_pos or 0, "a relation inside a superscript")
 
 
 # 1e3, 2.5E-4: a programmer's number, which TeX would show as 1·e·3 (never read so silently)
-_SCIENTIFIC = re.compile(r"(?<![A-Za-z0-9_^{\\.])([0-9]+(?:\.[0-9]+)?)[eE]([+-]?[0-9]+)(?![A-Za-z])")
+_SCIENTIFIC = re.compile(
+    r"(?<![A-Za-z0-9_^{\\.])([0-9]+(?:\.[0-9]+)?)[eE]([+-]?[0-9]+)(?![A-Za-z])"
+)
 
 _RELATION_AHEAD = re.compile(r"[=<>&,]|\\(?:le|ge|leq|geq|ne|neq|approx|quad|qquad)(?![A-Za-z])")
 
@@ -441,12 +469,55 @@ class Builder:
         lhs_pos = 0
         if not isinstance(children[0], Token):
             lhs_pos = _start(children[0])
-            lhs = self.expr(children.pop(0))
+            lhs_node = children.pop(0)
+            lhs = self.expr(lhs_node)
+            if _could_define(lhs) and not self.written_name(lhs_node):
+                # \frac{2y}{2}, 1 \cdot u, v^{1}: SymPy makes a bare name of them, but what is
+                # written is not one, so the row is a claim about y, never its definition
+                lhs = Written(lhs)
         steps = []
         while children:
             rel, node = children.pop(0), children.pop(0)
             steps.append((relation(str(rel.value)), self.expr(node)))
+        if isinstance(lhs, Written) and len(lhs.args) == 1 and steps[0][0] in DEFINE:
+            raise MathError(
+                lhs_pos,
+                f"{steps[0][0]} defines a name written alone; the left side here is not one "
+                "(write the name itself, as y := …)",
+            )
         return Chain(lhs, tuple(steps), lhs_pos)
+
+    def written_name(self, node: Any) -> bool:
+        """Whether ``node`` is written as a name: a letter, ``\\sigma``, ``\\hat{y}``, ``x_i``,
+        ``W^{[l]}``, a declared ``\\sigma^2``, or a function of arguments (``f(x, y)``); only such a
+        left side may define what it names (the checker sees only SymPy's value, where
+        ``\\frac{2y}{2}`` is ``y`` too)."""
+        if isinstance(node, Token):
+            return node.type == "GREEK"
+        if node.data in ("letter", "greek", "word", "accent"):
+            return True
+        if node.data == "group":
+            items = node.children[1].children
+            return len(items) == 1 and self.written_name(items[0])
+        if node.data == "scripted":
+            if self.base_of(node.children[0]) is None:
+                return False
+            _, sup = _split_scripts(node.children[1])
+            if sup is None or _sup_kind(sup) != "exponent":
+                return True
+            # x^{1} is x in SymPy; x^{2} is a name only when declared one (then not a power)
+            return bool(self.exponent(sup) != 1)
+        if node.data == "juxt":
+            children = list(node.children)
+            if len(children) < 2 or not _is_arglist(children[-1]):
+                return False
+            last = children[-1]
+            if not (isinstance(last, Tree) and last.data in ("paren", "tuple")):
+                return False  # f(x)^{1}: a power of the value, not the function
+            if word_run(children, 0, self.text) == len(children) - 1:
+                return True
+            return len(children) == 2 and head_key(children[0], self.text) is not None
+        return False
 
     def expr(self, node: Any) -> Expr:
         """``node`` as an expression (an error if it is a derivative operator with nothing after it)."""
@@ -514,10 +585,13 @@ class Builder:
 
     def _juxt(self, node: Any) -> Expr:
         children = list(node.children)
+        self.refuse_run_of_numbers(children)
         values: list[Any] = []
         k = 0
         while k < len(children):
             child = children[k]
+            if isinstance(child, Tree) and child.data == "word":
+                self.refuse_text(child)
             following = children[k + 1] if k + 1 < len(children) else None
             run = word_run(children, k, self.text)
             if run:
@@ -568,6 +642,42 @@ class Builder:
             values.append(self.build(child))
             k += 1
         return self.juxtapose(values, node)
+
+    def refuse_run_of_numbers(self, children: list[Any]) -> None:
+        """``2 3``, ``1\\,000``, ``1.5 2``: TeX shows one number (23, 1000), so the product is
+        never read; ``2\\frac{1}{2}`` reads as 2½ to many: neither is guessed."""
+        for left, right in itertools.pairwise(children):
+            if not _ends_with_number(left):
+                continue
+            first, second = self.node_text(left), self.node_text(right)
+            if _starts_with_number(right):
+                raise MathError(
+                    _start(left),
+                    f"{first} {second}: two numbers side by side show as one number "
+                    f"({first}{second}); write {first} \\cdot {second} for the product, or "
+                    f"{first}{second} for the number",
+                )
+            if _is_numeric_fraction(right):
+                raise MathError(
+                    _start(left),
+                    f"{first}{second} reads as a mixed number or a product; write "
+                    f"{first} + {second} or {first} \\cdot {second}",
+                )
+
+    def refuse_text(self, node: Any) -> None:
+        """``\\text{a}``, ``\\textrm{c}^2`` inside the mathematics: text, displayed but not a name
+        (as the README says); ``\\mathrm``, ``\\operatorname``, ``\\mathit`` write names. A
+        ``\\text`` label in a subscript (``x_{\\text{max}}``) and ``\\text{d}`` of a derivative are
+        read where they stand, never here."""
+        command = str(node.children[0].value)
+        if command in ("\\text", "\\textrm"):
+            word = str(node.children[2].value)
+            raise MathError(
+                _start(node),
+                f"{command}{{{word}}} is text inside the mathematics; write the name as "
+                f"mathematics ({word}, \\mathrm{{{word}}} or \\operatorname{{{word}}}), or put "
+                "text only after the equation (\\quad \\text{…})",
+            )
 
     def apply(self, key: str, written: str, head: Any, args: Any) -> Expr:
         """``head(args)``: a function symbn knows, else an undefined function of the arguments."""
@@ -734,7 +844,7 @@ class Builder:
                         _start(node), "\\frac{d}{d…} must be followed by what it differentiates"
                     )
                 target = self.juxtapose(rest, node)
-                return result * Derivative(target, value.var)
+                return result * Derivative(target, *value.variables)
             result = result * value
         return result
 
@@ -783,6 +893,8 @@ class Builder:
                 _start(node),
                 f"the bounds of {what} must be integers; declare the letters in them as sizes",
             ) from None
+        if command == "\\prod":
+            self.refuse_product_scope(node, body, var)
         saved = self.bound.get(var)
         self.bound[var] = idx
         try:
@@ -796,6 +908,49 @@ class Builder:
         if command == "\\prod":
             return Product(value, (idx, lower, upper))
         return Sum(value, (idx, lower, upper))
+
+    def refuse_product_scope(self, node: Any, body: Any, var: str) -> None:
+        """``\\prod_i x_i \\prod_j y_j``: the grammar puts the second product inside the first,
+        ``∏_i (x_i ∏_j y_j)``, which is ``(∏_j y_j)^m`` times the first, not the product of the two a
+        reader sees. A big operator after the first factor of a product's body that does not
+        use the product's index is refused (a sum's body is linear, so it reads either way)."""
+        factors = [body]
+        while factors and isinstance(factors[0], Tree) and factors[0].data in ("juxt", "product"):
+            head = factors.pop(0)
+            factors = [c for c in head.children if not isinstance(c, Token)] + factors
+        for factor in factors[1:]:
+            if not isinstance(factor, Tree):
+                continue
+            if factor.data != "bigop":
+                # \frac{1}{\prod_j y_j}, (\sum_j y_j), \exp(\sum_j y_j): the same, one level down
+                inside = next(factor.find_data("bigop"), None)
+                if inside is None or var in _script_letters(factor):
+                    continue
+                self.refuse_inside_product(node, factor, var)
+            inner_var = None
+            sub, _ = _split_scripts(
+                next(
+                    (c for c in factor.children if isinstance(c, Tree) and c.data == "scripts"),
+                    None,
+                )
+            )
+            if sub is not None:
+                inner_var = self.name_text(self.sum_index(sub)[0])
+            if inner_var != var and var in _letters(factor) | _script_letters(factor):
+                continue  # \prod_i x_i \sum_j y_{ij}: the inner one depends on i, so inside it
+            self.refuse_inside_product(node, factor, var)
+
+    def refuse_inside_product(self, node: Any, factor: Any, var: str) -> None:
+        """The refusal of :meth:`refuse_product_scope`, at ``factor``."""
+        outer = " ".join(self.text[_start(node) : _start(factor)].split())
+        outer = re.sub(r"\s*(\\cdot|\\times|\*)$", "", outer)
+        raise MathError(
+            _start(factor),
+            f"{self.node_text(factor)} does not use {var}, yet stands inside {outer} …: the "
+            "product would repeat it once per term; write \\left(" + outer + "\\right) "
+            f"{self.node_text(factor)} for the product of the two, or parentheses around "
+            "the body meant",
+        )
 
     def sum_index(self, sub: Any) -> tuple[Any, Any]:
         arg = sub.children[0]
@@ -895,6 +1050,8 @@ class Builder:
         if sup is not None:
             tag, example_node, exponent = self.sup_shape(sup)
             if example_node is not None:
+                # a^{(i1)}: as in a subscript, letters and digits run together are refused
+                self.refuse_run_together_indices(base, example_node, "", f"{base}^{{{sup_raw}}}")
                 example = self.index_expr(example_node)
         subname, indices = "", list[Expr]()
         if base == "delta" and sub is not None and sup is None and not self.declared("delta"):
@@ -928,6 +1085,7 @@ class Builder:
             return f"{label.group(1)}{{{label.group(2)}}}", []
         items = _arg_items(sub)
         if len(items) >= 2:
+            self.refuse_run_together_indices(base, sub, sub_raw)
             first = self.node_text(items[0])
             if _is_word(first) and len(first) >= 2:
                 # z_{norm,j}: the family z_{norm} at index j (as the renderers write it)
@@ -936,8 +1094,11 @@ class Builder:
         family = canonical(base, "", tag)
         named = canonical(base, "", sup_raw)
         if family in self.decl.units or named in self.decl.units:
+            # W_{jk}: one index per letter; W_{j1}, W_{2k} run digits in too: refused
+            self.refuse_run_together_indices(base, sub, sub_raw, split=True)
             return "", self.index_list(sub, split=True)
         if not _is_word(sub_raw):
+            self.refuse_run_together_indices(base, sub, sub_raw)
             return "", self.index_list(sub)
         word = _word(sub_raw)
         if self.declared(canonical(base, word, tag)) or sub_raw.startswith("\\"):
@@ -958,6 +1119,56 @@ class Builder:
                 f"{base}_{{{','.join(word)}}}",
             )
         return word, []
+
+    def refuse_run_together_indices(
+        self, base: str, sub: Any, sub_raw: str, shown: str = "", *, split: bool = False
+    ) -> None:
+        """``a_{i1}``, ``a_{1i}``, ``y_{k2}``, ``r_{00}``: letters and digits run together in a
+        subscript are two indices to one reader and a product (or one number) to another, so
+        neither is read. ``x_{2k}``, ``x_{2k+1}``, ``x_{2(k+1)}`` (a coefficient of 2 or more
+        before one letter or a bracket) and ``x_{10}`` read as written: one index."""
+        shown = shown or f"{base}_{{{sub_raw}}}"
+        if not isinstance(sub, Tree):
+            return
+        for node in [sub, *sub.iter_subtrees()]:
+            if node.data in ("number", "arg") and not isinstance(node.children[0], Tree):
+                token = node.children[0]
+                digits = str(token.value)
+                if token.type in ("NUMBER", "SCRIPTCHAR") and _leading_zero(digits):
+                    raise MathError(
+                        _start(node),
+                        f"{shown}: the index {digits} is written with a leading zero (as a "
+                        f"number it is {int(digits)}); write {','.join(digits)} for "
+                        f"{len(digits)} indices, or {int(digits)} for one",
+                    )
+            if node.data != "juxt":
+                continue
+            children = list(node.children)
+            numbers = [c for c in children if _starts_with_number(c) or _ends_with_number(c)]
+            if not numbers:
+                continue
+            first = children[0]
+            literal = self.node_text(first)
+            coefficient = (
+                len(children) == 2
+                and isinstance(first, Tree)
+                and first.data == "number"
+                and literal.isdigit()
+                and int(literal) >= 2
+                and not _leading_zero(literal)
+                and isinstance(children[1], Tree)
+                and children[1].data in ("letter", "greek", "paren")
+            )
+            if coefficient and not split:
+                continue
+            parts = [self.node_text(c) for c in children]
+            product = " \\cdot ".join(parts)
+            raise MathError(
+                _start(node),
+                f"{shown}: letters and digits run together in an index read as several "
+                f"indices or as a product; write {base}_{{{','.join(parts)}}} for "
+                f"{len(parts)} indices, or {product} for a product",
+            )
 
     def sup_shape(self, sup: Any) -> tuple[str, Any, Any]:
         """A superscript as (layer tag, example index node, exponent node)."""
@@ -1043,6 +1254,7 @@ class Builder:
         if atom.data == "greek":
             return canonical_base(atom.children[0].value)
         if atom.data == "word":
+            self.refuse_text(atom)
             return str(atom.children[2].value)
         if atom.data == "accent":
             command, arg = atom.children
@@ -1232,6 +1444,7 @@ class Builder:
         return self.plain_name(canonical_base(node.children[0].value), _start(node))
 
     def _word(self, node: Any) -> Expr:
+        self.refuse_text(node)
         return self.plain_name(str(node.children[2].value), _start(node))
 
     def _number(self, node: Any) -> Expr:
@@ -1273,22 +1486,103 @@ class Builder:
 
     def _frac(self, node: Any) -> Any:
         _, top, bottom = node.children
-        top_raw, bottom_items = self.raw(top), _arg_items(bottom)
-        operator = _derivative_mark(top_raw)
-        if operator is not None:
-            parts = _juxt_parts(bottom_items)
-            if len(parts) == 2 and _derivative_mark(self.node_text(parts[0])) == operator:
-                return DerivOp(self.derivative_var(parts[1]))
         top_parts = _juxt_parts(_arg_items(top))
-        if len(top_parts) >= 2 and _derivative_mark(self.node_text(top_parts[0])) is not None:
-            parts = _juxt_parts(bottom_items)
-            mark = _derivative_mark(self.node_text(top_parts[0]))
-            if len(parts) == 2 and _derivative_mark(self.node_text(parts[0])) == mark:
-                target = self.juxtapose([self.build(p) for p in top_parts[1:]], node)
-                return Derivative(target, self.derivative_var(parts[1]))
+        bottom_parts = _juxt_parts(_arg_items(bottom))
+        head = self.derivative_head(top_parts[0]) if len(top_parts) >= 1 else None
+        below = self.derivative_head(bottom_parts[0]) if len(bottom_parts) >= 1 else None
+        if head is not None and below is not None:
+            # \frac{d}{dx}, \frac{d^2 y}{dx^2}, \frac{\partial^2 f}{\partial x \partial y}: never a
+            # product of d's
+            return self.derivative_frac(node, head, top_parts[1:], bottom_parts)
         numerator = self.expr(top)
         denominator = self.expr(bottom)
         return numerator * self.power(denominator, Integer(-1), bottom)
+
+    def derivative_head(self, node: Any) -> tuple[str, int] | None:
+        """``d`` (``\\mathrm{d}``, ``\\text{d}``, ``\\partial``) as (mark, 1), ``d^2`` as (mark, 2),
+        ``d^x`` as (mark, 0): not an order (refused if the fraction is a derivative)."""
+        mark = _derivative_mark(self.node_text(node))
+        if mark is not None:
+            return mark, 1
+        if isinstance(node, Tree) and node.data == "scripted":
+            mark = _derivative_mark(self.node_text(node.children[0]))
+            sub, sup = _split_scripts(node.children[1])
+            if mark is None or sub is not None:
+                return None  # d_1: a name
+            order = self.derivative_order(sup) if sub is None and sup is not None else None
+            return mark, 0 if order is None else order
+        return None
+
+    def derivative_order(self, sup: Any) -> int | None:
+        """The whole number a superscript writes (``^2``, ``^{3}``), else None."""
+        items = _arg_items(sup)
+        if len(items) != 1:
+            return None
+        text = self.node_text(items[0])
+        if not text.isdigit() or len(text) > 2 or int(text) < 1:
+            return None
+        return int(text)
+
+    def derivative_frac(
+        self, node: Any, head: tuple[str, int], target: list[Any], below: list[Any]
+    ) -> Any:
+        """A derivative written as a fraction: the top's mark and order, the bottom's variables."""
+        mark, order = head
+        if order == 0:
+            raise MathError(
+                _start(node),
+                f"{self.node_text(node)}: the order of a derivative is written as a whole number, "
+                "as \\frac{d^2}{dx^2} f",
+            )
+        shape = "write \\frac{d}{dx} f, \\frac{d^2 f}{dx^2}, or \\frac{\\partial^2 f}{\\partial x \\partial y}"
+        variables: list[tuple[Expr, int]] = []
+        k = 0
+        while k < len(below):
+            found = self.derivative_head(below[k])
+            if found is None or found[1] != 1 or found[0] != mark or k + 1 >= len(below):
+                raise MathError(
+                    _start(below[k]),
+                    f"{self.node_text(node)}: the bottom of a derivative is "
+                    f"{'d' if mark == 'd' else chr(92) + 'partial'} and a variable, for each "
+                    f"variable, with the same mark as the top; {shape}",
+                )
+            variables.append(self.derivative_variable(below[k + 1]))
+            k += 2
+        if sum(count for _, count in variables) != order:
+            raise MathError(
+                _start(node),
+                f"{self.node_text(node)}: the order on top ({order}) is not the sum of the "
+                f"orders below; {shape}",
+            )
+        merged: list[tuple[Expr, int]] = []
+        for var, count in variables:
+            if merged and merged[-1][0] == var:
+                merged[-1] = (var, merged[-1][1] + count)
+            else:
+                merged.append((var, count))
+        if not target:
+            return DerivOp(tuple(merged))
+        value = self.juxtapose([self.build(p) for p in target], node)
+        return Derivative(value, *merged)
+
+    def derivative_variable(self, node: Any) -> tuple[Expr, int]:
+        """``x`` as (x, 1), ``x^2`` (of ``dx^2``) as (x, 2), ``x_i`` as (x_i, 1)."""
+        if isinstance(node, Tree) and node.data == "scripted" and self.base_of(node.children[0]):
+            sub, sup = _split_scripts(node.children[1])
+            if sup is not None and not isinstance(self.expr(node), (Symbol, Indexed)):
+                # x^2 in d x^2 is the order; \sigma^2_\mathcal{B}, a name, is the variable
+                count = self.derivative_order(sup)
+                if count is None:
+                    raise MathError(
+                        _start(sup),
+                        "in the bottom of a derivative, d x^{2} is the second derivative; "
+                        "write the order as a whole number",
+                    )
+                bare = node.children[0]
+                if sub is not None:
+                    bare = Tree("scripted", [bare, Tree("scripts", [sub])], node.meta)
+                return self.derivative_var(bare), count
+        return self.derivative_var(node), 1
 
     def _fracpair(self, node: Any) -> Expr:
         token = node.children[0]
@@ -1557,14 +1851,88 @@ def _arg_items(arg: Any) -> list[Any]:
     return items
 
 
+def _ends_with_number(node: Any) -> bool:
+    """Whether ``node`` is displayed ending in a number literal (``2``, ``{1.5}``)."""
+    if not isinstance(node, Tree):
+        return isinstance(node, Token) and node.type == "NUMBER"
+    if node.data == "number":
+        return True
+    if node.data == "group":
+        items = node.children[1].children
+        return len(items) == 1 and _ends_with_number(items[0])
+    if node.data == "juxt":
+        return _ends_with_number(node.children[-1])
+    return False
+
+
+def _starts_with_number(node: Any) -> bool:
+    """Whether ``node`` is displayed starting with a number literal (``3``, ``3^2``, ``{3}x``)."""
+    if not isinstance(node, Tree):
+        return isinstance(node, Token) and node.type == "NUMBER"
+    if node.data == "number":
+        return True
+    if node.data in ("scripted", "scripted_power", "juxt"):
+        return _starts_with_number(node.children[0])
+    if node.data == "group":
+        items = node.children[1].children
+        return len(items) >= 1 and _starts_with_number(items[0])
+    return False
+
+
+def _is_numeric_fraction(node: Any) -> bool:
+    """``\\frac{1}{2}``, ``\\frac12``: a fraction of two number literals."""
+    if not isinstance(node, Tree):
+        return False
+    if node.data == "fracpair":
+        token = node.children[0]
+        return isinstance(token, Token) and "".join(str(token.value).split())[-2:].isdigit()
+    if node.data == "frac":
+        parts = [_arg_items(part) for part in node.children[1:]]
+        return all(
+            len(p) == 1
+            and _ends_with_number(p[0])
+            and _starts_with_number(p[0])
+            and (not isinstance(p[0], Tree) or p[0].data in ("number", "group"))
+            for p in parts
+        )
+    return False
+
+
+def _script_letters(node: Any) -> set[str]:
+    """Every letter written anywhere in ``node``, subscripts and superscripts included."""
+    if isinstance(node, Token):
+        if node.type in ("LETTER", "SCRIPTCHAR") and node.value.isalpha():
+            return {str(node.value)}
+        return {canonical_base(node.value)} if node.type == "GREEK" else set()
+    out: set[str] = set()
+    for child in node.children:
+        out |= _script_letters(child)
+    return out
+
+
+def _leading_zero(digits: str) -> bool:
+    """``00``, ``01``: an integer written with a leading zero (``0`` and ``0.5`` are not)."""
+    return len(digits) > 1 and digits[0] == "0" and digits[1] != "."
+
+
+def _could_define(value: Any) -> bool:
+    """Whether a left side's value is of a kind a definition introduces (a name, an entry, f(x))."""
+    return isinstance(value, (Symbol, Indexed, AppliedUndef))
+
+
 def _juxt_parts(items: list[Any]) -> list[Any]:
     if len(items) == 1 and isinstance(items[0], Tree) and items[0].data == "juxt":
         return list(items[0].children)
     return items
 
 
+_UPRIGHT_D = {
+    f"\\{command}{{d}}" for command in ("mathrm", "text", "textrm", "operatorname", "mathit")
+}
+
+
 def _derivative_mark(text: str) -> str | None:
-    if text in ("d", "\\mathrm{d}"):
+    if text == "d" or text in _UPRIGHT_D:
         return "d"
     if text == "\\partial":
         return "partial"
