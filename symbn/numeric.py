@@ -62,6 +62,7 @@ from symbn.evaluate import (
     is_exact,
     precision,
 )
+from symbn.nonsmooth import KinkedDerivative
 from symbn.sampling import (
     GENERIC_REACH,
     Sampler,
@@ -455,6 +456,11 @@ def critical_points(exprs: list[Expr]) -> list[tuple[Expr, Fraction]]:
             found.setdefault((g, t), None)
 
     def visit(expr: Any, bound: frozenset[Any]) -> None:
+        if isinstance(expr, KinkedDerivative):
+            # Its pieces are written in its own variables: aim at them at the claim's values.
+            visit(expr.at_points(expr.function), bound)
+            visit(expr.at_points(expr.formula), bound)
+            return
         if isinstance(expr, Sum) or getattr(expr, "is_Product", False):
             bound = bound | {v for v, *_ in expr.limits}
         elif isinstance(expr, Pow):
@@ -855,7 +861,7 @@ def _decide_exactly(claim: _Claim, point: Point) -> bool | None:
     from sympy import minimal_polynomial
     from sympy.polys.polyerrors import NotAlgebraic
 
-    if claim.lhs.has(AppliedUndef) or claim.rhs.has(AppliedUndef):
+    if claim.lhs.has(AppliedUndef, KinkedDerivative) or claim.rhs.has(AppliedUndef, KinkedDerivative):
         return None
     try:
         difference = _exact_value(claim.lhs - claim.rhs, point)
