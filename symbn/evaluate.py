@@ -33,6 +33,7 @@ from sympy import (
     Heaviside,
     Idx,
     Indexed,
+    IndexedBase,
     Integer,
     KroneckerDelta,
     Max,
@@ -97,6 +98,10 @@ class Undefined(Exception):
 
 class Undetermined(Exception):
     """An interval straddles a point where the answer changes: more precision might decide it."""
+
+
+class KinkUndecided(Undetermined):
+    """Whether a derivative exists at a breakpoint of a non-smooth piece could not be decided."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -786,43 +791,91 @@ class Evaluator:
                 self.kinked = outer[1] or kinked
             if not kinked:
                 return self(expr.formula)
-            return self._one_sided(expr, value)
+            try:
+                return self._one_sided(expr, value)
+            except KinkUndecided:
+                raise
+            except Undetermined as exc:
+                raise KinkUndecided(f"at a breakpoint: {exc}") from exc
         finally:
             self.bound = saved_bound
 
     def _one_sided(self, expr: KinkedDerivative, value: Value) -> Value:
-        """The derivative at a breakpoint, from the smooth branches on either side of it."""
-        from sympy import Dummy as _Dummy
-        from sympy import Rational as _Rational
+        """The derivative at a breakpoint, from the smooth branches on either side of it.
 
-        if len(expr.variables) != 1 or not isinstance(expr.variables[0], _Dummy):
-            raise Undetermined("a partial derivative at a breakpoint of a non-smooth piece")
+        The function is made one of the variable alone: every other value put in, sums written
+        out term by term at this point's sizes. Its branches just right and just left of the
+        point must meet its value there, with equal derivatives up to the order taken.
+        """
+        from sympy import Dummy as _Dummy
+
+        if len(expr.variables) != 1:
+            raise KinkUndecided("a partial derivative at a breakpoint of a non-smooth piece")
         v, count = expr.variables[0], expr.counts[0]
-        function = expr.function
-        if function.has(Sum, Product, Indexed, AppliedUndef, Derivative, KinkedDerivative):
-            raise Undetermined("a derivative at a breakpoint, of a function with sums or unknowns")
-        x0 = self.bound.get(v)
-        if not isinstance(x0, Fraction):
-            raise Undetermined("a derivative at an irrational breakpoint")
-        mapping: dict[Any, Any] = {}
-        for s in function.free_symbols - {v}:
-            known = self(s)
-            if not isinstance(known, Fraction):
-                raise Undetermined("a derivative at a breakpoint with irrational values")
-            mapping[s] = _Rational(known.numerator, known.denominator)
-        at = function.xreplace(mapping)
-        sides = [_Branches(self, v, x0, side).of(at) for side in (1, -1)]
+        at, x, x0 = self._alone(expr.function, v)
+        if not isinstance(x, _Dummy):
+            raise KinkUndecided("a derivative at a breakpoint")
+        sides = [_Branches(self, x, x0, side).of(at) for side in (1, -1)]
         values = []
         for order in range(count + 1):
-            pair = [self._at(branch.diff(v, order) if order else branch, v, x0) for branch in sides]
+            pair = [self._at(branch.diff(x, order) if order else branch, x, x0) for branch in sides]
             if order == 0:
                 pair.append(value)
             values.append(pair)
         for order, pair in enumerate(values):
-            if not all(equal(pair[0], other) for other in pair[1:]):
+            try:
+                same = all(equal(pair[0], other) for other in pair[1:])
+            except Undetermined as exc:
+                raise KinkUndecided(f"one-sided derivatives that agree to the precision ({exc})") from exc
+            if not same:
                 what = "the function jumps" if order == 0 else "the one-sided derivatives differ"
                 raise Undefined(f"no derivative here: {what} at this breakpoint")
         return values[count][0]
+
+    def _alone(self, function: Expr, v: Any) -> tuple[Expr, Any, Fraction]:
+        """``function`` as one of the variable ``v`` alone, with the variable and its value here.
+
+        A family entry ``x[r]`` becomes a fresh variable once the sums are written out and the
+        entry is located; every other symbol and entry takes this point's exact value.
+        """
+        from sympy import Dummy as _Dummy
+        from sympy import Rational as _Rational
+
+        def number(value: Value) -> Any:
+            if not isinstance(value, Fraction):
+                raise KinkUndecided("a derivative at a breakpoint with irrational values")
+            return _Rational(value.numerator, value.denominator)
+
+        if function.has(AppliedUndef, Derivative, KinkedDerivative, Product):
+            raise KinkUndecided("a derivative at a breakpoint, of a function with unknowns")
+        variable: Any = v
+        target: Any = None
+        if isinstance(v, Indexed):
+            target = (v.base, tuple(self.integer(i) for i in v.indices))
+            variable = _Dummy(str(v.base), real=True)
+        x0 = self(v)
+        if not isinstance(x0, Fraction):
+            raise KinkUndecided("a derivative at an irrational breakpoint")
+        families = {e.base for e in function.atoms(Indexed)}
+        labels = {b.label for b in families} | families
+        mapping = {
+            s: number(self(s))
+            for s in function.free_symbols
+            if s != v and not isinstance(s, (Indexed, IndexedBase)) and s not in labels
+        }
+        written = function.xreplace(mapping)
+        if written.has(Sum):
+            written = _written_out(written)
+        entries = {}
+        for entry in written.atoms(Indexed):
+            if not all(i.is_Integer for i in entry.indices):
+                raise KinkUndecided("a family entry whose index is not known at a breakpoint")
+            key = (entry.base, tuple(int(i) for i in entry.indices))
+            entries[entry] = variable if key == target else number(self(entry))
+        written = written.xreplace(entries)
+        if written.free_symbols - {variable}:
+            raise KinkUndecided("a derivative at a breakpoint with values not known")
+        return written, variable, x0
 
     def _at(self, expr: Expr, v: Any, x0: Fraction) -> Value:
         """``expr`` (a smooth branch) at ``v = x0``; a branch without a value there is undecided."""
@@ -831,7 +884,7 @@ class Evaluator:
         try:
             return self(expr)
         except Undefined as exc:
-            raise Undetermined(f"a branch beside a breakpoint has no value there ({exc})") from exc
+            raise KinkUndecided(f"a branch beside a breakpoint has no value there ({exc})") from exc
         finally:
             if saved is None:
                 self.bound.pop(v, None)
@@ -899,6 +952,33 @@ class Evaluator:
         raise NotEvaluable(f"cannot decide the condition {type(condition).__name__}")
 
 
+MAX_WRITTEN_TERMS = 2_000  # terms a sum may be written out to, at a breakpoint of a derivative
+
+
+def _written_out(expr: Expr) -> Expr:
+    """``expr`` with every sum (its limits numbers now) written out term by term."""
+
+    def spans(node: Any) -> int:
+        total = 1
+        for _, low, high in node.limits:
+            if not (low.is_Integer and high.is_Integer):
+                raise KinkUndecided("a sum whose limits are not known at a breakpoint")
+            total *= max(1, int(high) - int(low) + 1)
+        return total * max((spans(inner) for inner in node.function.atoms(Sum)), default=1)
+
+    if sum(spans(node) for node in expr.atoms(Sum)) > MAX_WRITTEN_TERMS:
+        raise KinkUndecided(f"more than {MAX_WRITTEN_TERMS} terms to write out at a breakpoint")
+
+    def write(node: Any) -> Any:
+        body = node.function.replace(lambda e: isinstance(e, Sum), write)
+        terms = [body]
+        for var, low, high in node.limits:
+            terms = [t.xreplace({var: Integer(k)}) for t in terms for k in range(int(low), int(high) + 1)]
+        return Add(*terms)
+
+    return expr.replace(lambda e: isinstance(e, Sum), write)
+
+
 MAX_SIDE_ORDER = 8  # derivatives looked at to tell on which side of 0 a piece's argument lies
 
 
@@ -922,12 +1002,12 @@ class _Branches:
                 return s * (self.side**order)
             if not g.has(self.v):
                 break
-        raise Undetermined("a piece's argument is flat at a breakpoint")
+        raise KinkUndecided("a piece's argument is flat at a breakpoint")
 
     def value(self, g: Expr) -> Fraction:
         value = self.evaluator._at(g, self.v, self.x0)
         if not isinstance(value, Fraction):
-            raise Undetermined("an irrational value at a breakpoint")
+            raise KinkUndecided("an irrational value at a breakpoint")
         return value
 
     def truth(self, condition: Any) -> bool:
@@ -945,7 +1025,7 @@ class _Branches:
             s = self.sign(self.of(condition.lhs - condition.rhs))
             op = condition.rel_op
             return {">": s > 0, ">=": s > 0, "<": s < 0, "<=": s < 0, "==": False, "!=": True}[op]
-        raise Undetermined(f"a condition {type(condition).__name__} at a breakpoint")
+        raise KinkUndecided(f"a condition {type(condition).__name__} at a breakpoint")
 
     def of(self, expr: Any) -> Any:
         if not isinstance(expr, Basic) or not expr.args or not expr.has(self.v):
@@ -954,7 +1034,7 @@ class _Branches:
             for piece, condition in expr.args:
                 if self.truth(condition):
                     return self.of(piece)
-            raise Undetermined("no case applies beside a breakpoint")
+            raise KinkUndecided("no case applies beside a breakpoint")
         args = [self.of(a) for a in expr.args]
         if isinstance(expr, Abs):
             return self.sign(args[0]) * args[0]
@@ -968,7 +1048,7 @@ class _Branches:
                 others = [self.sign(a - b) for b in args if b is not a]
                 if all((o > 0) if pick_max else (o < 0) for o in others):
                     return a
-            raise Undetermined("arguments of max or min that meet to every order")
+            raise KinkUndecided("arguments of max or min that meet to every order")
         if isinstance(expr, (floor, ceiling)):
             u0 = self.value(args[0])
             if u0.denominator != 1:
@@ -1074,6 +1154,7 @@ def _handler_for(expr: Any) -> Callable[[Evaluator, Any], Value]:
 
 __all__ = [
     "Evaluator",
+    "KinkUndecided",
     "Gauss",
     "NotEvaluable",
     "Point",

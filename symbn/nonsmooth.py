@@ -22,6 +22,7 @@ from sympy import (
     Expr,
     Heaviside,
     Indexed,
+    Integer,
     KroneckerDelta,
     Max,
     Min,
@@ -144,6 +145,34 @@ def kinks_in(function: Expr, variables: list[Any]) -> list[Basic]:
     return found
 
 
+def kink_places(derivative: KinkedDerivative) -> list[Expr]:
+    """Expressions that are 0 where a piece of the derivative's function is at its breakpoint.
+
+    Written at the claim's own values (the points); a piece inside a sum is taken at its
+    summation indices' lower limits, so that a trial can aim at one term's breakpoint.
+    """
+    function = derivative.at_points(derivative.function)
+    from sympy import Sum
+
+    def first_term(node: Any) -> Any:
+        return node.function.xreplace({var: low for var, low, _ in node.limits})
+
+    while function.has(Sum):
+        function = function.replace(lambda e: isinstance(e, Sum), first_term)
+    places: list[Expr] = []
+    for piece in kinks_in(function, list(derivative.points)):
+        if isinstance(piece, (Max, Min)):
+            args = piece.args
+            places.extend(a - b for k, a in enumerate(args) for b in args[k + 1 :])
+        elif isinstance(piece, Relational):
+            places.append(piece.lhs - piece.rhs)
+        elif isinstance(piece, KroneckerDelta):
+            places.append(piece.args[0] - piece.args[1])
+        else:
+            places.append(piece.args[0])
+    return places
+
+
 def _relations(condition: Any) -> list[Relational]:
     if isinstance(condition, Relational):
         return [condition]
@@ -175,6 +204,14 @@ def unwrapped(expr: Expr) -> Expr:
     )
 
 
+def _steps_derivative(node: Any) -> bool:
+    from sympy import Derivative
+
+    if isinstance(node, Subs):
+        node = node.expr
+    return isinstance(node, Derivative) and isinstance(node.expr, (floor, ceiling))
+
+
 def guarded(function: Expr, taken: Expr, variable_count: Any) -> Expr:
     """``taken`` (the derivative of ``function``), kept as a :class:`KinkedDerivative` when
     ``function`` has a non-smooth piece in one of the variables; else ``taken`` itself."""
@@ -200,6 +237,9 @@ def guarded(function: Expr, taken: Expr, variable_count: Any) -> Expr:
         key = mapping.get(v, v)
         merged[key] = merged.get(key, 0) + c
         points[key] = v
+    # SymPy leaves d⌊u⌋/dx unevaluated; the formula is only used away from the breakpoints,
+    # where ⌊u⌋ and ⌈u⌉ are locally constant.
+    taken = taken.replace(_steps_derivative, lambda _: Integer(0))
     return KinkedDerivative(
         taken.xreplace(mapping),
         function.xreplace(mapping),
@@ -209,4 +249,4 @@ def guarded(function: Expr, taken: Expr, variable_count: Any) -> Expr:
     )
 
 
-__all__ = ["KINKED", "KinkedDerivative", "guarded", "kinks_in", "unwrapped"]
+__all__ = ["KINKED", "KinkedDerivative", "guarded", "kink_places", "kinks_in", "unwrapped"]

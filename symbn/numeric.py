@@ -53,6 +53,7 @@ from sympy.logic.boolalg import BooleanAtom
 from symbn.evaluate import (
     Evaluator,
     Gauss,
+    KinkUndecided,
     NotEvaluable,
     Point,
     TooLarge,
@@ -62,7 +63,7 @@ from symbn.evaluate import (
     is_exact,
     precision,
 )
-from symbn.nonsmooth import KinkedDerivative
+from symbn.nonsmooth import KinkedDerivative, kink_places
 from symbn.sampling import (
     GENERIC_REACH,
     Sampler,
@@ -133,6 +134,7 @@ class NumericOutcome:
     degree: int | None = None  # a bound on the claim's degree in its values, None if not rational
     special: int = 0
     beyond: int | None = None  # a size where a piece may turn, larger than every size tried
+    open_kinks: int = 0  # trials at a breakpoint where a derivative's existence was not decided
 
     @property
     def distinct_sizes(self) -> int:
@@ -183,6 +185,9 @@ class NumericOutcome:
         return text
 
 
+KINK_OPEN = "whether a derivative exists at a breakpoint was not decided"
+
+
 @dataclass
 class _Trial:
     kind: str  # agree, differ, excluded, unresolved
@@ -229,7 +234,7 @@ def compare(
     count = trials if trials is not None else SEARCH_TRIALS if thorough else QUICK_TRIALS
     bits = PRECISIONS if thorough else (QUICK_PRECISION,)
     agreed_sizes: list[tuple[tuple[str, int], ...]] = []
-    skipped = unresolved = generic = special = 0
+    skipped = unresolved = generic = special = open_kinks = 0
     reason = ""
     fallback: _Trial | None = None
 
@@ -245,6 +250,7 @@ def compare(
             claim.degree,
             special,
             _beyond(claim, agreed_sizes) if found is None else None,
+            open_kinks,
         )
 
     plans = _size_plans(claim, rng, count, quick=not thorough)
@@ -270,6 +276,7 @@ def compare(
             special += not is_generic
         elif trial.kind == "unresolved":
             unresolved += 1
+            open_kinks += trial.reason == KINK_OPEN
         else:
             skipped += 1
             reason = trial.reason or reason
@@ -460,6 +467,8 @@ def critical_points(exprs: list[Expr]) -> list[tuple[Expr, Fraction]]:
             # Its pieces are written in its own variables: aim at them at the claim's values.
             visit(expr.at_points(expr.function), bound)
             visit(expr.at_points(expr.formula), bound)
+            for place in kink_places(expr):
+                add(place, (Fraction(0),), bound)
             return
         if isinstance(expr, Sum) or getattr(expr, "is_Product", False):
             bound = bound | {v for v, *_ in expr.limits}
@@ -845,6 +854,8 @@ def _evaluate(claim: _Claim, point: Point, bits: tuple[int, ...], want_differenc
             if same:
                 return _Trial("agree")
             return _Trial("differ", _counterexample(point, left, right, ""))
+    if isinstance(left, KinkUndecided) or isinstance(right, KinkUndecided):
+        return _Trial("unresolved", reason=KINK_OPEN)
     if isinstance(left, Undefined) or isinstance(right, Undefined) or len(bits) == 1:
         return _Trial("unresolved")
     exact = _decide_exactly(claim, point)
