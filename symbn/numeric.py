@@ -38,6 +38,7 @@ from sympy import (
     Mul,
     Piecewise,
     Pow,
+    Product,
     Rational,
     Sum,
     Symbol,
@@ -134,6 +135,8 @@ class NumericOutcome:
     degree: int | None = None  # a bound on the claim's degree in its values, None if not rational
     special: int = 0
     beyond: int | None = None  # a size where a piece may turn, larger than every size tried
+    # solutions of an equality assumption that no agreeing trial reached (x = 0 of x³ = x)
+    unreached: tuple[str, ...] = ()
     open_kinks: int = 0  # trials at a breakpoint where a derivative's existence was not decided
 
     @property
@@ -193,6 +196,9 @@ class _Trial:
     kind: str  # agree, differ, excluded, unresolved
     counterexample: Counterexample | None = None
     reason: str = ""
+    # the factors of the equality assumptions this trial's point was solved on; "open" when a
+    # non-polynomial equality was solved on a grid (other solutions may exist)
+    branches: frozenset[Any] = frozenset()
 
 
 @dataclass
@@ -212,6 +218,11 @@ class _Claim:
     degree: int | None = None
     criticals: list[tuple[Expr, Fraction]] = field(default_factory=list)
     turn_sizes: list[int] = field(default_factory=list)
+    # Each equality's solutions, one factor of it each (x³ = x: x = 0, x = 1, x = −1), and
+    # whether the equality is a polynomial (else its solutions found on a grid may not be all).
+    branches: list[list[Expr]] = field(default_factory=list)
+    polynomial: list[bool] = field(default_factory=list)
+    turn: int = 0
 
 
 def compare(
@@ -235,6 +246,7 @@ def compare(
     bits = PRECISIONS if thorough else (QUICK_PRECISION,)
     agreed_sizes: list[tuple[tuple[str, int], ...]] = []
     skipped = unresolved = generic = special = open_kinks = 0
+    reached: set[Any] = set()
     reason = ""
     fallback: _Trial | None = None
 
@@ -250,7 +262,8 @@ def compare(
             claim.degree,
             special,
             _beyond(claim, agreed_sizes) if found is None else None,
-            open_kinks,
+            unreached=_unreached(claim, reached),
+            open_kinks=open_kinks,
         )
 
     plans = _size_plans(claim, rng, count, quick=not thorough)
@@ -271,6 +284,7 @@ def compare(
         if trial.kind == "differ":
             return outcome(trial.counterexample)
         if trial.kind == "agree":
+            reached |= trial.branches
             agreed_sizes.append(tuple((str(size), value) for size, value in plan.items()))
             generic += is_generic
             special += not is_generic
@@ -328,6 +342,10 @@ def _prepare(lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]) -> _Clai
     # Solved or filtered values are not uniform: no Schwartz–Zippel bound under assumptions.
     claim.degree = None if kept else _degree_bound(lhs, rhs)
     claim.criticals = critical_points(exprs)
+    for equality in claim.equalities:
+        factors, polynomial = _equality_factors(equality, set(sizes) | set(indices))
+        claim.branches.append(factors)
+        claim.polynomial.append(polynomial)
     if sizes and _turns_with_sizes(exprs, set(sizes)):
         claim.turn_sizes = _turn_sizes(claim.constants)
     return claim
@@ -501,6 +519,73 @@ def critical_points(exprs: list[Expr]) -> list[tuple[Expr, Fraction]]:
     return list(found)[:MAX_CRITICALS]
 
 
+def _equality_factors(equality: Relational, fixed: set[Any]) -> tuple[list[Expr], bool]:
+    """The factors of an equality's difference that may vanish, and whether it is a polynomial.
+
+    ``x³ = x`` has the factors x, x − 1, x + 1: each is a part of the solutions. A factor that
+    is never 0 (a positive constant, x² + 1 for a real x) or that is in the sizes alone is not.
+    """
+    from sympy import factor_list, fraction, together
+
+    gap = equality.lhs - equality.rhs
+    polynomial = _polynomial_like(gap)
+    if gap.has(Sum, Product, AppliedUndef) or gap.count_ops() > 10 * FACTOR_OPS:
+        return [], polynomial
+    try:
+        numerator, _ = fraction(together(gap))
+        _, found = factor_list(numerator)
+    except Exception:
+        return [], False
+    factors = []
+    for factor, _ in found:
+        if factor.is_number or factor.is_positive or factor.is_negative or factor.is_nonzero:
+            continue
+        if not factor.free_symbols - fixed - {f for f in factor.free_symbols if isinstance(f, Idx)}:
+            continue
+        factors.append(factor)
+    return factors, polynomial
+
+
+def _polynomial_like(expr: Any) -> bool:
+    """Whether ``expr`` is built from numbers, symbols, entries and sums by +, × and integer powers.
+
+    Only then is solving it exact: the factors of a polynomial are all its solutions, and its
+    value is affine in an unknown when three values say so. ``|x| − 1`` looks affine at 0, 1, 2.
+    """
+    if expr.is_Number:
+        return bool(expr.is_Rational)
+    if isinstance(expr, (Symbol, Idx, Indexed)):
+        return True
+    if isinstance(expr, (Add, Mul)):
+        return all(_polynomial_like(a) for a in expr.args)
+    if isinstance(expr, Pow):
+        return bool(expr.exp.is_Integer) and _polynomial_like(expr.base)
+    if isinstance(expr, Sum):
+        return _polynomial_like(expr.function) and all(
+            _polynomial_like(b) for _, *bounds in expr.limits for b in bounds
+        )
+    return False
+
+
+def _unreached(claim: _Claim, reached: set[Any]) -> tuple[str, ...]:
+    """The factors of the equality assumptions that no agreeing trial was solved on."""
+    missing = []
+    for e, factors in enumerate(claim.branches):
+        equality = claim.equalities[e]
+        if (e, "open") in reached:
+            missing.append(
+                f"{equality.lhs} = {equality.rhs} (not a polynomial: the values found may not be "
+                "all its solutions)"
+            )
+        if len(factors) > 1:
+            missing.extend(
+                f"{factor} = 0 (of {equality.lhs} = {equality.rhs})"
+                for k, factor in enumerate(factors)
+                if (e, k) not in reached
+            )
+    return tuple(missing)
+
+
 def _factors(expr: Expr) -> list[Expr]:
     """The irreducible factors of a small polynomial without sums (a pole of 1/(a² − 4) is at a = 2)."""
     from sympy import factor_list
@@ -641,6 +726,7 @@ def _one_trial(
             last = trial.reason
             undefined += 1
             continue
+        trial.branches = frozenset(point.values.get(_BRANCHES_KEY, ()))
         return trial
     return _Trial("excluded", reason=last)
 
@@ -707,15 +793,34 @@ def _evaluator(point: Point, claim: _Claim, bound: dict[Any, Fraction]) -> Evalu
     return evaluator
 
 
+_BRANCHES_KEY = ("symbn: the factors solved",)  # where a point keeps them (no unknown's key)
+
+
 def _satisfy(claim: _Claim, point: Point, rng: random.Random) -> bool:
-    """Make the point satisfy every assumption: solve each equality, then test the inequalities."""
+    """Make the point satisfy every assumption: solve each equality, then test the inequalities.
+
+    An equality whose difference factors (x³ − x = x(x − 1)(x + 1)) is solved for one factor,
+    the next one at the next trial, so that every solution is tried, not only the first one a
+    search meets; the factors used are noted on the point.
+    """
     fixed = set(claim.sizes) | set(claim.indices)
+    chosen: set[Any] = set()
+    claim.turn += 1
     with precision(QUICK_PRECISION):
-        for equality in claim.equalities:
-            for bound in _instances(equality, point, claim):
+        for e, equality in enumerate(claim.equalities):
+            factors = claim.branches[e] if e < len(claim.branches) else []
+            for k, bound in enumerate(_instances(equality, point, claim)):
                 gap = equality.lhs - equality.rhs
+                if len(factors) > 1:
+                    pick = (claim.turn + k) % len(factors)
+                    gap = factors[pick]
+                    chosen.add((e, pick))
                 if not _solve(gap, Fraction(0), point, claim, bound, fixed, rng):
                     return False
+                if not (e < len(claim.polynomial) and claim.polynomial[e]):
+                    # |x| = 1, sin x = 0: whatever value solved it, there may be others.
+                    chosen.add((e, "open"))
+        point.values[_BRANCHES_KEY] = frozenset(chosen)
         for equality in claim.equalities:
             for bound in _instances(equality, point, claim):
                 if not _evaluator(point, claim, bound).truth(equality):
@@ -766,7 +871,7 @@ def _solve(
             continue
         slope = g1 - g0
         if slope == 0 or g2 - 2 * g1 + g0 != 0:
-            found = _grid_solve(at, key, target, point)
+            found = _grid_solve(at, key, target, point, rng)
             if found:
                 return True
             point.values[key] = saved
@@ -792,15 +897,33 @@ def _solve(
 _GRID = sorted({Fraction(k, 8) for k in range(-24, 25)} | {Fraction(1, 10**6), Fraction(-1, 10**6)})
 
 
-def _grid_solve(at: Any, key: Any, target: Fraction, point: Point) -> bool:
+def _grid_solve(
+    at: Any, key: Any, target: Fraction, point: Point, rng: random.Random | None = None
+) -> bool:
     """For ``g`` not affine in ``key``: a grid value with ``g = target`` exactly, or on the same side.
 
     ``target`` 0 needs an exact root on the grid; ``±tiny`` asks only for the sign, which finds the
-    inside of ``b (2b − 1) < 0`` at ``b = 1/4`` where no affine solve can.
+    inside of ``b (2b − 1) < 0`` at ``b = 1/4`` where no affine solve can. A root is picked at
+    random among the grid's roots (x² + y² = 1 at y = 0: x = −1 and x = 1, not always the first).
     """
     domain = domain_of(point.what[key])
     wanted = (target > 0) - (target < 0)
-    for value in _GRID:
+    grid = list(_GRID)
+    if wanted == 0 and rng is not None:
+        roots = []
+        for value in grid:
+            if not domain.admits(value):
+                continue
+            try:
+                gap = at(key, value)
+            except (Undefined, Undetermined):
+                continue
+            if not isinstance(gap, Gauss) and gap == 0:
+                roots.append(value)
+        if not roots:
+            return False
+        grid = [rng.choice(roots)]
+    for value in grid:
         if not domain.admits(value):
             continue
         try:

@@ -128,6 +128,16 @@ def policy(
             remainder,
             numeric=numeric,
         )
+    if numeric.unreached:
+        # Agreement on part of an assumption's solutions says nothing about the rest:
+        # x² = 1 holds at x = ±1 but not at x = 0, all three solutions of x³ = x.
+        return Decision(
+            Verdict.UNDECIDED,
+            "not proved symbolically; no agreeing trial reached every solution of the "
+            f"assumptions, not: {'; '.join(numeric.unreached[:3])}; {numeric.evidence()}",
+            remainder,
+            numeric=numeric,
+        )
     if numeric.open_kinks:
         # A derivative through |u|, max, cases … fails, if anywhere, at a breakpoint: agreement
         # elsewhere says nothing about the points that matter.
