@@ -308,6 +308,7 @@ class Point:
         self.used: dict[Any, Value] = {}
         self.what: dict[Any, Basic] = {}
         self.touched: set[Any] | None = None
+        self.solved_on: frozenset[Any] = frozenset()  # the factors of equalities solved here
 
     def value(self, key: Any, what: Basic) -> Value:
         if key not in self.values:

@@ -726,7 +726,7 @@ def _one_trial(
             last = trial.reason
             undefined += 1
             continue
-        trial.branches = frozenset(point.values.get(_BRANCHES_KEY, ()))
+        trial.branches = point.solved_on
         return trial
     return _Trial("excluded", reason=last)
 
@@ -793,9 +793,6 @@ def _evaluator(point: Point, claim: _Claim, bound: dict[Any, Fraction]) -> Evalu
     return evaluator
 
 
-_BRANCHES_KEY = ("symbn: the factors solved",)  # where a point keeps them (no unknown's key)
-
-
 def _satisfy(claim: _Claim, point: Point, rng: random.Random) -> bool:
     """Make the point satisfy every assumption: solve each equality, then test the inequalities.
 
@@ -820,7 +817,7 @@ def _satisfy(claim: _Claim, point: Point, rng: random.Random) -> bool:
                 if not (e < len(claim.polynomial) and claim.polynomial[e]):
                     # |x| = 1, sin x = 0: whatever value solved it, there may be others.
                     chosen.add((e, "open"))
-        point.values[_BRANCHES_KEY] = frozenset(chosen)
+        point.solved_on = frozenset(chosen)
         for equality in claim.equalities:
             for bound in _instances(equality, point, claim):
                 if not _evaluator(point, claim, bound).truth(equality):
