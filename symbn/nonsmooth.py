@@ -170,7 +170,29 @@ def kink_places(derivative: KinkedDerivative) -> list[Expr]:
             places.append(piece.args[0] - piece.args[1])
         else:
             places.append(piece.args[0])
-    return places
+    # w·x₁ = 0 also holds at x₁ = 0, where the derivative in w exists: aim at w = 0 too.
+    solved: list[Expr] = []
+    for place in places:
+        for p in derivative.points:
+            if isinstance(p, Symbol) and place.has(p) and place.count_ops() <= SOLVED_OPS:
+                solved.extend(p - root for root in _roots(place, p))
+    return places + solved
+
+
+SOLVED_OPS = 30  # places larger than this are not solved for the variable
+
+
+def _roots(place: Expr, p: Symbol) -> list[Expr]:
+    """The solutions of ``place = 0`` for ``p``, where SymPy finds them as a polynomial's."""
+    from sympy import Poly, roots
+
+    try:
+        poly = Poly(place, p)
+        if poly.degree() < 1 or poly.degree() > 2:
+            return []
+        return [root for root in roots(poly) if not root.has(p) and root.is_real is not False]
+    except Exception:
+        return []
 
 
 def _relations(condition: Any) -> list[Relational]:

@@ -31,6 +31,7 @@ from sympy import (
     Heaviside,
     Idx,
     Indexed,
+    IndexedBase,
     Integer,
     KroneckerDelta,
     Max,
@@ -222,6 +223,9 @@ class _Claim:
     # whether the equality is a polynomial (else its solutions found on a grid may not be all).
     branches: list[list[Expr]] = field(default_factory=list)
     polynomial: list[bool] = field(default_factory=list)
+    # the factors linear in none of their unknowns (x² + y² − 1): the solver reaches only the
+    # few of their solutions on its grid, so agreement there is no evidence about the others
+    curved: list[set[int]] = field(default_factory=list)
     turn: int = 0
 
 
@@ -346,6 +350,7 @@ def _prepare(lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]) -> _Clai
         factors, polynomial = _equality_factors(equality, set(sizes) | set(indices))
         claim.branches.append(factors)
         claim.polynomial.append(polynomial)
+        claim.curved.append({k for k, f in enumerate(factors) if not _linear_somewhere(f, fixed=set(sizes) | set(indices))})
     if sizes and _turns_with_sizes(exprs, set(sizes)):
         claim.turn_sizes = _turn_sizes(claim.constants)
     return claim
@@ -546,6 +551,27 @@ def _equality_factors(equality: Relational, fixed: set[Any]) -> tuple[list[Expr]
     return factors, polynomial
 
 
+def _linear_somewhere(factor: Expr, fixed: set[Any]) -> bool:
+    """Whether a polynomial factor is of degree 1 in one of its unknowns (solved exactly for it)."""
+    from sympy import Poly
+
+    unknowns = [
+        u
+        for u in factor.free_symbols | factor.atoms(Indexed)
+        if u not in fixed and not isinstance(u, (Idx, IndexedBase))
+    ]
+    labels = {e.base.label for e in factor.atoms(Indexed)}
+    for u in unknowns:
+        if u in labels:
+            continue
+        try:
+            if Poly(factor, u).degree() == 1:
+                return True
+        except Exception:
+            continue
+    return False
+
+
 def _polynomial_like(expr: Any) -> bool:
     """Whether ``expr`` is built from numbers, symbols, entries and sums by +, × and integer powers.
 
@@ -577,6 +603,12 @@ def _unreached(claim: _Claim, reached: set[Any]) -> tuple[str, ...]:
                 f"{equality.lhs} = {equality.rhs} (not a polynomial: the values found may not be "
                 "all its solutions)"
             )
+        missing.extend(
+            f"{factor} = 0 (of {equality.lhs} = {equality.rhs}: linear in none of its unknowns, "
+            "so the trials reach only a few of its solutions)"
+            for k, factor in enumerate(factors)
+            if (e, "curved", k) in reached
+        )
         if len(factors) > 1:
             missing.extend(
                 f"{factor} = 0 (of {equality.lhs} = {equality.rhs})"
@@ -808,10 +840,12 @@ def _satisfy(claim: _Claim, point: Point, rng: random.Random) -> bool:
             factors = claim.branches[e] if e < len(claim.branches) else []
             for k, bound in enumerate(_instances(equality, point, claim)):
                 gap = equality.lhs - equality.rhs
-                if len(factors) > 1:
+                if factors:
                     pick = (claim.turn + k) % len(factors)
                     gap = factors[pick]
                     chosen.add((e, pick))
+                    if e < len(claim.curved) and pick in claim.curved[e]:
+                        chosen.add((e, "curved", pick))
                 if not _solve(gap, Fraction(0), point, claim, bound, fixed, rng):
                     return False
                 if not (e < len(claim.polynomial) and claim.polynomial[e]):
