@@ -1155,8 +1155,8 @@ def _handler_for(expr: Any) -> Callable[[Evaluator, Any], Value]:
 
 __all__ = [
     "Evaluator",
-    "KinkUndecided",
     "Gauss",
+    "KinkUndecided",
     "NotEvaluable",
     "Point",
     "TooLarge",

@@ -89,9 +89,7 @@ class KinkedDerivative(Expr):
 
     def at_points(self, expr: Expr) -> Expr:
         """``expr`` (the formula, the function) with the bound variables at their points."""
-        mapping = {
-            v: p for v, p in zip(self.variables, self.points, strict=True) if v != p
-        }
+        mapping = {v: p for v, p in zip(self.variables, self.points, strict=True) if v != p}
         return expr.xreplace(mapping)
 
     def as_written(self) -> Expr:

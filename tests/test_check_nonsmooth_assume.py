@@ -69,7 +69,9 @@ def _document(text: str) -> list[symbn.StepResult]:
 STEPS = [Fraction(1, 10**k) for k in range(3, 9)]
 
 
-def _quotients(f: Callable[[Fraction], Fraction], at: Fraction) -> tuple[list[Fraction], list[Fraction]]:
+def _quotients(
+    f: Callable[[Fraction], Fraction], at: Fraction
+) -> tuple[list[Fraction], list[Fraction]]:
     right = [(f(at + h) - f(at)) / h for h in STEPS]
     left = [(f(at - h) - f(at)) / -h for h in STEPS]
     return right, left
@@ -151,14 +153,20 @@ FALSE_AT_A_BREAKPOINT = [
     ("max-of-sums", Derivative(Max(x + y, y), x), Heaviside(x)),
     ("second-of-x-abs-x", Derivative(x * Abs(x), x, 2), 2 * sign(x)),
     ("abs-derivative-squared", Derivative(Abs(x), x) ** 2, 1),
-    ("relu-sum", Derivative(Sum(Max(0, w * X[i]), (i, 1, m)), w), Sum(X[i] * Heaviside(w * X[i]), (i, 1, m))),
+    (
+        "relu-sum",
+        Derivative(Sum(Max(0, w * X[i]), (i, 1, m)), w),
+        Sum(X[i] * Heaviside(w * X[i]), (i, 1, m)),
+    ),
     ("abs-sum", Derivative(Sum(Abs(X[i] - c), (i, 1, m)), c), Sum(sign(c - X[i]), (i, 1, m))),
     ("abs-sum-entry", Derivative(Sum(Abs(X[i] - c), (i, 1, m)), X[r]), sign(X[r] - c)),
 ]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize(("name", "lhs", "rhs"), FALSE_AT_A_BREAKPOINT, ids=[c[0] for c in FALSE_AT_A_BREAKPOINT])
+@pytest.mark.parametrize(
+    ("name", "lhs", "rhs"), FALSE_AT_A_BREAKPOINT, ids=[c[0] for c in FALSE_AT_A_BREAKPOINT]
+)
 def test_a_derivative_claimed_at_a_breakpoint_is_not_accepted(
     name: str, lhs: Any, rhs: Any, seed: int
 ) -> None:
@@ -172,7 +180,11 @@ TRUE_EVERYWHERE = [
     ("abs-cubed", Derivative(Abs(x) ** 3, x), 3 * x * Abs(x)),
     ("second-of-x-abs-x", Derivative(x * Abs(x), x, 2), 2 * x / Abs(x)),
     ("min-cases", Derivative(Min(x, 1), x), Piecewise((1, x < 1), (0, x > 1))),
-    ("smooth-join", Derivative(Piecewise((x**2, x > 0), (0, True)), x), Piecewise((2 * x, x > 0), (0, True))),
+    (
+        "smooth-join",
+        Derivative(Piecewise((x**2, x > 0), (0, True)), x),
+        Piecewise((2 * x, x > 0), (0, True)),
+    ),
     ("max-is-abs", Derivative(Max(x, -x), x), x / Abs(x)),
     ("abs-square", Derivative(Abs(x**2), x), 2 * x),
     ("other-variable", Derivative(Abs(x), y), 0),
@@ -181,7 +193,9 @@ TRUE_EVERYWHERE = [
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize(("name", "lhs", "rhs"), TRUE_EVERYWHERE, ids=[c[0] for c in TRUE_EVERYWHERE])
+@pytest.mark.parametrize(
+    ("name", "lhs", "rhs"), TRUE_EVERYWHERE, ids=[c[0] for c in TRUE_EVERYWHERE]
+)
 def test_a_true_derivative_of_a_non_smooth_function_is_not_refuted(
     name: str, lhs: Any, rhs: Any, seed: int
 ) -> None:
@@ -210,7 +224,9 @@ def test_a_defined_function_is_differentiated_as_its_definition() -> None:
 # 2. Every root of an equality assumption -------------------------------------------------------
 
 
-def _roots(poly: Callable[[Fraction], Fraction], candidates: range = range(-6, 7)) -> list[Fraction]:
+def _roots(
+    poly: Callable[[Fraction], Fraction], candidates: range = range(-6, 7)
+) -> list[Fraction]:
     return [Fraction(v) for v in candidates if poly(Fraction(v)) == 0]
 
 
@@ -245,7 +261,9 @@ FALSE_ON_A_ROOT = [
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize(("name", "assume", "lhs", "rhs"), FALSE_ON_A_ROOT, ids=[c[0] for c in FALSE_ON_A_ROOT])
+@pytest.mark.parametrize(
+    ("name", "assume", "lhs", "rhs"), FALSE_ON_A_ROOT, ids=[c[0] for c in FALSE_ON_A_ROOT]
+)
 def test_a_claim_false_on_one_root_is_not_accepted(
     name: str, assume: tuple[Any, ...], lhs: Any, rhs: Any, seed: int
 ) -> None:
@@ -266,7 +284,9 @@ TRUE_ON_EVERY_ROOT = [
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize(("name", "assume", "lhs", "rhs"), TRUE_ON_EVERY_ROOT, ids=[c[0] for c in TRUE_ON_EVERY_ROOT])
+@pytest.mark.parametrize(
+    ("name", "assume", "lhs", "rhs"), TRUE_ON_EVERY_ROOT, ids=[c[0] for c in TRUE_ON_EVERY_ROOT]
+)
 def test_a_claim_true_on_every_root_is_not_refuted(
     name: str, assume: tuple[Any, ...], lhs: Any, rhs: Any, seed: int
 ) -> None:
