@@ -121,7 +121,13 @@ def _unevaluated(function: Expr, pairs: list[tuple[Any, int]]) -> Expr:
 def kinks_in(function: Expr, variables: list[Any]) -> list[Basic]:
     """The non-smooth pieces of ``function`` (and conditions of its cases) that depend on a variable."""
 
+    # A variable that a definition has replaced (∂/∂z_r, z_i := W a_i + b, put in afterwards) no
+    # longer shows which pieces depend on it: every piece counts.
+    replaced = any(not isinstance(v, (Symbol, Indexed)) for v in variables)
+
     def depends(node: Basic) -> bool:
+        if replaced:
+            return True
         for v in variables:
             if isinstance(v, Indexed):
                 if node.has(v.base):
@@ -229,7 +235,7 @@ def _steps_derivative(node: Any) -> bool:
 
     if isinstance(node, Subs):
         node = node.expr
-    return isinstance(node, Derivative) and isinstance(node.expr, (floor, ceiling))
+    return isinstance(node, Derivative) and isinstance(node.expr, (floor, ceiling, KroneckerDelta))
 
 
 def guarded(function: Expr, taken: Expr, variable_count: Any) -> Expr:
@@ -257,8 +263,8 @@ def guarded(function: Expr, taken: Expr, variable_count: Any) -> Expr:
         key = mapping.get(v, v)
         merged[key] = merged.get(key, 0) + c
         points[key] = v
-    # SymPy leaves d⌊u⌋/dx unevaluated; the formula is only used away from the breakpoints,
-    # where ⌊u⌋ and ⌈u⌉ are locally constant.
+    # SymPy leaves d⌊u⌋/dx (and dδ(u, v)/dx) unevaluated; the formula is only used away from
+    # the breakpoints, where they are locally constant.
     taken = taken.replace(_steps_derivative, lambda _: Integer(0))
     return KinkedDerivative(
         taken.xreplace(mapping),

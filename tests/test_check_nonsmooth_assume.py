@@ -22,6 +22,7 @@ from sympy import (
     Derivative,
     Eq,
     Heaviside,
+    KroneckerDelta,
     Max,
     Min,
     Ne,
@@ -160,6 +161,19 @@ FALSE_AT_A_BREAKPOINT = [
     ),
     ("abs-sum", Derivative(Sum(Abs(X[i] - c), (i, 1, m)), c), Sum(sign(c - X[i]), (i, 1, m))),
     ("abs-sum-entry", Derivative(Sum(Abs(X[i] - c), (i, 1, m)), X[r]), sign(X[r] - c)),
+    (
+        "max-of-a-sum",
+        Derivative(Max(Sum(X[i], (i, 1, m)), 0), X[r]),
+        Heaviside(Sum(X[i], (i, 1, m))),
+    ),
+    ("delta", Derivative(KroneckerDelta(x, 0), x), 0),
+    (
+        "cases-corner",
+        Derivative(Piecewise((x, x <= 1), (2 - x, True)), x),
+        Piecewise((1, x <= 1), (-1, True)),
+    ),
+    ("floor-times-x", Derivative(floor(x) * x, x), floor(x)),
+    ("second-of-abs", Derivative(Abs(x - c), x, 2), 0),
 ]
 
 
@@ -219,6 +233,18 @@ def test_a_defined_function_is_differentiated_as_its_definition() -> None:
     res = d.check(timeout=10.0, seed=0).results[-1]
     assert res.verdict is Verdict.REFUTED
     assert dict(res.counterexample.assignment)["c"] == "0"
+
+
+def test_a_derivative_by_a_defined_entry_is_not_accepted_at_a_kink() -> None:
+    # ∂/∂z_r with z_i := W a_i + b put in afterwards: every piece counts as depending on z_r.
+    a, z = symbn.examples("a"), symbn.examples("z")
+    W, b, L = symbn.symbols("W b L")
+    d = symbn.Derivation("t")
+    d.define(z[i], W * a[i] + b)
+    d.define(L, Sum(Max(0, z[i]), (i, 1, m)))
+    d.step(Derivative(L, z[r]), Heaviside(z[r]))
+    res = d.check(timeout=10.0, seed=0).results[-1]
+    assert res.verdict not in ACCEPTED, res.reason
 
 
 # 2. Every root of an equality assumption -------------------------------------------------------
