@@ -223,8 +223,10 @@ class _Claim:
     # whether the equality is a polynomial (else its solutions found on a grid may not be all).
     branches: list[list[Expr]] = field(default_factory=list)
     polynomial: list[bool] = field(default_factory=list)
-    # the factors linear in none of their unknowns (x² + y² − 1): the solver reaches only the
-    # few of their solutions on its grid, so agreement there is no evidence about the others
+    # the factors linear in none of their unknowns (x² + y² − 1, |x| − 1, sin x): the solver
+    # reaches only the few of their solutions on its grid, so agreement there is no evidence
+    # about the others; an equality without factors that is neither polynomial nor linear in
+    # one of its unknowns is "open" in the same way
     curved: list[set[int]] = field(default_factory=list)
     turn: int = 0
 
@@ -349,8 +351,10 @@ def _prepare(lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]) -> _Clai
     for equality in claim.equalities:
         factors, polynomial = _equality_factors(equality, set(sizes) | set(indices))
         claim.branches.append(factors)
-        claim.polynomial.append(polynomial)
-        claim.curved.append({k for k, f in enumerate(factors) if not _linear_somewhere(f, fixed=set(sizes) | set(indices))})
+        held = set(sizes) | set(indices)
+        gap = equality.lhs - equality.rhs
+        claim.polynomial.append(polynomial or _linear_somewhere(gap, held))
+        claim.curved.append({k for k, f in enumerate(factors) if not _linear_somewhere(f, held)})
     if sizes and _turns_with_sizes(exprs, set(sizes)):
         claim.turn_sizes = _turn_sizes(claim.constants)
     return claim
@@ -552,7 +556,7 @@ def _equality_factors(equality: Relational, fixed: set[Any]) -> tuple[list[Expr]
 
 
 def _linear_somewhere(factor: Expr, fixed: set[Any]) -> bool:
-    """Whether a polynomial factor is of degree 1 in one of its unknowns (solved exactly for it)."""
+    """Whether a factor is of degree 1 in one of its unknowns (solved exactly for it, b·eᵃ − 1 for b)."""
     from sympy import Poly
 
     unknowns = [
@@ -604,8 +608,13 @@ def _unreached(claim: _Claim, reached: set[Any]) -> tuple[str, ...]:
                 "all its solutions)"
             )
         missing.extend(
-            f"{factor} = 0 (of {equality.lhs} = {equality.rhs}: linear in none of its unknowns, "
-            "so the trials reach only a few of its solutions)"
+            f"{factor} = 0 (of {equality.lhs} = {equality.rhs}: "
+            + (
+                "linear in none of its unknowns"
+                if _polynomial_like(factor)
+                else "not a polynomial, nor linear in one of its unknowns"
+            )
+            + ", so the trials reach only a few of its solutions)"
             for k, factor in enumerate(factors)
             if (e, "curved", k) in reached
         )
@@ -848,7 +857,7 @@ def _satisfy(claim: _Claim, point: Point, rng: random.Random) -> bool:
                         chosen.add((e, "curved", pick))
                 if not _solve(gap, Fraction(0), point, claim, bound, fixed, rng):
                     return False
-                if not (e < len(claim.polynomial) and claim.polynomial[e]):
+                if not factors and not (e < len(claim.polynomial) and claim.polynomial[e]):
                     # |x| = 1, sin x = 0: whatever value solved it, there may be others.
                     chosen.add((e, "open"))
         point.solved_on = frozenset(chosen)
