@@ -650,7 +650,6 @@ class Evaluator:
         """δ(u) as a function: 0 wherever u ≠ 0 (SymPy's derivative of a step); no value at 0."""
         if sign_of(self.real_value(expr.args[0])) == 0:
             raise Undetermined("DiracDelta at 0 is not a number")
-        self._kink(expr, False)
         return Fraction(0)
 
     def _piecewise(self, expr: Piecewise) -> Value:
@@ -667,7 +666,8 @@ class Evaluator:
                 low, high = mpmath.ceil(value.a), mpmath.ceil(value.b)
             if low != high:
                 raise Undetermined("an interval across an integer")
-            if self._watched(expr) and (value.a == mpmath.floor(value.a) or value.b == mpmath.floor(value.b)):
+            touches = value.a == mpmath.floor(value.a) or value.b == mpmath.floor(value.b)
+            if self._watched(expr) and touches:
                 raise Undetermined("an interval that reaches an integer")
             return Fraction(int(low))
         self._kink(expr, value.denominator == 1)
@@ -827,7 +827,8 @@ class Evaluator:
             try:
                 same = all(equal(pair[0], other) for other in pair[1:])
             except Undetermined as exc:
-                raise KinkUndecided(f"one-sided derivatives that agree to the precision ({exc})") from exc
+                why = f"one-sided derivatives that agree to the precision ({exc})"
+                raise KinkUndecided(why) from exc
             if not same:
                 what = "the function jumps" if order == 0 else "the one-sided derivatives differ"
                 raise Undefined(f"no derivative here: {what} at this breakpoint")
@@ -974,7 +975,8 @@ def _written_out(expr: Expr) -> Expr:
         body = node.function.replace(lambda e: isinstance(e, Sum), write)
         terms = [body]
         for var, low, high in node.limits:
-            terms = [t.xreplace({var: Integer(k)}) for t in terms for k in range(int(low), int(high) + 1)]
+            span = range(int(low), int(high) + 1)
+            terms = [t.xreplace({var: Integer(k)}) for t in terms for k in span]
         return Add(*terms)
 
     return expr.replace(lambda e: isinstance(e, Sum), write)

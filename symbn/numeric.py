@@ -556,7 +556,7 @@ def _equality_factors(equality: Relational, fixed: set[Any]) -> tuple[list[Expr]
 
 
 def _linear_somewhere(factor: Expr, fixed: set[Any]) -> bool:
-    """Whether a factor is of degree 1 in one of its unknowns (solved exactly for it, b·eᵃ − 1 for b)."""
+    """Whether a factor is of degree 1 in one of its unknowns (solved exactly: b·eᵃ − 1 for b)."""
     from sympy import Poly
 
     unknowns = [
@@ -850,7 +850,9 @@ def _satisfy(claim: _Claim, point: Point, rng: random.Random) -> bool:
             for k, bound in enumerate(_instances(equality, point, claim)):
                 gap = equality.lhs - equality.rhs
                 if factors:
-                    pick = (claim.turn + k) % len(factors)
+                    # In turn for the first instance; at random for the others, so that the
+                    # entries of a family mix their factors every way (not always alternating).
+                    pick = claim.turn % len(factors) if k == 0 else rng.randrange(len(factors))
                     gap = factors[pick]
                     chosen.add((e, pick))
                     if e < len(claim.curved) and pick in claim.curved[e]:
@@ -944,7 +946,7 @@ def _grid_solve(
 
     ``target`` 0 needs an exact root on the grid; ``±tiny`` asks only for the sign, which finds the
     inside of ``b (2b − 1) < 0`` at ``b = 1/4`` where no affine solve can. A root is picked at
-    random among the grid's roots (x² + y² = 1 at y = 0: x = −1 and x = 1, not always the first).
+    random among the grid's roots (x² + y² = 1 at y = 0: x = −1 or x = 1, not always the first).
     """
     domain = domain_of(point.what[key])
     wanted = (target > 0) - (target < 0)
@@ -1035,7 +1037,8 @@ def _decide_exactly(claim: _Claim, point: Point) -> bool | None:
     from sympy import minimal_polynomial
     from sympy.polys.polyerrors import NotAlgebraic
 
-    if claim.lhs.has(AppliedUndef, KinkedDerivative) or claim.rhs.has(AppliedUndef, KinkedDerivative):
+    opaque = (AppliedUndef, KinkedDerivative)
+    if claim.lhs.has(*opaque) or claim.rhs.has(*opaque):
         return None
     try:
         difference = _exact_value(claim.lhs - claim.rhs, point)
