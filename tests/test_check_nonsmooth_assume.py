@@ -333,6 +333,14 @@ def test_a_curve_the_solver_cannot_walk_is_undecided_not_checked() -> None:
     assert "linear in none" in res.reason
 
 
+def test_the_entries_of_a_family_mix_their_roots() -> None:
+    # X_i ∈ {0, 1} for every i: Σ_i X_i = 1 fails wherever the count of ones is not 1.
+    assert sum((1, 1, 0)) != 1 and sum((0, 0, 0)) != 1 and sum((0, 1, 0)) == 1
+    for seed in SEEDS:
+        res = _claim(Sum(X[i], (i, 1, m)), 1, assume=(Eq(X[i] ** 2, X[i]),), seed=seed)
+        assert res.verdict is Verdict.REFUTED, res.reason
+
+
 def test_the_root_zero_of_a_cube_is_the_counterexample() -> None:
     res = _claim(x**2, 1, assume=(Eq(x**3, x),))
     assert res.verdict is Verdict.REFUTED
