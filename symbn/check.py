@@ -38,6 +38,7 @@ from sympy.core.relational import Relational
 from symbn.assumptions import apply_assumptions
 from symbn.budget import TIMED_OUT, Failure, run_many
 from symbn.model import Derivation, Kind, Line, Relation, defined_name, recursion_step
+from symbn.nonsmooth import guarded, unwrapped
 from symbn.normal import normal_form
 from symbn.notation import meaning
 from symbn.numeric import MIN_AGREEING, Counterexample, NotEvaluable, NumericOutcome, compare
@@ -712,13 +713,16 @@ def _carry_out(node: Any) -> Expr:
     """One derivative carried out: by :func:`derivative_through_sums` where it applies, else by SymPy."""
     if not isinstance(node, Derivative):
         return node
-    result = node.expr
+    # A derivative of |u|, max, ⌊u⌋, cases …: SymPy's formula has a value at the breakpoints,
+    # where there is no derivative; it is kept with its function, which decides there.
+    plain = unwrapped(node.expr)
+    result = plain
     for var, count in node.variable_count:
         if not isinstance(var, Symbol) or not count.is_Integer:
-            return node.expr.diff(*node.variable_count)
+            return guarded(node.expr, plain.diff(*node.variable_count), node.variable_count)
         for _ in range(int(count)):
             result = derivative_through_sums(result, var)
-    return result
+    return guarded(node.expr, result, node.variable_count)
 
 
 def derivative_through_sums(expr: Expr, x: Symbol) -> Expr:

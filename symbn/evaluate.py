@@ -27,11 +27,13 @@ from sympy import (
     Add,
     Basic,
     Derivative,
+    DiracDelta,
     Expr,
     Float,
     Heaviside,
     Idx,
     Indexed,
+    IndexedBase,
     Integer,
     KroneckerDelta,
     Max,
@@ -74,6 +76,8 @@ from sympy.core.numbers import (
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import And, BooleanAtom, BooleanFalse, BooleanTrue, Not, Or
 
+from symbn.nonsmooth import KinkedDerivative, kinks_in
+
 MAX_TERMS = 200_000
 MAX_FACTORIAL = 2_000
 MAX_EXACT_BITS = 200_000
@@ -94,6 +98,10 @@ class Undefined(Exception):
 
 class Undetermined(Exception):
     """An interval straddles a point where the answer changes: more precision might decide it."""
+
+
+class KinkUndecided(Undetermined):
+    """Whether a derivative exists at a breakpoint of a non-smooth piece could not be decided."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +308,7 @@ class Point:
         self.used: dict[Any, Value] = {}
         self.what: dict[Any, Basic] = {}
         self.touched: set[Any] | None = None
+        self.solved_on: frozenset[Any] = frozenset()  # the factors of equalities solved here
 
     def value(self, key: Any, what: Basic) -> Value:
         if key not in self.values:
@@ -326,6 +335,10 @@ class Evaluator:
         self.counters: dict[Any, int] = {}  # the same summation indices, as plain integers
         self.cache: dict[Any, Value] = {}
         self.terms = 0
+        # While the function of a derivative through |u|, max, cases … is evaluated: its pieces
+        # that depend on the variable, and whether one of them was at its breakpoint.
+        self.watch: frozenset[Any] | None = None
+        self.kinked = False
 
     # Dispatch -----------------------------------------------------------------------------
 
@@ -567,8 +580,21 @@ class Evaluator:
             raise NotEvaluable(f"{type(expr).__name__} of a complex value")
         return value
 
+    def _kink(self, expr: Any, at: bool) -> None:
+        """Note that a watched piece is at its breakpoint (``at``), for the derivative being taken."""
+        if at and self.watch is not None and expr in self.watch:
+            self.kinked = True
+
+    def _watched(self, expr: Any) -> bool:
+        return self.watch is not None and expr in self.watch
+
     def _abs(self, expr: Abs) -> Value:
         value = self(expr.args[0])
+        if self._watched(expr):
+            if is_exact(value):
+                self._kink(expr, value == 0)
+            else:
+                self.nonzero(to_interval(value))
         if isinstance(value, Fraction):
             return abs(value)
         if isinstance(value, Gauss):
@@ -581,6 +607,15 @@ class Evaluator:
         values = [self.real_value(a) for a in expr.args]
         best = values[0]
         pick_max = isinstance(expr, Max)
+        if self._watched(expr):
+            # Two arguments at the extreme: a breakpoint (max(x, 0) at x = 0).
+            top = values[0]
+            for value in values[1:]:
+                order = compare(value, top)
+                if (order > 0) if pick_max else (order < 0):
+                    top = value
+            ties = sum(value is top or compare(value, top) == 0 for value in values)
+            self._kink(expr, ties >= 2)
         for value in values[1:]:
             if is_exact(best) and is_exact(value):
                 best = max(best, value) if pick_max else min(best, value)
@@ -592,10 +627,13 @@ class Evaluator:
         return best
 
     def _sign(self, expr: sign) -> Value:
-        return Fraction(sign_of(self.real_value(expr.args[0])))
+        s = sign_of(self.real_value(expr.args[0]))
+        self._kink(expr, s == 0)
+        return Fraction(s)
 
     def _heaviside(self, expr: Heaviside) -> Value:
         s = sign_of(self.real_value(expr.args[0]))
+        self._kink(expr, s == 0)
         if s == 0:
             if len(expr.args) > 1:
                 return self(expr.args[1])
@@ -604,7 +642,15 @@ class Evaluator:
 
     def _delta(self, expr: KroneckerDelta) -> Value:
         left, right = (self(a) for a in expr.args[:2])
-        return Fraction(int(equal(left, right)))
+        same = equal(left, right)
+        self._kink(expr, same)
+        return Fraction(int(same))
+
+    def _dirac(self, expr: Any) -> Value:
+        """δ(u) as a function: 0 wherever u ≠ 0 (SymPy's derivative of a step); no value at 0."""
+        if sign_of(self.real_value(expr.args[0])) == 0:
+            raise Undetermined("DiracDelta at 0 is not a number")
+        return Fraction(0)
 
     def _piecewise(self, expr: Piecewise) -> Value:
         for piece, condition in expr.args:
@@ -620,7 +666,11 @@ class Evaluator:
                 low, high = mpmath.ceil(value.a), mpmath.ceil(value.b)
             if low != high:
                 raise Undetermined("an interval across an integer")
+            touches = value.a == mpmath.floor(value.a) or value.b == mpmath.floor(value.b)
+            if self._watched(expr) and touches:
+                raise Undetermined("an interval that reaches an integer")
             return Fraction(int(low))
+        self._kink(expr, value.denominator == 1)
         if isinstance(expr, floor):
             return Fraction(value.numerator // value.denominator)
         return Fraction(-((-value.numerator) // value.denominator))
@@ -716,6 +766,133 @@ class Evaluator:
             return iv.erf(x)
         raise NotEvaluable(f"cannot evaluate {type(expr).__name__} numerically")
 
+    def _kinked_derivative(self, expr: KinkedDerivative) -> Value:
+        """A derivative of a function with non-smooth pieces (|u|, max, ⌊u⌋, cases …).
+
+        Where none of the pieces that depend on the variable is at its breakpoint, the function
+        is smooth nearby and SymPy's formula is its derivative. At a breakpoint the derivative
+        exists exactly when the branches on either side meet the function's value there with
+        equal derivatives (:meth:`_one_sided`); what cannot be decided so is Undetermined.
+        """
+        if any(not c.is_Integer or c < 0 for c in expr.args[3]):
+            raise NotEvaluable("a derivative of a non-smooth function to a symbolic order")
+        saved_bound = dict(self.bound)
+        outer = (self.watch, self.kinked, self.cache)
+        try:
+            for v, p in zip(expr.variables, expr.points, strict=True):
+                if v != p:
+                    self.bound[v] = self(p)
+            self.watch, self.kinked, self.cache = _watch_of(expr), False, {}
+            try:
+                value = self(expr.function)
+            finally:
+                kinked = self.kinked
+                self.watch, self.cache = outer[0], outer[2]
+                # A kink inside a derivative is a kink of any derivative taken of it.
+                self.kinked = outer[1] or kinked
+            if not kinked:
+                return self(expr.formula)
+            try:
+                return self._one_sided(expr, value)
+            except KinkUndecided:
+                raise
+            except Undetermined as exc:
+                raise KinkUndecided(f"at a breakpoint: {exc}") from exc
+        finally:
+            self.bound = saved_bound
+
+    def _one_sided(self, expr: KinkedDerivative, value: Value) -> Value:
+        """The derivative at a breakpoint, from the smooth branches on either side of it.
+
+        The function is made one of the variable alone: every other value put in, sums written
+        out term by term at this point's sizes. Its branches just right and just left of the
+        point must meet its value there, with equal derivatives up to the order taken.
+        """
+        from sympy import Dummy as _Dummy
+
+        if len(expr.variables) != 1:
+            raise KinkUndecided("a partial derivative at a breakpoint of a non-smooth piece")
+        v, count = expr.variables[0], expr.counts[0]
+        at, x, x0 = self._alone(expr.function, v)
+        if not isinstance(x, _Dummy):
+            raise KinkUndecided("a derivative at a breakpoint")
+        sides = [_Branches(self, x, x0, side).of(at) for side in (1, -1)]
+        values = []
+        for order in range(count + 1):
+            pair = [self._at(branch.diff(x, order) if order else branch, x, x0) for branch in sides]
+            if order == 0:
+                pair.append(value)
+            values.append(pair)
+        for order, pair in enumerate(values):
+            try:
+                same = all(equal(pair[0], other) for other in pair[1:])
+            except Undetermined as exc:
+                why = f"one-sided derivatives that agree to the precision ({exc})"
+                raise KinkUndecided(why) from exc
+            if not same:
+                what = "the function jumps" if order == 0 else "the one-sided derivatives differ"
+                raise Undefined(f"no derivative here: {what} at this breakpoint")
+        return values[count][0]
+
+    def _alone(self, function: Expr, v: Any) -> tuple[Expr, Any, Fraction]:
+        """``function`` as one of the variable ``v`` alone, with the variable and its value here.
+
+        A family entry ``x[r]`` becomes a fresh variable once the sums are written out and the
+        entry is located; every other symbol and entry takes this point's exact value.
+        """
+        from sympy import Dummy as _Dummy
+        from sympy import Rational as _Rational
+
+        def number(value: Value) -> Any:
+            if not isinstance(value, Fraction):
+                raise KinkUndecided("a derivative at a breakpoint with irrational values")
+            return _Rational(value.numerator, value.denominator)
+
+        if function.has(AppliedUndef, Derivative, KinkedDerivative, Product):
+            raise KinkUndecided("a derivative at a breakpoint, of a function with unknowns")
+        variable: Any = v
+        target: Any = None
+        if isinstance(v, Indexed):
+            target = (v.base, tuple(self.integer(i) for i in v.indices))
+            variable = _Dummy(str(v.base), real=True)
+        x0 = self(v)
+        if not isinstance(x0, Fraction):
+            raise KinkUndecided("a derivative at an irrational breakpoint")
+        families = {e.base for e in function.atoms(Indexed)}
+        labels = {b.label for b in families} | families
+        mapping = {
+            s: number(self(s))
+            for s in function.free_symbols
+            if s != v and not isinstance(s, (Indexed, IndexedBase)) and s not in labels
+        }
+        written = function.xreplace(mapping)
+        if written.has(Sum):
+            written = _written_out(written)
+        entries = {}
+        for entry in written.atoms(Indexed):
+            if not all(i.is_Integer for i in entry.indices):
+                raise KinkUndecided("a family entry whose index is not known at a breakpoint")
+            key = (entry.base, tuple(int(i) for i in entry.indices))
+            entries[entry] = variable if key == target else number(self(entry))
+        written = written.xreplace(entries)
+        if written.free_symbols - {variable}:
+            raise KinkUndecided("a derivative at a breakpoint with values not known")
+        return written, variable, x0
+
+    def _at(self, expr: Expr, v: Any, x0: Fraction) -> Value:
+        """``expr`` (a smooth branch) at ``v = x0``; a branch without a value there is undecided."""
+        saved = self.bound.get(v)
+        self.bound[v] = x0
+        try:
+            return self(expr)
+        except Undefined as exc:
+            raise KinkUndecided(f"a branch beside a breakpoint has no value there ({exc})") from exc
+        finally:
+            if saved is None:
+                self.bound.pop(v, None)
+            else:
+                self.bound[v] = saved
+
     def _undefined_function(self, expr: AppliedUndef) -> Value:
         args = tuple(self.exact_key(a) for a in expr.args)
         return self.point.value((expr.func, (), args), expr)
@@ -769,10 +946,133 @@ class Evaluator:
             op = condition.rel_op
             if op in ("==", "!="):
                 same = equal(left, right)
+                self._kink(condition, same)
                 return same if op == "==" else not same
             order = compare(left, right)
+            self._kink(condition, order == 0)
             return {">": order > 0, ">=": order >= 0, "<": order < 0, "<=": order <= 0}[op]
         raise NotEvaluable(f"cannot decide the condition {type(condition).__name__}")
+
+
+MAX_WRITTEN_TERMS = 2_000  # terms a sum may be written out to, at a breakpoint of a derivative
+
+
+def _written_out(expr: Expr) -> Expr:
+    """``expr`` with every sum (its limits numbers now) written out term by term."""
+
+    def spans(node: Any) -> int:
+        total = 1
+        for _, low, high in node.limits:
+            if not (low.is_Integer and high.is_Integer):
+                raise KinkUndecided("a sum whose limits are not known at a breakpoint")
+            total *= max(1, int(high) - int(low) + 1)
+        return total * max((spans(inner) for inner in node.function.atoms(Sum)), default=1)
+
+    if sum(spans(node) for node in expr.atoms(Sum)) > MAX_WRITTEN_TERMS:
+        raise KinkUndecided(f"more than {MAX_WRITTEN_TERMS} terms to write out at a breakpoint")
+
+    def write(node: Any) -> Any:
+        body = node.function.replace(lambda e: isinstance(e, Sum), write)
+        terms = [body]
+        for var, low, high in node.limits:
+            span = range(int(low), int(high) + 1)
+            terms = [t.xreplace({var: Integer(k)}) for t in terms for k in span]
+        return Add(*terms)
+
+    return expr.replace(lambda e: isinstance(e, Sum), write)
+
+
+MAX_SIDE_ORDER = 8  # derivatives looked at to tell on which side of 0 a piece's argument lies
+
+
+class _Branches:
+    """A function with no non-smooth piece left: each replaced by its branch on one side of ``x0``.
+
+    ``side`` is +1 (just right of ``x0``) or −1 (just left). The pieces are replaced from the
+    innermost out, so the argument of each is already smooth; its sign beside ``x0`` is the sign
+    of its first derivative there that is not 0 (turned by the side for odd orders). Anything that
+    cannot be decided that way (an argument flat to every order tried) is Undetermined.
+    """
+
+    def __init__(self, evaluator: Evaluator, v: Any, x0: Fraction, side: int) -> None:
+        self.evaluator, self.v, self.x0, self.side = evaluator, v, x0, side
+
+    def sign(self, g: Expr) -> int:
+        for order in range(MAX_SIDE_ORDER + 1):
+            value = self.evaluator._at(g.diff(self.v, order) if order else g, self.v, self.x0)
+            s = sign_of(real_part(value))
+            if s:
+                return s * (self.side**order)
+            if not g.has(self.v):
+                break
+        raise KinkUndecided("a piece's argument is flat at a breakpoint")
+
+    def value(self, g: Expr) -> Fraction:
+        value = self.evaluator._at(g, self.v, self.x0)
+        if not isinstance(value, Fraction):
+            raise KinkUndecided("an irrational value at a breakpoint")
+        return value
+
+    def truth(self, condition: Any) -> bool:
+        if isinstance(condition, BooleanTrue):
+            return True
+        if isinstance(condition, BooleanFalse):
+            return False
+        if isinstance(condition, And):
+            return all(self.truth(c) for c in condition.args)
+        if isinstance(condition, Or):
+            return any(self.truth(c) for c in condition.args)
+        if isinstance(condition, Not):
+            return not self.truth(condition.args[0])
+        if isinstance(condition, Relational):
+            s = self.sign(self.of(condition.lhs - condition.rhs))
+            op = condition.rel_op
+            return {">": s > 0, ">=": s > 0, "<": s < 0, "<=": s < 0, "==": False, "!=": True}[op]
+        raise KinkUndecided(f"a condition {type(condition).__name__} at a breakpoint")
+
+    def of(self, expr: Any) -> Any:
+        if not isinstance(expr, Basic) or not expr.args or not expr.has(self.v):
+            return expr
+        if isinstance(expr, Piecewise):
+            for piece, condition in expr.args:
+                if self.truth(condition):
+                    return self.of(piece)
+            raise KinkUndecided("no case applies beside a breakpoint")
+        args = [self.of(a) for a in expr.args]
+        if isinstance(expr, Abs):
+            return self.sign(args[0]) * args[0]
+        if isinstance(expr, sign):
+            return Integer(self.sign(args[0]))
+        if isinstance(expr, Heaviside):
+            return Integer(int(self.sign(args[0]) > 0))
+        if isinstance(expr, (Max, Min)):
+            pick_max = isinstance(expr, Max)
+            for a in args:
+                others = [self.sign(a - b) for b in args if b is not a]
+                if all((o > 0) if pick_max else (o < 0) for o in others):
+                    return a
+            raise KinkUndecided("arguments of max or min that meet to every order")
+        if isinstance(expr, (floor, ceiling)):
+            u0 = self.value(args[0])
+            if u0.denominator != 1:
+                whole = u0.numerator // u0.denominator
+                return Integer(whole if isinstance(expr, floor) else whole + 1)
+            s = self.sign(args[0] - Integer(int(u0)))
+            n = int(u0)
+            if isinstance(expr, floor):
+                return Integer(n if s > 0 else n - 1)
+            return Integer(n + 1 if s > 0 else n)
+        if isinstance(expr, (KroneckerDelta, DiracDelta)):
+            difference = args[0] - args[1] if isinstance(expr, KroneckerDelta) else args[0]
+            self.sign(difference)
+            return Integer(0)
+        return expr.func(*args)
+
+
+@lru_cache(maxsize=1024)
+def _watch_of(expr: KinkedDerivative) -> frozenset[Any]:
+    """The pieces of a derivative's function whose breakpoints matter: those on its variables."""
+    return frozenset(kinks_in(expr.function, list(expr.variables)))
 
 
 @lru_cache(maxsize=8192)
@@ -805,6 +1105,8 @@ def _complex_log(z: Any) -> Any:
 
 
 _FUNCTIONS: list[tuple[Any, Callable[[Evaluator, Any], Value]]] = [
+    (KinkedDerivative, Evaluator._kinked_derivative),
+    (DiracDelta, Evaluator._dirac),
     (Abs, Evaluator._abs),
     ((Max, Min), Evaluator._max_min),
     (sign, Evaluator._sign),
@@ -856,6 +1158,7 @@ def _handler_for(expr: Any) -> Callable[[Evaluator, Any], Value]:
 __all__ = [
     "Evaluator",
     "Gauss",
+    "KinkUndecided",
     "NotEvaluable",
     "Point",
     "TooLarge",

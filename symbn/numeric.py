@@ -31,6 +31,7 @@ from sympy import (
     Heaviside,
     Idx,
     Indexed,
+    IndexedBase,
     Integer,
     KroneckerDelta,
     Max,
@@ -38,6 +39,7 @@ from sympy import (
     Mul,
     Piecewise,
     Pow,
+    Product,
     Rational,
     Sum,
     Symbol,
@@ -53,6 +55,7 @@ from sympy.logic.boolalg import BooleanAtom
 from symbn.evaluate import (
     Evaluator,
     Gauss,
+    KinkUndecided,
     NotEvaluable,
     Point,
     TooLarge,
@@ -62,6 +65,7 @@ from symbn.evaluate import (
     is_exact,
     precision,
 )
+from symbn.nonsmooth import KinkedDerivative, kink_places
 from symbn.sampling import (
     GENERIC_REACH,
     Sampler,
@@ -132,6 +136,9 @@ class NumericOutcome:
     degree: int | None = None  # a bound on the claim's degree in its values, None if not rational
     special: int = 0
     beyond: int | None = None  # a size where a piece may turn, larger than every size tried
+    # solutions of an equality assumption that no agreeing trial reached (x = 0 of x³ = x)
+    unreached: tuple[str, ...] = ()
+    open_kinks: int = 0  # trials at a breakpoint where a derivative's existence was not decided
 
     @property
     def distinct_sizes(self) -> int:
@@ -182,11 +189,17 @@ class NumericOutcome:
         return text
 
 
+KINK_OPEN = "whether a derivative exists at a breakpoint was not decided"
+
+
 @dataclass
 class _Trial:
     kind: str  # agree, differ, excluded, unresolved
     counterexample: Counterexample | None = None
     reason: str = ""
+    # the factors of the equality assumptions this trial's point was solved on; "open" when a
+    # non-polynomial equality was solved on a grid (other solutions may exist)
+    branches: frozenset[Any] = frozenset()
 
 
 @dataclass
@@ -206,6 +219,16 @@ class _Claim:
     degree: int | None = None
     criticals: list[tuple[Expr, Fraction]] = field(default_factory=list)
     turn_sizes: list[int] = field(default_factory=list)
+    # Each equality's solutions, one factor of it each (x³ = x: x = 0, x = 1, x = −1), and
+    # whether the equality is a polynomial (else its solutions found on a grid may not be all).
+    branches: list[list[Expr]] = field(default_factory=list)
+    polynomial: list[bool] = field(default_factory=list)
+    # the factors linear in none of their unknowns (x² + y² − 1, |x| − 1, sin x): the solver
+    # reaches only the few of their solutions on its grid, so agreement there is no evidence
+    # about the others; an equality without factors that is neither polynomial nor linear in
+    # one of its unknowns is "open" in the same way
+    curved: list[set[int]] = field(default_factory=list)
+    turn: int = 0
 
 
 def compare(
@@ -228,7 +251,8 @@ def compare(
     count = trials if trials is not None else SEARCH_TRIALS if thorough else QUICK_TRIALS
     bits = PRECISIONS if thorough else (QUICK_PRECISION,)
     agreed_sizes: list[tuple[tuple[str, int], ...]] = []
-    skipped = unresolved = generic = special = 0
+    skipped = unresolved = generic = special = open_kinks = 0
+    reached: set[Any] = set()
     reason = ""
     fallback: _Trial | None = None
 
@@ -244,6 +268,8 @@ def compare(
             claim.degree,
             special,
             _beyond(claim, agreed_sizes) if found is None else None,
+            unreached=_unreached(claim, reached),
+            open_kinks=open_kinks,
         )
 
     plans = _size_plans(claim, rng, count, quick=not thorough)
@@ -264,11 +290,13 @@ def compare(
         if trial.kind == "differ":
             return outcome(trial.counterexample)
         if trial.kind == "agree":
+            reached |= trial.branches
             agreed_sizes.append(tuple((str(size), value) for size, value in plan.items()))
             generic += is_generic
             special += not is_generic
         elif trial.kind == "unresolved":
             unresolved += 1
+            open_kinks += trial.reason == KINK_OPEN
         else:
             skipped += 1
             reason = trial.reason or reason
@@ -320,6 +348,13 @@ def _prepare(lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]) -> _Clai
     # Solved or filtered values are not uniform: no Schwartz–Zippel bound under assumptions.
     claim.degree = None if kept else _degree_bound(lhs, rhs)
     claim.criticals = critical_points(exprs)
+    for equality in claim.equalities:
+        factors, polynomial = _equality_factors(equality, set(sizes) | set(indices))
+        claim.branches.append(factors)
+        held = set(sizes) | set(indices)
+        gap = equality.lhs - equality.rhs
+        claim.polynomial.append(polynomial or _linear_somewhere(gap, held))
+        claim.curved.append({k for k, f in enumerate(factors) if not _linear_somewhere(f, held)})
     if sizes and _turns_with_sizes(exprs, set(sizes)):
         claim.turn_sizes = _turn_sizes(claim.constants)
     return claim
@@ -455,6 +490,13 @@ def critical_points(exprs: list[Expr]) -> list[tuple[Expr, Fraction]]:
             found.setdefault((g, t), None)
 
     def visit(expr: Any, bound: frozenset[Any]) -> None:
+        if isinstance(expr, KinkedDerivative):
+            # Its pieces are written in its own variables: aim at them at the claim's values.
+            visit(expr.at_points(expr.function), bound)
+            visit(expr.at_points(expr.formula), bound)
+            for place in kink_places(expr):
+                add(place, (Fraction(0),), bound)
+            return
         if isinstance(expr, Sum) or getattr(expr, "is_Product", False):
             bound = bound | {v for v, *_ in expr.limits}
         elif isinstance(expr, Pow):
@@ -484,6 +526,105 @@ def critical_points(exprs: list[Expr]) -> list[tuple[Expr, Fraction]]:
     for expr in exprs:
         visit(expr, frozenset())
     return list(found)[:MAX_CRITICALS]
+
+
+def _equality_factors(equality: Relational, fixed: set[Any]) -> tuple[list[Expr], bool]:
+    """The factors of an equality's difference that may vanish, and whether it is a polynomial.
+
+    ``x³ = x`` has the factors x, x − 1, x + 1: each is a part of the solutions. A factor that
+    is never 0 (a positive constant, x² + 1 for a real x) or that is in the sizes alone is not.
+    """
+    from sympy import factor_list, fraction, together
+
+    gap = equality.lhs - equality.rhs
+    polynomial = _polynomial_like(gap)
+    if gap.has(Sum, Product, AppliedUndef) or gap.count_ops() > 10 * FACTOR_OPS:
+        return [], polynomial
+    try:
+        numerator, _ = fraction(together(gap))
+        _, found = factor_list(numerator)
+    except Exception:
+        return [], False
+    factors = []
+    for factor, _ in found:
+        if factor.is_number or factor.is_positive or factor.is_negative or factor.is_nonzero:
+            continue
+        if not factor.free_symbols - fixed - {f for f in factor.free_symbols if isinstance(f, Idx)}:
+            continue
+        factors.append(factor)
+    return factors, polynomial
+
+
+def _linear_somewhere(factor: Expr, fixed: set[Any]) -> bool:
+    """Whether a factor is of degree 1 in one of its unknowns (solved exactly: b·eᵃ − 1 for b)."""
+    from sympy import Poly
+
+    unknowns = [
+        u
+        for u in factor.free_symbols | factor.atoms(Indexed)
+        if u not in fixed and not isinstance(u, (Idx, IndexedBase))
+    ]
+    labels = {e.base.label for e in factor.atoms(Indexed)}
+    for u in unknowns:
+        if u in labels:
+            continue
+        try:
+            if Poly(factor, u).degree() == 1:
+                return True
+        except Exception:
+            continue
+    return False
+
+
+def _polynomial_like(expr: Any) -> bool:
+    """Whether ``expr`` is built from numbers, symbols, entries and sums by +, × and integer powers.
+
+    Only then is solving it exact: the factors of a polynomial are all its solutions, and its
+    value is affine in an unknown when three values say so. ``|x| − 1`` looks affine at 0, 1, 2.
+    """
+    if expr.is_Number:
+        return bool(expr.is_Rational)
+    if isinstance(expr, (Symbol, Idx, Indexed)):
+        return True
+    if isinstance(expr, (Add, Mul)):
+        return all(_polynomial_like(a) for a in expr.args)
+    if isinstance(expr, Pow):
+        return bool(expr.exp.is_Integer) and _polynomial_like(expr.base)
+    if isinstance(expr, Sum):
+        return _polynomial_like(expr.function) and all(
+            _polynomial_like(b) for _, *bounds in expr.limits for b in bounds
+        )
+    return False
+
+
+def _unreached(claim: _Claim, reached: set[Any]) -> tuple[str, ...]:
+    """The factors of the equality assumptions that no agreeing trial was solved on."""
+    missing = []
+    for e, factors in enumerate(claim.branches):
+        equality = claim.equalities[e]
+        if (e, "open") in reached:
+            missing.append(
+                f"{equality.lhs} = {equality.rhs} (not a polynomial: the values found may not be "
+                "all its solutions)"
+            )
+        missing.extend(
+            f"{factor} = 0 (of {equality.lhs} = {equality.rhs}: "
+            + (
+                "linear in none of its unknowns"
+                if _polynomial_like(factor)
+                else "not a polynomial, nor linear in one of its unknowns"
+            )
+            + ", so the trials reach only a few of its solutions)"
+            for k, factor in enumerate(factors)
+            if (e, "curved", k) in reached
+        )
+        if len(factors) > 1:
+            missing.extend(
+                f"{factor} = 0 (of {equality.lhs} = {equality.rhs})"
+                for k, factor in enumerate(factors)
+                if (e, k) not in reached
+            )
+    return tuple(missing)
 
 
 def _factors(expr: Expr) -> list[Expr]:
@@ -626,6 +767,7 @@ def _one_trial(
             last = trial.reason
             undefined += 1
             continue
+        trial.branches = point.solved_on
         return trial
     return _Trial("excluded", reason=last)
 
@@ -693,14 +835,34 @@ def _evaluator(point: Point, claim: _Claim, bound: dict[Any, Fraction]) -> Evalu
 
 
 def _satisfy(claim: _Claim, point: Point, rng: random.Random) -> bool:
-    """Make the point satisfy every assumption: solve each equality, then test the inequalities."""
+    """Make the point satisfy every assumption: solve each equality, then test the inequalities.
+
+    An equality whose difference factors (x³ − x = x(x − 1)(x + 1)) is solved for one factor,
+    the next one at the next trial, so that every solution is tried, not only the first one a
+    search meets; the factors used are noted on the point.
+    """
     fixed = set(claim.sizes) | set(claim.indices)
+    chosen: set[Any] = set()
+    claim.turn += 1
     with precision(QUICK_PRECISION):
-        for equality in claim.equalities:
-            for bound in _instances(equality, point, claim):
+        for e, equality in enumerate(claim.equalities):
+            factors = claim.branches[e] if e < len(claim.branches) else []
+            for k, bound in enumerate(_instances(equality, point, claim)):
                 gap = equality.lhs - equality.rhs
+                if factors:
+                    # In turn for the first instance; at random for the others, so that the
+                    # entries of a family mix their factors every way (not always alternating).
+                    pick = claim.turn % len(factors) if k == 0 else rng.randrange(len(factors))
+                    gap = factors[pick]
+                    chosen.add((e, pick))
+                    if e < len(claim.curved) and pick in claim.curved[e]:
+                        chosen.add((e, "curved", pick))
                 if not _solve(gap, Fraction(0), point, claim, bound, fixed, rng):
                     return False
+                if not factors and not (e < len(claim.polynomial) and claim.polynomial[e]):
+                    # |x| = 1, sin x = 0: whatever value solved it, there may be others.
+                    chosen.add((e, "open"))
+        point.solved_on = frozenset(chosen)
         for equality in claim.equalities:
             for bound in _instances(equality, point, claim):
                 if not _evaluator(point, claim, bound).truth(equality):
@@ -751,7 +913,7 @@ def _solve(
             continue
         slope = g1 - g0
         if slope == 0 or g2 - 2 * g1 + g0 != 0:
-            found = _grid_solve(at, key, target, point)
+            found = _grid_solve(at, key, target, point, rng)
             if found:
                 return True
             point.values[key] = saved
@@ -777,15 +939,33 @@ def _solve(
 _GRID = sorted({Fraction(k, 8) for k in range(-24, 25)} | {Fraction(1, 10**6), Fraction(-1, 10**6)})
 
 
-def _grid_solve(at: Any, key: Any, target: Fraction, point: Point) -> bool:
+def _grid_solve(
+    at: Any, key: Any, target: Fraction, point: Point, rng: random.Random | None = None
+) -> bool:
     """For ``g`` not affine in ``key``: a grid value with ``g = target`` exactly, or on the same side.
 
     ``target`` 0 needs an exact root on the grid; ``±tiny`` asks only for the sign, which finds the
-    inside of ``b (2b − 1) < 0`` at ``b = 1/4`` where no affine solve can.
+    inside of ``b (2b − 1) < 0`` at ``b = 1/4`` where no affine solve can. A root is picked at
+    random among the grid's roots (x² + y² = 1 at y = 0: x = −1 or x = 1, not always the first).
     """
     domain = domain_of(point.what[key])
     wanted = (target > 0) - (target < 0)
-    for value in _GRID:
+    grid = list(_GRID)
+    if wanted == 0 and rng is not None:
+        roots = []
+        for value in grid:
+            if not domain.admits(value):
+                continue
+            try:
+                gap = at(key, value)
+            except (Undefined, Undetermined):
+                continue
+            if not isinstance(gap, Gauss) and gap == 0:
+                roots.append(value)
+        if not roots:
+            return False
+        grid = [rng.choice(roots)]
+    for value in grid:
         if not domain.admits(value):
             continue
         try:
@@ -839,6 +1019,8 @@ def _evaluate(claim: _Claim, point: Point, bits: tuple[int, ...], want_differenc
             if same:
                 return _Trial("agree")
             return _Trial("differ", _counterexample(point, left, right, ""))
+    if isinstance(left, KinkUndecided) or isinstance(right, KinkUndecided):
+        return _Trial("unresolved", reason=KINK_OPEN)
     if isinstance(left, Undefined) or isinstance(right, Undefined) or len(bits) == 1:
         return _Trial("unresolved")
     exact = _decide_exactly(claim, point)
@@ -855,7 +1037,8 @@ def _decide_exactly(claim: _Claim, point: Point) -> bool | None:
     from sympy import minimal_polynomial
     from sympy.polys.polyerrors import NotAlgebraic
 
-    if claim.lhs.has(AppliedUndef) or claim.rhs.has(AppliedUndef):
+    opaque = (AppliedUndef, KinkedDerivative)
+    if claim.lhs.has(*opaque) or claim.rhs.has(*opaque):
         return None
     try:
         difference = _exact_value(claim.lhs - claim.rhs, point)

@@ -128,6 +128,28 @@ def policy(
             remainder,
             numeric=numeric,
         )
+    if numeric.unreached:
+        # Agreement on part of an assumption's solutions says nothing about the rest:
+        # x² = 1 holds at x = ±1 but not at x = 0, all three solutions of x³ = x.
+        return Decision(
+            Verdict.UNDECIDED,
+            "not proved symbolically; no agreeing trial reached every solution of the "
+            f"assumptions, not: {'; '.join(numeric.unreached[:3])}; {numeric.evidence()}",
+            remainder,
+            numeric=numeric,
+        )
+    if numeric.open_kinks:
+        # A derivative through |u|, max, cases … fails, if anywhere, at a breakpoint: agreement
+        # elsewhere says nothing about the points that matter.
+        return Decision(
+            Verdict.UNDECIDED,
+            f"not proved symbolically; at {numeric.open_kinks} point(s) where a piece of a "
+            "differentiated function (|u|, max, min, sign, ⌊u⌋, cases) is at its breakpoint, "
+            "symbn could not decide whether the derivative exists; "
+            f"{numeric.evidence()}",
+            remainder,
+            numeric=numeric,
+        )
     enough_sizes = numeric.distinct_sizes >= MIN_SIZE_ASSIGNMENTS or not any(numeric.sizes)
     blind = _blind_size_factor(remainder, numeric) if numeric.agreed >= MIN_AGREEING else None
     if enough_sizes and blind is not None:
