@@ -61,12 +61,18 @@ def reporting(
 def bar(total: int, *, console: Console | None = None) -> Iterator[Callable[[str], None] | None]:
     """A transient bar of ``total`` steps on stderr; ``advance(description)`` moves it by one.
 
-    Yields None where a bar would be noise: in a notebook, in a pipe or a log.
+    Yields None where a bar would be noise: in a notebook, in a pipe or a log. Without a
+    ``console``, stderr must itself be a terminal: ``FORCE_COLOR`` (set by many CI services)
+    makes rich call a pipe a terminal, and the bar's redraws would fill the log.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = console or Console(stderr=True)
+    if console is None:
+        console = Console(stderr=True)
+        if not _is_tty(sys.stderr):
+            yield None
+            return
     if in_notebook() or console.is_jupyter or not console.is_terminal:
         yield None
         return
@@ -87,3 +93,11 @@ def bar(total: int, *, console: Console | None = None) -> Iterator[Callable[[str
 
         yield advance
         drawn.update(task, completed=total)
+
+
+def _is_tty(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (False for a closed, replaced or missing stream)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False

@@ -440,3 +440,15 @@ def test_cache_info_and_clear_count_the_runs(tmp_path: Path, cache_dir: Path) ->
     cleared = invoke("cache", "clear")
     assert ", 2 runs and " in cleared.stdout and not runs_stored(cache_dir)
     assert "; 0 runs," in invoke("cache", "info").stdout
+
+
+def test_force_color_draws_no_progress_bar_into_a_pipe(tmp_path: Path, cache_dir: Path) -> None:
+    path = write(tmp_path, DOC)
+    env = _symbn_env(cache_dir, FORCE_COLOR="1")
+    out = subprocess.run(
+        [sys.executable, "-m", "symbn", "check", "--no-cache", str(path)],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert out.returncode == 1 and b"checking" not in out.stderr and out.stderr == b""
