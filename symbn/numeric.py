@@ -38,6 +38,7 @@ from sympy import (
     Mul,
     Piecewise,
     Pow,
+    Product,
     Rational,
     Sum,
     Symbol,
@@ -93,6 +94,8 @@ MAX_SOLVE_KEYS = 6  # unknowns tried when solving for a value
 MAX_CRITICALS = 24  # poles, roots, ties and edges aimed at
 NARROWING_DIGITS = 7  # digits an excluded aim beside a turn moves closer
 MAX_NARROWINGS = 12  # ... at most this many times (to 10⁻⁹³ from 10⁻⁹)
+REVERSED_GAP = 3  # sizes this far apart make a range between two of them empty by more than one
+MAX_REVERSED_SIZES = 4  # summed sizes each tried alone large (the others 1) and alone small
 FACTOR_OPS = 60  # denominators larger than this are not factored to find their poles  # index values an assumption about a whole family is checked at
 
 
@@ -555,6 +558,19 @@ def _size_plans(
         return rng.randint(1, max(4, min(limit_small, 40)))
 
     plans: list[dict[Symbol, int]] = [dict.fromkeys(sizes, n) for n in (1, 2, 3)]
+    if len(costly) > 1:
+        # Sizes far apart both ways: a range between two of them (Σ_{i=m}^{n}, Σ_{i=b+1}^{c}) is
+        # then empty with its upper limit well below its lower one, where Σ_{i=m}^{n} 1 is 0 and
+        # not n − m + 1 (a claim true only in SymPy's Karr convention is refuted there).
+        apart = REVERSED_GAP
+        plans.append({s: 1 + apart * costly.index(s) if s in costly else 1 for s in sizes})
+        plans.append(
+            {s: 1 + apart * (len(costly) - 1 - costly.index(s)) if s in costly else 1 for s in sizes}
+        )
+        if not quick:
+            for s in costly[:MAX_REVERSED_SIZES]:
+                plans.append({t: 1 + apart if t == s else 1 for t in sizes})
+                plans.append({t: 1 if t == s else 1 + apart for t in sizes})
     if len(sizes) > 1:
         # Every size different from the others (cycling through 1-3 in a quick cross-check).
         spread = 3 if quick else len(sizes)
@@ -882,8 +898,28 @@ def _exact_value(expr: Expr, point: Point) -> Expr:
                 entries[base[tuple(Integer(i) for i in indices)]] = number
         else:
             symbols[key] = number
-    result = expr.xreplace(symbols).doit(deep=True)
+    result = _written_out(expr.xreplace(symbols)).doit(deep=True)
     return result.xreplace(entries)
+
+
+def _written_out(expr: Any) -> Any:
+    """Every sum and product with integer limits written out term by term, as the evaluator does.
+
+    The terms are those of ``lower ≤ i ≤ upper`` (none when the upper limit is below the lower: a
+    sum 0, a product 1). SymPy's ``doit`` would use Karr's convention there (``Σ_{i=3}^{1} 1 = −1``)
+    and closed forms for symbolic limits: neither is how the claim is read.
+    """
+    if not isinstance(expr, Basic) or not expr.has(Sum, Product):
+        return expr
+    if isinstance(expr, (Sum, Product)):
+        *inner, (var, lower, upper) = expr.limits
+        low, high = _written_out(lower), _written_out(upper)
+        if not isinstance(var, Symbol) or not (low.is_Integer and high.is_Integer):
+            raise ValueError("a limit that is not an integer here")
+        body = expr.func(expr.function, *inner) if inner else expr.function
+        terms = [_written_out(body.xreplace({var: Integer(v)})) for v in range(int(low), int(high) + 1)]
+        return Add(*terms) if isinstance(expr, Sum) else Mul(*terms)
+    return expr.func(*[_written_out(a) for a in expr.args])
 
 
 def _sympy_number(value: Any) -> Expr:
