@@ -375,7 +375,7 @@ def _decode_counterexample(data: Any) -> Any:
     )
 
 
-_COUNTS = ("agreed", "skipped", "unresolved", "generic", "special")
+_COUNTS = ("agreed", "skipped", "unresolved", "generic", "special", "generic_unresolved")
 
 
 def _encode_numeric(numeric: Any) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ from sympy import (
     KroneckerDelta,
     Mul,
     Pow,
+    Product,
     Sum,
     Symbol,
     expand,
@@ -75,6 +76,11 @@ def _rewrite(expr: Any, ranges: Ranges) -> Any:
     """One step of :func:`_normal`: the rewrite for ``expr``'s kind, its parts normalised."""
     if isinstance(expr, Sum):
         return _normal_sum(expr, ranges)
+    if isinstance(expr, Product):
+        # Within a product its indices run over its own limits (a count of terms inside relies on it).
+        limits = [(v, _normal(lo, ranges), _normal(hi, ranges)) for v, lo, hi in expr.limits]
+        inner = {**ranges, **{v: (lo, hi) for v, lo, hi in limits}}
+        return Product(_normal(expr.function, inner), *limits)
     if isinstance(expr, Derivative):
         inner = _normal(expr.expr, ranges)
         taken = inner.diff(*expr.variable_count)
@@ -187,8 +193,11 @@ def _nonnegative(expr: Expr, ranges: Ranges) -> bool:
         current = pending.pop()
         if current.is_nonnegative:
             continue
-        spans = {v: _span(v, ranges) for v in current.free_symbols}
-        spans = {v: span for v, span in spans.items() if span is not None}
+        spans: dict[Any, tuple[Expr, Expr]] = {}
+        for v in current.free_symbols:
+            span = _span(v, ranges)
+            if span is not None:
+                spans[v] = span
         inner = [
             v
             for v in spans
@@ -199,8 +208,9 @@ def _nonnegative(expr: Expr, ranges: Ranges) -> bool:
         if not inner:
             return False
         v = sorted(inner, key=default_sort_key)[0]
-        if not current.is_polynomial(v) or current.as_poly(v) is None or current.as_poly(v).degree() > 1:
-            return False
+        poly = current.as_poly(v) if current.is_polynomial(v) else None
+        if poly is None or poly.degree() > 1:
+            return False  # not affine in v: its least value need not be at an end
         pending.extend(_expand(current.xreplace({v: end})) for end in spans[v])
     return False
 

@@ -78,6 +78,7 @@ QUICK_TRIALS = 6  # a cross-check of a claim the normal form has proved
 SEARCH_TRIALS = 36  # a claim the normal form could not prove: look hard for a counterexample
 MIN_AGREEING = 8  # fewer exact agreements than this is not evidence: undecided
 MIN_SIZE_ASSIGNMENTS = 3  # ... nor is agreement at fewer distinct sizes, when there are sizes
+MIN_GENERIC = 3  # ... nor, without a probability bound, agreement at fewer generic points
 RESAMPLES = 40  # attempts at an admissible point for one trial
 UNDEFINED_RETRIES = 4  # points where both sides are undefined before a trial's sizes are given up
 PRECISIONS = (128, 512, 2048, 8192)  # bits, raised while the intervals of the two sides overlap
@@ -135,6 +136,18 @@ class NumericOutcome:
     degree: int | None = None  # a bound on the claim's degree in its values, None if not rational
     special: int = 0
     beyond: int | None = None  # a size where a piece may turn, larger than every size tried
+    generic_unresolved: int = 0  # generic points whose sides agree to 8192 bits, undecided exactly
+
+    @property
+    def thin(self) -> bool:
+        """Whether the agreements say too little for "checked": no probability bound, few generic points.
+
+        Without a Schwartz–Zippel bound (a claim that is not a rational function, or one under
+        assumptions) the evidence is what the points show, and special points share a structure a
+        claim can exploit (small denominators, powers of ten, the claim's own constants): fewer than
+        :data:`MIN_GENERIC` generic points agreeing (exactly or to 8192 bits) is not enough.
+        """
+        return self.false_accept_bound is None and self.generic + self.generic_unresolved < MIN_GENERIC
 
     @property
     def distinct_sizes(self) -> int:
@@ -231,7 +244,7 @@ def compare(
     count = trials if trials is not None else SEARCH_TRIALS if thorough else QUICK_TRIALS
     bits = PRECISIONS if thorough else (QUICK_PRECISION,)
     agreed_sizes: list[tuple[tuple[str, int], ...]] = []
-    skipped = unresolved = generic = special = 0
+    skipped = unresolved = generic = special = generic_unresolved = 0
     reason = ""
     fallback: _Trial | None = None
 
@@ -247,6 +260,7 @@ def compare(
             claim.degree,
             special,
             _beyond(claim, agreed_sizes) if found is None else None,
+            generic_unresolved,
         )
 
     plans = _size_plans(claim, rng, count, quick=not thorough)
@@ -272,6 +286,7 @@ def compare(
             special += not is_generic
         elif trial.kind == "unresolved":
             unresolved += 1
+            generic_unresolved += is_generic
         else:
             skipped += 1
             reason = trial.reason or reason
@@ -879,11 +894,32 @@ def _decide_exactly(claim: _Claim, point: Point) -> bool | None:
             return True
         if difference.free_symbols or difference.count_ops() > EXACT_OPS:
             return None
+        if _high_order_angle(difference):
+            return None
         x = Dummy("x")
         polynomial = minimal_polynomial(difference, x)
         return bool(polynomial == x)
     except (NotAlgebraic, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
         return None
+
+
+MAX_ANGLE_DENOMINATOR = 120  # sin(π p/q) beyond this q is not handed to minimal_polynomial
+
+
+def _high_order_angle(expr: Expr) -> bool:
+    """Whether ``expr`` has sin, cos, tan or exp of ``π·p/q`` (times i for exp) with a large ``q``.
+
+    Such a value is algebraic of degree about ``q``, and SymPy's ``minimal_polynomial`` of it does
+    not finish (sin(2π·12345/2¹⁰) runs for minutes): at a generic point ``q`` is a 31-bit prime.
+    """
+    from sympy import I, exp, pi
+    from sympy.functions.elementary.trigonometric import TrigonometricFunction
+
+    for call in expr.atoms(TrigonometricFunction, exp):
+        turn = call.args[0] / (pi * I if isinstance(call, exp) else pi)
+        if turn.is_Rational and turn.q > MAX_ANGLE_DENOMINATOR:
+            return True
+    return False
 
 
 def _exact_value(expr: Expr, point: Point) -> Expr:
@@ -989,6 +1025,7 @@ def _key_name(key: Any) -> str:
 
 __all__ = [
     "MIN_AGREEING",
+    "MIN_GENERIC",
     "MIN_SIZE_ASSIGNMENTS",
     "Counterexample",
     "NotEvaluable",
