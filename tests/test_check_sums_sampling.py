@@ -15,7 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from sympy import IndexedBase, Integer, Product, Sum, Symbol, isprime, symbols
+from sympy import Idx, IndexedBase, Integer, Product, Sum, Symbol, isprime, symbols
 
 from symbn.check import check_many
 from symbn.evaluate import Evaluator, Point
@@ -69,6 +69,8 @@ def test_truth_of_the_empty_sums() -> None:
     assert all(terms(1, n - 1) == n - 1 == terms(0, n - 2) for n in range(1, 30))
     # Π_{i=m}^{n} 2 = 2^{n−m+1} fails at m = 4, n = 1.
     assert product(4, 1, lambda i: Fraction(2)) == 1 != Fraction(2) ** (1 - 4 + 1)
+    assert all(terms(t, 5) == max(0, 6 - t) for t in range(1, 40)) and terms(7, 5) == 0 != 6 - 7
+    assert all(terms(t, t + 1) == 2 and product(1, t, lambda i: Fraction(2)) == 2**t for t in range(1, 40))
     # Nested, dependent bounds (true for every m ≥ 1).
     for m in range(1, 12):
         assert sum(terms(i, m) for i in range(1, m + 1)) == Fraction(m * (m + 1), 2)
@@ -149,6 +151,10 @@ def test_the_exact_decision_writes_sums_out_term_by_term() -> None:
     assert _exact_value(Product(2, (i, m, n)), point) == 1  # doit: 1/4
     assert _exact_value(Sum(Sum(1, (j, i + 2, m)), (i, 1, m)), point) == Integer(3)
     assert sum(terms(t + 2, 4) for t in range(1, 5)) == 3
+    # The reader's summation indices are Idx objects (not Symbols): written out just the same.
+    ii = Idx("i", (1, m))
+    assert _exact_value(Sum(ii, (ii, 1, m)), point) == terms(1, 4, lambda t: Fraction(t)) == 10
+    assert _exact_value(Sum(ii, (ii, m, n)), point) == 0
 
 
 # Whole claims, over seeds ------------------------------------------------------------------------
@@ -169,6 +175,10 @@ $$ \sum_{i=m}^{n} i = \frac{(n+m)(n-m+1)}{2} \tag{6} $$
 $$ \sum_{i=3}^{m} 1 = m - 2 \tag{7} $$
 
 $$ \prod_{i=m}^{n} y = y^{n-m+1} \tag{8} $$
+
+$$ \sum_{i=m}^{5} 1 = 6 - m \tag{9} $$
+
+$$ \sum_{i=m}^{n} y = (n - m + 1) y \tag{10} $$
 """
 
 TRUE_SUMS = r"""
@@ -185,19 +195,23 @@ $$ \sum_{i=1}^{m}\sum_{j=i+2}^{m} 1 = \frac{(m-1)(m-2)}{2} \tag{5} $$
 $$ \sum_{i=1}^{m}\sum_{j=1}^{i-1} 1 = \frac{m \cdot (m-1)}{2} \tag{6} $$
 
 $$ \sum_{i=1}^{m} c = m c \tag{7} $$
+
+$$ \prod_{i=1}^{m} 2 = 2^{m} \tag{8} $$
+
+$$ \sum_{i=m}^{m+1} 1 = 2 \tag{9} $$
 """
 
 
 def test_false_claims_on_empty_ranges_are_refuted_at_every_seed(tmp_path: Path) -> None:
     for found in verdicts(tmp_path, FALSE_SUMS, range(6)):
         assert found == dict.fromkeys(found, "refuted"), found
-        assert len(found) == 8
+        assert len(found) == 10
 
 
 def test_true_claims_over_sizes_still_hold(tmp_path: Path) -> None:
     for found in verdicts(tmp_path, TRUE_SUMS, (0, 3)):
         assert all(v in HOLDS for v in found.values()), found
-        assert found["1"] == found["2"] == found["3"] == found["7"] == "proved", found
+        assert found["1"] == found["2"] == found["3"] == found["7"] == found["9"] == "proved", found
 
 
 def test_a_sum_between_two_sizes_holds_when_an_assumption_orders_them(tmp_path: Path) -> None:
@@ -273,3 +287,16 @@ def test_the_shipped_style_claims_over_a_batch_still_hold(tmp_path: Path, seed: 
     )
     (found,) = verdicts(tmp_path, body, (seed,))
     assert found == {"1": "proved", "2": "proved"}, found
+
+
+def test_sizes_far_apart_cost_no_more_than_the_trial_at_three() -> None:
+    from symbn.numeric import _prepare, _size_plans
+
+    a, b, c, d, e = symbols("a b c d e", integer=True, positive=True)
+    claim = _prepare(Sum(x[i], (i, a, b)) + Sum(x[i], (i, c, d)) * Sum(x[i], (i, 1, e)), Integer(0), ())
+    quick = _size_plans(claim, random.Random(0), 6, quick=True)
+    assert all(v <= 3 for plan in quick for v in plan.values())
+    # Some quick trial has a range between two summed sizes empty by more than one, both ways.
+    assert any(plan[b] < plan[a] - 1 for plan in quick) and any(plan[a] < plan[b] - 1 for plan in quick)
+    thorough = _size_plans(claim, random.Random(0), 36, quick=False)
+    assert any(plan[a] == plan[c] == 1 and plan[b] == 3 for plan in thorough)
