@@ -95,6 +95,7 @@ MAX_SOLVE_KEYS = 6  # unknowns tried when solving for a value
 MAX_CRITICALS = 24  # poles, roots, ties and edges aimed at
 NARROWING_DIGITS = 7  # digits an excluded aim beside a turn moves closer
 MAX_NARROWINGS = 12  # ... at most this many times (to 10⁻⁹³ from 10⁻⁹)
+MAX_SCALE_STEPS = 25  # generic reals rejected by the assumptions are scaled by up to 4^±25
 REVERSED_GAP = 2  # sizes this far apart make a range between two of them empty by more than one
 MAX_REVERSED_SIZES = 4  # summed sizes each tried alone large (the others 1) and alone small
 FACTOR_OPS = 60  # denominators larger than this are not factored to find their poles  # index values an assumption about a whole family is checked at
@@ -629,10 +630,15 @@ def _one_trial(
     last = "no admissible values"
     undefined = 0
     narrowed = 0
+    rejected = 0
     for _ in range(RESAMPLES):
         if undefined >= UNDEFINED_RETRIES:
             break  # both sides are undefined at these sizes, whatever the values (m = 1 in 1/(m−1))
-        sampler = Sampler(rng, claim.constants, generic=generic)
+        # Generic reals lie within ±1024; where the assumptions keep rejecting them (x > 2000,
+        # 0 < y < 10⁻⁶) each is next scaled by a random 4^e, |e| ≤ the rejections so far (at most
+        # MAX_SCALE_STEPS), so that the trial still finds a generic point and does not rest on the
+        # special values alone.
+        sampler = Sampler(rng, claim.constants, generic=generic, reach=min(rejected, MAX_SCALE_STEPS))
         point = Point(sampler)
         for s, n in plan.items():
             point.set(s, Fraction(n))
@@ -646,6 +652,7 @@ def _one_trial(
             if not _satisfy(claim, point, rng):
                 last = "the assumptions do not hold"
                 narrowed += aim is not None and aim[1] != 0
+                rejected += 1
                 continue
         except (Undefined, Undetermined, TooLarge) as exc:
             last = f"no admissible point here ({exc})"

@@ -141,10 +141,18 @@ def constants_of(exprs: list[Expr]) -> list[Fraction]:
 class Sampler:
     """Draws values for one trial; ``generic`` picks the Schwartz–Zippel set, else special values."""
 
-    def __init__(self, rng: random.Random, constants: list[Fraction], *, generic: bool) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        constants: list[Fraction],
+        *,
+        generic: bool,
+        reach: int = 0,
+    ) -> None:
         self.rng = rng
         self.constants = constants
         self.generic = generic
+        self.reach = reach  # generic reals are k/q times 4^e, |e| ≤ reach (0 unless assumptions reject)
         self.drawn: list[Fraction] = []
         self._denominator: int | None = None
 
@@ -201,7 +209,10 @@ class Sampler:
     def real(self, domain: Domain) -> Fraction:
         if self.generic:
             k = self.rng.randint(-GENERIC_REACH, GENERIC_REACH)
-            return Fraction(k, self.denominator)
+            value = Fraction(k, self.denominator)
+            if self.reach:
+                value *= Fraction(4) ** self.rng.randint(-self.reach, self.reach)
+            return value
         return self.special(integer=False)
 
     def integer(self, domain: Domain) -> Fraction:

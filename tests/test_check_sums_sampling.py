@@ -300,3 +300,39 @@ def test_sizes_far_apart_cost_no_more_than_the_trial_at_three() -> None:
     assert any(plan[b] < plan[a] - 1 for plan in quick) and any(plan[a] < plan[b] - 1 for plan in quick)
     thorough = _size_plans(claim, random.Random(0), 36, quick=False)
     assert any(plan[a] == plan[c] == 1 and plan[b] == 3 for plan in thorough)
+
+
+# Generic points where the assumptions leave no room within ±1024 ----------------------------------
+
+REGION = r"""<!-- symbn:
+assume = ["x > 2000"]
+-->
+
+$$ \sin(2^{30} \cdot 10^{30} \cdot \pi x) = 0 \tag{1} $$
+
+$$ \max(x, 1000) = x \tag{2} $$
+
+$$ |x - 1000| = x - 1000 \tag{3} $$
+"""
+
+TINY_REGION = r"""<!-- symbn:
+assume = ["y > 0", "y < 10^{-6}"]
+-->
+
+$$ \sin(2^{30} \cdot 10^{30} \cdot \pi y) = 0 \tag{1} $$
+
+$$ \min(y, 10^{-3}) = y \tag{2} $$
+"""
+
+
+def test_assumptions_outside_the_generic_range_still_get_generic_points(tmp_path: Path) -> None:
+    # Generic reals lay within ±1024, so under x > 2000 only special values (10⁹, 2000 + 10⁻³ …,
+    # all with N·x an integer) were tried, and sin(N π x) = 0 was checked. True: max and |·| there.
+    assert max(Fraction(2001), 1000) == 2001 and abs(Fraction(2001) - 1000) == 1001
+    assert min(Fraction(1, 10**7), Fraction(1, 10**3)) == Fraction(1, 10**7)
+    for found in verdicts(tmp_path, REGION, range(3)):
+        assert found["1"] == "refuted", found
+        assert found["2"] in HOLDS and found["3"] in HOLDS, found
+    for found in verdicts(tmp_path, TINY_REGION, range(3)):
+        assert found["1"] == "refuted", found
+        assert found["2"] in HOLDS, found
