@@ -261,7 +261,7 @@ def compare(
             claim.degree,
             special,
             _beyond(claim, agreed_sizes) if found is None else None,
-            generic_unresolved,
+            generic_unresolved=generic_unresolved,
         )
 
     plans = _size_plans(claim, rng, count, quick=not thorough)
