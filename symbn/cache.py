@@ -375,7 +375,15 @@ def _decode_counterexample(data: Any) -> Any:
     )
 
 
-_COUNTS = ("agreed", "skipped", "unresolved", "generic", "special")
+_COUNTS = (
+    "agreed",
+    "skipped",
+    "unresolved",
+    "generic",
+    "special",
+    "generic_unresolved",
+    "open_kinks",
+)
 
 
 def _encode_numeric(numeric: Any) -> dict[str, Any] | None:
@@ -387,6 +395,7 @@ def _encode_numeric(numeric: Any) -> dict[str, Any] | None:
         "counterexample": _encode_counterexample(numeric.counterexample),
         "reason": numeric.reason,
         "degree": numeric.degree,
+        "unreached": list(numeric.unreached),
     }
 
 
@@ -410,6 +419,7 @@ def _decode_numeric(data: Any) -> Any:
         counterexample=_decode_counterexample(data["counterexample"]),
         reason=_expect(data["reason"], str),
         degree=None if degree is None else _expect(degree, int),
+        unreached=tuple(_expect(u, str) for u in _expect(data["unreached"], list)),
         **counts,
     )
 

@@ -528,7 +528,12 @@ class Evaluator:
         raise NotEvaluable(f"the index {expr} is not an integer here")
 
     def bounded(self, expr: Any, start: Value, combine: Callable[[Value, Value], Value]) -> Value:
-        """A finite sum or product, term by term at the point's sizes (Karr's convention below 0 terms)."""
+        """A finite sum or product, term by term at the point's sizes.
+
+        The terms are those of the indices ``lower ≤ i ≤ upper``: a range whose upper limit is
+        below its lower limit is empty (a sum 0, a product 1), as a reader reads it, and never
+        SymPy's Karr convention (under which ``Σ_{i=3}^{1} 1 = −1``).
+        """
         free = _free_symbols(expr) & set(self.bound)
         if not free and expr in self.cache:
             return self.cache[expr]
@@ -547,9 +552,9 @@ class Evaluator:
             return self(body)
         var, lower, upper = limits[-1]
         low, high = self.integer(lower), self.integer(upper)
-        if high < low - 1:
-            raise NotEvaluable("a sum or product whose upper limit is below its lower limit")
         total = start
+        if high < low:
+            return total  # an empty range: no terms
         saved, saved_counter = self.bound.get(var), self.counters.get(var)
         try:
             for value in range(low, high + 1):

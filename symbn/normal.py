@@ -26,6 +26,7 @@ from sympy import (
     KroneckerDelta,
     Mul,
     Pow,
+    Product,
     Sum,
     Symbol,
     expand,
@@ -75,6 +76,11 @@ def _rewrite(expr: Any, ranges: Ranges) -> Any:
     """One step of :func:`_normal`: the rewrite for ``expr``'s kind, its parts normalised."""
     if isinstance(expr, Sum):
         return _normal_sum(expr, ranges)
+    if isinstance(expr, Product):
+        # Within a product its indices run over its own limits (a count of terms inside relies on it).
+        limits = [(v, _normal(lo, ranges), _normal(hi, ranges)) for v, lo, hi in expr.limits]
+        inner = {**ranges, **{v: (lo, hi) for v, lo, hi in limits}}
+        return Product(_normal(expr.function, inner), *limits)
     if isinstance(expr, Derivative):
         inner = _normal(expr.expr, ranges)
         taken = inner.diff(*expr.variable_count)
@@ -140,7 +146,7 @@ def _normal_sum(expr: Sum, ranges: Ranges) -> Expr:
 
 def _sum_over(body: Expr, var: Symbol, lower: Expr, upper: Expr, ranges: Ranges) -> Expr:
     """Σ_{var=lower}^{upper} body, for an expanded ``body``, as a sum of normalised terms."""
-    count = upper - lower + Integer(1)
+    count: Expr | None = None
     out = []
     for term in Add.make_args(_expand(body)):
         free: list[Expr] = []
@@ -148,10 +154,74 @@ def _sum_over(body: Expr, var: Symbol, lower: Expr, upper: Expr, ranges: Ranges)
         for factor in Mul.make_args(term):
             (bound if var in factor.free_symbols else free).append(factor)
         if not bound:
+            if count is None:
+                count = _count(var, lower, upper, ranges)
             out.append(Mul(*free) * count)
         else:
             out.append(Mul(*free) * _sum_of_product(bound, var, lower, upper, ranges))
     return _expand(Add(*out))
+
+
+MAX_CORNERS = 64  # corners of the enclosing indices' ranges tried to bound a count of terms
+
+
+def _count(var: Symbol, lower: Expr, upper: Expr, ranges: Ranges) -> Expr:
+    """The number of terms of Σ_{var=lower}^{upper}: ``upper − lower + 1`` where that is known ≥ 0.
+
+    A range whose upper limit is below its lower limit is empty (0 terms, as a reader reads it),
+    so ``upper − lower + 1`` (SymPy's Karr convention, −1 for Σ_{i=3}^{1}) is the count only where
+    the declarations show ``upper ≥ lower − 1`` (``Σ_{i=1}^{m}`` with ``m`` a size; ``Σ_{j=i}^{m}``
+    inside ``Σ_{i=1}^{m}``). Elsewhere the count stays the sum ``Σ 1``, which proves nothing.
+    """
+    count = _expand(upper - lower + Integer(1))
+    if _nonnegative(count, ranges):
+        return count
+    return _canonical_sum(Integer(1), [(var, lower, upper)])
+
+
+def _nonnegative(expr: Expr, ranges: Ranges) -> bool:
+    """Whether ``expr`` is known ≥ 0 for every value of the indices it has, each within its range.
+
+    SymPy's assumptions decide it, else an enclosing summation index (or a free index, over its
+    declared range) is replaced by both ends of its range, innermost first: an expression affine in
+    that index is smallest at an end (and over an empty range there is nothing to bound).
+    """
+    pending = [_expand(expr)]
+    for _ in range(MAX_CORNERS):
+        if not pending:
+            return True
+        current = pending.pop()
+        if current.is_nonnegative:
+            continue
+        spans: dict[Any, tuple[Expr, Expr]] = {}
+        for v in current.free_symbols:
+            span = _span(v, ranges)
+            if span is not None:
+                spans[v] = span
+        inner = [
+            v
+            for v in spans
+            if not any(
+                v in spans[w][0].free_symbols | spans[w][1].free_symbols for w in spans if w != v
+            )
+        ]
+        if not inner:
+            return False
+        v = sorted(inner, key=default_sort_key)[0]
+        poly = current.as_poly(v) if current.is_polynomial(v) else None
+        if poly is None or poly.degree() > 1:
+            return False  # not affine in v: its least value need not be at an end
+        pending.extend(_expand(current.xreplace({v: end})) for end in spans[v])
+    return False
+
+
+def _span(v: Any, ranges: Ranges) -> tuple[Expr, Expr] | None:
+    """The range an index runs over here: an enclosing sum's limits, or a free index's declared range."""
+    if v in ranges:
+        return ranges[v]
+    if isinstance(v, Idx) and v.lower is not None and v.upper is not None:
+        return v.lower, v.upper
+    return None
 
 
 def _sum_of_product(
@@ -170,7 +240,8 @@ def _sum_of_product(
         others = [f for f in factors if f is not inner]
         fresh = {v: Dummy() for v, _, _ in inner.limits}
         inner_body = inner.function.xreplace(fresh)
-        limits = [(fresh[v], lo, hi) for v, lo, hi in inner.limits]
+        # An inner limit may run to an index of the same sum (Σ_{j=1}^{k} Σ_{k=1}^{m}): renamed too.
+        limits = [(fresh[v], lo.xreplace(fresh), hi.xreplace(fresh)) for v, lo, hi in inner.limits]
         return _canonical_sum(Mul(*others) * inner_body, [*limits, (var, lower, upper)])
     return _canonical_sum(Mul(*factors), [(var, lower, upper)])
 
@@ -199,7 +270,11 @@ def _canonical_sum(body: Expr, limits: list[tuple[Expr, Expr, Expr]]) -> Expr:
     best: Expr | None = None
     for order in orders:
         names = {v: _index_name(height, k) for k, (v, _, _) in enumerate(order)}
-        candidate = Sum(body.xreplace(names), *[(names[v], lo, hi) for v, lo, hi in order])
+        # A limit that runs to an outer index (Σ_{j=1}^{i−1} inside Σ_i) names it as the body does.
+        candidate = Sum(
+            body.xreplace(names),
+            *[(names[v], lo.xreplace(names), hi.xreplace(names)) for v, lo, hi in order],
+        )
         if best is None or default_sort_key(candidate) < default_sort_key(best):
             best = candidate
     assert best is not None

@@ -81,6 +81,7 @@ QUICK_TRIALS = 6  # a cross-check of a claim the normal form has proved
 SEARCH_TRIALS = 36  # a claim the normal form could not prove: look hard for a counterexample
 MIN_AGREEING = 8  # fewer exact agreements than this is not evidence: undecided
 MIN_SIZE_ASSIGNMENTS = 3  # ... nor is agreement at fewer distinct sizes, when there are sizes
+MIN_GENERIC = 3  # ... nor, without a probability bound, agreement at fewer generic points
 RESAMPLES = 40  # attempts at an admissible point for one trial
 UNDEFINED_RETRIES = 4  # points where both sides are undefined before a trial's sizes are given up
 PRECISIONS = (128, 512, 2048, 8192)  # bits, raised while the intervals of the two sides overlap
@@ -97,6 +98,9 @@ MAX_SOLVE_KEYS = 6  # unknowns tried when solving for a value
 MAX_CRITICALS = 24  # poles, roots, ties and edges aimed at
 NARROWING_DIGITS = 7  # digits an excluded aim beside a turn moves closer
 MAX_NARROWINGS = 12  # ... at most this many times (to 10⁻⁹³ from 10⁻⁹)
+MAX_SCALE_STEPS = 25  # generic reals rejected by the assumptions are scaled by up to 4^±25
+REVERSED_GAP = 2  # sizes this far apart make a range between two of them empty by more than one
+MAX_REVERSED_SIZES = 4  # summed sizes each tried alone large (the others 1) and alone small
 FACTOR_OPS = 60  # denominators larger than this are not factored to find their poles  # index values an assumption about a whole family is checked at
 
 
@@ -139,6 +143,18 @@ class NumericOutcome:
     # solutions of an equality assumption that no agreeing trial reached (x = 0 of x³ = x)
     unreached: tuple[str, ...] = ()
     open_kinks: int = 0  # trials at a breakpoint where a derivative's existence was not decided
+    generic_unresolved: int = 0  # generic points whose sides agree to 8192 bits, undecided exactly
+
+    @property
+    def thin(self) -> bool:
+        """Whether the agreements say too little for "checked": no probability bound, few generic points.
+
+        Without a Schwartz–Zippel bound (a claim that is not a rational function, or one under
+        assumptions) the evidence is what the points show, and special points share a structure a
+        claim can exploit (small denominators, powers of ten, the claim's own constants): fewer than
+        :data:`MIN_GENERIC` generic points agreeing (exactly or to 8192 bits) is not enough.
+        """
+        return self.false_accept_bound is None and self.generic + self.generic_unresolved < MIN_GENERIC
 
     @property
     def distinct_sizes(self) -> int:
@@ -251,7 +267,7 @@ def compare(
     count = trials if trials is not None else SEARCH_TRIALS if thorough else QUICK_TRIALS
     bits = PRECISIONS if thorough else (QUICK_PRECISION,)
     agreed_sizes: list[tuple[tuple[str, int], ...]] = []
-    skipped = unresolved = generic = special = open_kinks = 0
+    skipped = unresolved = generic = special = open_kinks = generic_unresolved = 0
     reached: set[Any] = set()
     reason = ""
     fallback: _Trial | None = None
@@ -270,6 +286,7 @@ def compare(
             _beyond(claim, agreed_sizes) if found is None else None,
             unreached=_unreached(claim, reached),
             open_kinks=open_kinks,
+            generic_unresolved=generic_unresolved,
         )
 
     plans = _size_plans(claim, rng, count, quick=not thorough)
@@ -297,6 +314,8 @@ def compare(
         elif trial.kind == "unresolved":
             unresolved += 1
             open_kinks += trial.reason == KINK_OPEN
+            # an open breakpoint is no agreement: only sides equal to 8192 bits count here
+            generic_unresolved += is_generic and trial.reason != KINK_OPEN
         else:
             skipped += 1
             reason = trial.reason or reason
@@ -330,7 +349,7 @@ def _prepare(lhs: Expr, rhs: Expr, assumptions: tuple[Relational, ...]) -> _Clai
     sizes = sorted((s for s in free if is_size(s) and s not in indices), key=str)
     sum_sizes: set[Symbol] = set()
     for expr in everything:
-        for total in expr.atoms(Sum):
+        for total in expr.atoms(Sum, Product):
             for _, low, high in total.limits:
                 sum_sizes |= {s for s in (low.free_symbols | high.free_symbols) if is_size(s)}
     claim = _Claim(
@@ -370,7 +389,7 @@ def _turns_with_sizes(exprs: list[Expr], sizes: set[Symbol]) -> bool:
     holds for every m below 1000.
     """
     for expr in exprs:
-        bound = {v for total in expr.atoms(Sum) for v, *_ in total.limits}
+        bound = {v for total in expr.atoms(Sum, Product) for v, *_ in total.limits}
         for piece in expr.atoms(*_PIECES):
             # An index inside an entry (Max(x_i, 10⁻⁹)) does not make the piece turn with the size.
             free = piece.replace(lambda e: isinstance(e, Indexed), lambda e: Dummy()).free_symbols
@@ -419,8 +438,8 @@ def _is_real(expr: Expr) -> bool:
 
 
 def sum_depth(expr: Expr) -> int:
-    """The most summation indices nested around any term of ``expr`` (0 without sums)."""
-    if isinstance(expr, Sum):
+    """The most summation (or product) indices nested around any term of ``expr`` (0 without sums)."""
+    if isinstance(expr, (Sum, Product)):
         return len(expr.limits) + sum_depth(expr.function)
     return max((sum_depth(a) for a in expr.args if isinstance(a, Expr)), default=0)
 
@@ -696,6 +715,18 @@ def _size_plans(
         return rng.randint(1, max(4, min(limit_small, 40)))
 
     plans: list[dict[Symbol, int]] = [dict.fromkeys(sizes, n) for n in (1, 2, 3)]
+    if len(costly) > 1:
+        # Sizes far apart both ways: a range between two of them (Σ_{i=m}^{n}, Σ_{i=b+1}^{c}) is
+        # then empty with its upper limit well below its lower one, where Σ_{i=m}^{n} 1 is 0 and
+        # not n − m + 1 (a claim true only in SymPy's Karr convention is refuted there).
+        # Two values only (1 and 3), alternating, so a trial costs no more than the one at 3.
+        apart = REVERSED_GAP
+        plans.append({s: 1 + apart * (costly.index(s) % 2) if s in costly else 1 for s in sizes})
+        plans.append({s: 1 + apart * (1 - costly.index(s) % 2) if s in costly else 1 for s in sizes})
+        if not quick:
+            for s in costly[:MAX_REVERSED_SIZES]:
+                plans.append({t: 1 + apart if t == s else 1 for t in sizes})
+                plans.append({t: 1 if t == s else 1 + apart for t in sizes})
     if len(sizes) > 1:
         # Every size different from the others (cycling through 1-3 in a quick cross-check).
         spread = 3 if quick else len(sizes)
@@ -740,10 +771,15 @@ def _one_trial(
     last = "no admissible values"
     undefined = 0
     narrowed = 0
+    rejected = 0
     for _ in range(RESAMPLES):
         if undefined >= UNDEFINED_RETRIES:
             break  # both sides are undefined at these sizes, whatever the values (m = 1 in 1/(m−1))
-        sampler = Sampler(rng, claim.constants, generic=generic)
+        # Generic reals lie within ±1024; where the assumptions keep rejecting them (x > 2000,
+        # 0 < y < 10⁻⁶) each is next scaled by a random 4^e, |e| ≤ the rejections so far (at most
+        # MAX_SCALE_STEPS), so that the trial still finds a generic point and does not rest on the
+        # special values alone.
+        sampler = Sampler(rng, claim.constants, generic=generic, reach=min(rejected, MAX_SCALE_STEPS))
         point = Point(sampler)
         for s, n in plan.items():
             point.set(s, Fraction(n))
@@ -757,6 +793,7 @@ def _one_trial(
             if not _satisfy(claim, point, rng):
                 last = "the assumptions do not hold"
                 narrowed += aim is not None and aim[1] != 0
+                rejected += 1
                 continue
         except (Undefined, Undetermined, TooLarge) as exc:
             last = f"no admissible point here ({exc})"
@@ -1046,11 +1083,32 @@ def _decide_exactly(claim: _Claim, point: Point) -> bool | None:
             return True
         if difference.free_symbols or difference.count_ops() > EXACT_OPS:
             return None
+        if _high_order_angle(difference):
+            return None
         x = Dummy("x")
         polynomial = minimal_polynomial(difference, x)
         return bool(polynomial == x)
     except (NotAlgebraic, NotImplementedError, ValueError, TypeError, ZeroDivisionError):
         return None
+
+
+MAX_ANGLE_DENOMINATOR = 120  # sin(π p/q) beyond this q is not handed to minimal_polynomial
+
+
+def _high_order_angle(expr: Expr) -> bool:
+    """Whether ``expr`` has sin, cos, tan or exp of ``π·p/q`` (times i for exp) with a large ``q``.
+
+    Such a value is algebraic of degree about ``q``, and SymPy's ``minimal_polynomial`` of it does
+    not finish (sin(2π·12345/2¹⁰) runs for minutes): at a generic point ``q`` is a 31-bit prime.
+    """
+    from sympy import I, exp, pi
+    from sympy.functions.elementary.trigonometric import TrigonometricFunction
+
+    for call in expr.atoms(TrigonometricFunction, exp):
+        turn = call.args[0] / (pi * I if isinstance(call, exp) else pi)
+        if turn.is_Rational and turn.q > MAX_ANGLE_DENOMINATOR:
+            return True
+    return False
 
 
 def _exact_value(expr: Expr, point: Point) -> Expr:
@@ -1065,8 +1123,28 @@ def _exact_value(expr: Expr, point: Point) -> Expr:
                 entries[base[tuple(Integer(i) for i in indices)]] = number
         else:
             symbols[key] = number
-    result = expr.xreplace(symbols).doit(deep=True)
+    result = _written_out(expr.xreplace(symbols)).doit(deep=True)
     return result.xreplace(entries)
+
+
+def _written_out(expr: Any) -> Any:
+    """Every sum and product with integer limits written out term by term, as the evaluator does.
+
+    The terms are those of ``lower ≤ i ≤ upper`` (none when the upper limit is below the lower: a
+    sum 0, a product 1). SymPy's ``doit`` would use Karr's convention there (``Σ_{i=3}^{1} 1 = −1``)
+    and closed forms for symbolic limits: neither is how the claim is read.
+    """
+    if not isinstance(expr, Basic) or not expr.has(Sum, Product):
+        return expr
+    if isinstance(expr, (Sum, Product)):
+        *inner, (var, lower, upper) = expr.limits
+        low, high = _written_out(lower), _written_out(upper)
+        if not isinstance(var, (Symbol, Idx)) or not (low.is_Integer and high.is_Integer):
+            raise ValueError("a limit that is not an integer here")
+        body = expr.func(expr.function, *inner) if inner else expr.function
+        terms = [_written_out(body.xreplace({var: Integer(v)})) for v in range(int(low), int(high) + 1)]
+        return Add(*terms) if isinstance(expr, Sum) else Mul(*terms)
+    return expr.func(*[_written_out(a) for a in expr.args])
 
 
 def _sympy_number(value: Any) -> Expr:
@@ -1136,6 +1214,7 @@ def _key_name(key: Any) -> str:
 
 __all__ = [
     "MIN_AGREEING",
+    "MIN_GENERIC",
     "MIN_SIZE_ASSIGNMENTS",
     "Counterexample",
     "NotEvaluable",

@@ -6,7 +6,8 @@
   the other is not), unless the normal form is 0: then ``inconsistent``, a bug to report.
 - **checked**: the normal form is not 0 and not a rational function (which would decide the claim
   exactly), and at least :data:`~symbn.numeric.MIN_AGREEING` trials agree exactly, over at least
-  :data:`~symbn.numeric.MIN_SIZE_ASSIGNMENTS` distinct sizes when the claim has sizes.
+  :data:`~symbn.numeric.MIN_SIZE_ASSIGNMENTS` distinct sizes when the claim has sizes, and, when
+  no Schwartz–Zippel bound applies, at least :data:`~symbn.numeric.MIN_GENERIC` of them generic.
 - **undecided**: anything else, with the reason.
 """
 
@@ -31,7 +32,13 @@ from sympy import (
     together,
 )
 
-from symbn.numeric import MIN_AGREEING, MIN_SIZE_ASSIGNMENTS, Counterexample, NumericOutcome
+from symbn.numeric import (
+    MIN_AGREEING,
+    MIN_GENERIC,
+    MIN_SIZE_ASSIGNMENTS,
+    Counterexample,
+    NumericOutcome,
+)
 
 
 class Verdict(str, Enum):
@@ -166,6 +173,14 @@ def policy(
             Verdict.UNDECIDED,
             f"not proved symbolically; a piece of the claim may turn at size {numeric.beyond}, "
             f"beyond every size the trials could reach; {numeric.evidence()}",
+            remainder,
+            numeric=numeric,
+        )
+    if numeric.agreed >= MIN_AGREEING and enough_sizes and numeric.thin:
+        return Decision(
+            Verdict.UNDECIDED,
+            "not proved symbolically, and the agreements rest on special values: without a "
+            f"probability bound at least {MIN_GENERIC} generic points must agree; {numeric.evidence()}",
             remainder,
             numeric=numeric,
         )

@@ -1,8 +1,12 @@
 """Where the numeric trials look: values for every unknown, sizes, and the indices' ranges.
 
 Two kinds of point. A **generic** point draws every value uniformly from a large finite set (for
-reals ``k / 2**10`` with ``|k| ≤ 2**40``), so that a false rational-function identity agrees at it
-with probability at most ``degree / size of the set`` (Schwartz–Zippel). A **special** point draws
+reals ``k / q`` with ``|k| ≤ 2**40`` and ``q`` a prime drawn afresh for each point from
+``[2**30, 2**31)``, one that divides no number the claim writes; for integers ``|k| ≤ 2**40``), so
+that a false rational-function identity agrees at it with probability at most
+``degree / size of the set`` (Schwartz–Zippel). The denominator varies because a fixed one is a
+structure a claim can exploit: with every real a multiple of ``2**-30``, ``sin(2**30·10**30·π x)``
+is 0 at every generic point, yet not 0 at ``x = 1/3``. A **special** point draws
 from values where identities that hold only on part of the domain break: 0, ±1, ±tiny, ±huge, the
 constants the claim itself contains and their neighbours, and values already drawn (so that
 ``a = b`` and ``a = −b`` happen). Every value respects every SymPy assumption of its symbol
@@ -20,7 +24,7 @@ from sympy import Basic, Expr, Float, Idx, Indexed, Number, Symbol
 
 from symbn.evaluate import Gauss, NotEvaluable
 
-GENERIC_DENOMINATOR = 2**30  # generic reals stay within ±1024: e^x of one is still computable
+GENERIC_DENOMINATORS = (2**30, 2**31)  # generic reals k/q, q a prime here: within ±1024 (e^x is computable)
 GENERIC_REACH = 2**40  # numerators of generic reals, and generic integers, lie in [-reach, reach]
 TINY = (Fraction(1, 10**3), Fraction(1, 10**9), Fraction(1, 10**15), Fraction(1, 10**30))
 HUGE = (Fraction(10**3), Fraction(10**9), Fraction(10**15), Fraction(10**30))
@@ -137,11 +141,34 @@ def constants_of(exprs: list[Expr]) -> list[Fraction]:
 class Sampler:
     """Draws values for one trial; ``generic`` picks the Schwartz–Zippel set, else special values."""
 
-    def __init__(self, rng: random.Random, constants: list[Fraction], *, generic: bool) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        constants: list[Fraction],
+        *,
+        generic: bool,
+        reach: int = 0,
+    ) -> None:
         self.rng = rng
         self.constants = constants
         self.generic = generic
+        self.reach = reach  # generic reals are k/q times 4^e, |e| ≤ reach (0 unless assumptions reject)
         self.drawn: list[Fraction] = []
+        self._denominator: int | None = None
+
+    @property
+    def denominator(self) -> int:
+        """This point's denominator of generic reals: a random prime that divides no constant of the claim."""
+        if self._denominator is None:
+            from sympy import nextprime
+
+            low, high = GENERIC_DENOMINATORS
+            while True:
+                q = int(nextprime(self.rng.randrange(low, high - 2**20)))
+                if not any(c.numerator % q == 0 or c.denominator % q == 0 for c in self.constants if c):
+                    break
+            self._denominator = q
+        return self._denominator
 
     def __call__(self, key: Any, what: Basic) -> Any:
         domain = domain_of(what)
@@ -182,7 +209,10 @@ class Sampler:
     def real(self, domain: Domain) -> Fraction:
         if self.generic:
             k = self.rng.randint(-GENERIC_REACH, GENERIC_REACH)
-            return Fraction(k, GENERIC_DENOMINATOR)
+            value = Fraction(k, self.denominator)
+            if self.reach:
+                value *= Fraction(4) ** self.rng.randint(-self.reach, self.reach)
+            return value
         return self.special(integer=False)
 
     def integer(self, domain: Domain) -> Fraction:

@@ -27,7 +27,7 @@ def test_agreement_at_too_few_sizes_is_undecided() -> None:
 
 
 def test_enough_exact_agreement_is_checked_and_says_what_it_rests_on() -> None:
-    decision = policy(False, NOT_RATIONAL, outcome(12, 4), rational_known=True)
+    decision = policy(False, NOT_RATIONAL, outcome(12, 4, generic=6), rational_known=True)
     assert decision.verdict is Verdict.CHECKED
     assert "12 exact trials agree" in decision.reason
     assert "nothing is claimed for sizes not tried" in decision.reason
