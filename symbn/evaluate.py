@@ -936,27 +936,42 @@ class Evaluator:
 
     def truth(self, condition: Any) -> bool:
         """Whether a condition holds at this point (certified, else Undetermined)."""
-        if isinstance(condition, BooleanTrue):
-            return True
-        if isinstance(condition, BooleanFalse):
-            return False
-        if isinstance(condition, And):
-            return all(self.truth(c) for c in condition.args)
-        if isinstance(condition, Or):
-            return any(self.truth(c) for c in condition.args)
-        if isinstance(condition, Not):
-            return not self.truth(condition.args[0])
-        if isinstance(condition, Relational):
-            left, right = self(condition.lhs), self(condition.rhs)
-            op = condition.rel_op
-            if op in ("==", "!="):
-                same = equal(left, right)
-                self._kink(condition, same)
-                return same if op == "==" else not same
-            order = compare(left, right)
-            self._kink(condition, order == 0)
-            return {">": order > 0, ">=": order >= 0, "<": order < 0, "<=": order <= 0}[op]
-        raise NotEvaluable(f"cannot decide the condition {type(condition).__name__}")
+        return truth_of(
+            condition,
+            self._relation,
+            lambda kind: NotEvaluable(f"cannot decide the condition {kind}"),
+        )
+
+    def _relation(self, condition: Relational) -> bool:
+        left, right = self(condition.lhs), self(condition.rhs)
+        op = condition.rel_op
+        if op in ("==", "!="):
+            same = equal(left, right)
+            self._kink(condition, same)
+            return same if op == "==" else not same
+        order = compare(left, right)
+        self._kink(condition, order == 0)
+        return {">": order > 0, ">=": order >= 0, "<": order < 0, "<=": order <= 0}[op]
+
+
+def truth_of(
+    condition: Any, relation: Callable[[Relational], bool], refuse: Callable[[str], Exception]
+) -> bool:
+    """Whether ``condition`` holds: true, false, ``And``/``Or``/``Not`` taken here, each relation
+    decided by ``relation``; ``refuse(kind)`` is raised for any other kind of condition."""
+    if isinstance(condition, BooleanTrue):
+        return True
+    if isinstance(condition, BooleanFalse):
+        return False
+    if isinstance(condition, And):
+        return all(truth_of(c, relation, refuse) for c in condition.args)
+    if isinstance(condition, Or):
+        return any(truth_of(c, relation, refuse) for c in condition.args)
+    if isinstance(condition, Not):
+        return not truth_of(condition.args[0], relation, refuse)
+    if isinstance(condition, Relational):
+        return relation(condition)
+    raise refuse(type(condition).__name__)
 
 
 MAX_WRITTEN_TERMS = 2_000  # terms a sum may be written out to, at a breakpoint of a derivative
@@ -1019,21 +1034,15 @@ class _Branches:
         return value
 
     def truth(self, condition: Any) -> bool:
-        if isinstance(condition, BooleanTrue):
-            return True
-        if isinstance(condition, BooleanFalse):
-            return False
-        if isinstance(condition, And):
-            return all(self.truth(c) for c in condition.args)
-        if isinstance(condition, Or):
-            return any(self.truth(c) for c in condition.args)
-        if isinstance(condition, Not):
-            return not self.truth(condition.args[0])
-        if isinstance(condition, Relational):
-            s = self.sign(self.of(condition.lhs - condition.rhs))
-            op = condition.rel_op
-            return {">": s > 0, ">=": s > 0, "<": s < 0, "<=": s < 0, "==": False, "!=": True}[op]
-        raise KinkUndecided(f"a condition {type(condition).__name__} at a breakpoint")
+        """Whether a condition holds just beside the breakpoint (on this branch's side)."""
+        return truth_of(
+            condition, self._relation, lambda kind: KinkUndecided(f"a condition {kind} at a breakpoint")
+        )
+
+    def _relation(self, condition: Relational) -> bool:
+        s = self.sign(self.of(condition.lhs - condition.rhs))
+        op = condition.rel_op
+        return {">": s > 0, ">=": s > 0, "<": s < 0, "<=": s < 0, "==": False, "!=": True}[op]
 
     def of(self, expr: Any) -> Any:
         if not isinstance(expr, Basic) or not expr.args or not expr.has(self.v):
