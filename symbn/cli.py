@@ -211,6 +211,11 @@ class _Main(click.Group):
         """Run the command; a closed pipe exits 141, a full disk or a closed stdout 2 (one line)."""
         try:
             return super().invoke(ctx)
+        except ValueError as exc:
+            if "integer string conversion" not in str(exc):
+                raise
+            click.echo(f"Error: a number too long to print ({exc})", err=True)
+            ctx.exit(2)
         except OSError as exc:
             if exc.errno not in OUTPUT_ERRNOS:
                 raise

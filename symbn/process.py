@@ -264,6 +264,17 @@ def _import_renderer() -> None:
         pass
 
 
+MAX_PRINTED_DIGITS = 200_000  # (10^{59})^{100} has 5,901 digits; Python prints 4,300 by default
+
+
+def allow_long_numbers() -> None:
+    """Let the numbers a claim may hold be printed: the reader's caps (60 digits a number, powers
+    up to 1000) allow a few hundred thousand digits, past Python's guard of 4,300."""
+    limit = getattr(sys, "get_int_max_str_digits", None)
+    if limit is not None and 0 < limit() < MAX_PRINTED_DIGITS:
+        sys.set_int_max_str_digits(MAX_PRINTED_DIGITS)
+
+
 def entry() -> None:
     """The ``symbn`` command: :func:`main` with clean stops on signals, then a fast exit.
 
@@ -275,6 +286,7 @@ def entry() -> None:
     if sys.stdout is None:
         sys.stdout = ClosedStream()
     ascii_console()
+    allow_long_numbers()
     try:
         from symbn.cli import main
 

@@ -86,6 +86,8 @@ CONSTRUCTS = frozenset(
     "underbrace prime fracpair labelarg cases".split()
 )
 
+MAX_BINOMIAL = 1000  # \binom{n}{k} of numbers is worked out when read: n and k at most this
+
 # Functions symbn knows, by the name written before their argument (\tanh, or tanh as a word).
 KNOWN = {
     "exp": exp,
@@ -610,6 +612,8 @@ class Builder:
                 values.append(self.derivative_of(child, following))
                 k += 2
                 continue
+            if following is not None and _is_arglist(following):
+                self.refuse_scripted_word(child)
             key = head_key(child, self.text)
             statistic = self.statistic_name(child)
             if statistic is not None:
@@ -768,6 +772,31 @@ class Builder:
             f"{name} {argument} {rest}: {name} applies to {argument} alone or to more of "
             f"what follows; write {name}({argument} {rest}) or {name}({argument}) \\cdot {rest}",
         )
+
+    def refuse_scripted_word(self, child: Any) -> None:
+        """``\\operatorname{sin}^2(2x)``, ``\\mathrm{log}_2(x)``: a named function with a power,
+        or a known one with an index, before its argument. Read on, it would be a symbol's
+        power times (2x), or a new function ``log_2``: refused, with what to write."""
+        if not (isinstance(child, Tree) and child.data in ("scripted", "scripted_power")):
+            return
+        head = child.children[0]
+        if not (isinstance(head, Tree) and head.data == "word"):
+            return
+        word = str(getattr(head.children[2], "value", head.children[2]))
+        written = self.node_text(child)
+        if len(word) > 1 and "^" in written[len(self.node_text(head)) :]:
+            raise MathError(
+                _start(child),
+                f"{written}(…): symbn does not read a power of a named function before its "
+                f"argument; write \\operatorname{{{word}}}(…)^{{…}} for the power of its value, "
+                "or the product with \\cdot",
+            )
+        if word in KNOWN or word in EXTREMA:
+            raise MathError(
+                _start(child),
+                f"{written}(…): symbn does not read {word} with an index (a base?); write "
+                f"\\operatorname{{{word}}}(…) alone, or \\frac{{\\log x}}{{\\log 2}} for a base",
+            )
 
     def refuse_powered_function(self, child: Any, following: Any) -> None:
         """``\\sigma^{-1}(x)`` where σ is a function elsewhere: neither a product nor a guess."""
@@ -993,7 +1022,15 @@ class Builder:
 
     def _binom(self, node: Any) -> Expr:
         _, top, bottom = node.children
-        return binomial(meaning(self.expr(top)), meaning(self.expr(bottom)))
+        n, k = meaning(self.expr(top)), meaning(self.expr(bottom))
+        if any(isinstance(v, Integer) and abs(int(v)) > MAX_BINOMIAL for v in (n, k)):
+            # SymPy works out a binomial of two numbers at once, outside every budget
+            raise MathError(
+                _start(node),
+                f"a binomial of a number above {MAX_BINOMIAL}: symbn works binomials out only "
+                f"up to \\binom{{{MAX_BINOMIAL}}}{{k}}",
+            )
+        return binomial(n, k)
 
     def _boxed(self, node: Any) -> Expr:
         return self.expr(node.children[1])
