@@ -176,6 +176,16 @@ def policy(
             remainder,
             numeric=numeric,
         )
+    unreachable = unreachable_switch(remainder) if numeric.agreed >= MIN_AGREEING else None
+    if enough_sizes and unreachable is not None:
+        return Decision(
+            Verdict.UNDECIDED,
+            f"not proved symbolically; the claim switches (|u|, max, min, sign, ⌊u⌋, cases) where "
+            f"{_short(unreachable)} = 0, which the trials cannot reach exactly (an irrational or "
+            f"transcendental breakpoint, or a turn past the sizes tried); {numeric.evidence()}",
+            remainder,
+            numeric=numeric,
+        )
     if numeric.agreed >= MIN_AGREEING and enough_sizes and numeric.thin:
         return Decision(
             Verdict.UNDECIDED,
@@ -198,6 +208,71 @@ def policy(
         remainder,
         numeric=numeric,
     )
+
+
+def unreachable_switch(expr: Expr) -> Expr | None:
+    """Where ``expr`` switches branch at a point no trial can reach exactly: the expression
+    ``g`` (``g = 0`` is the breakpoint) of the first such piece, else None.
+
+    The trials aim at breakpoints by solving ``g = 0`` in rationals, and find where a piece of a
+    sum turns by its polynomial in the sizes. That reaches every breakpoint only when each
+    irreducible factor of ``g`` (a polynomial with rational coefficients in symbols and entries)
+    is linear in one of its unknowns, has no real root, or is in the sizes and indices alone. A
+    claim that may differ only at ``x = \\sqrt 2``, ``x = \\pi`` or ``i = 900`` of ``2^i`` is
+    never checked by agreement elsewhere.
+    """
+    from sympy import (
+        Abs,
+        Heaviside,
+        Max,
+        Min,
+        Piecewise,
+        Poly,
+        PolynomialError,
+        ceiling,
+        factor_list,
+        floor,
+        preorder_traversal,
+        sign,
+    )
+    from sympy.core.relational import Relational
+
+    switches: list[Expr] = []
+    for node in preorder_traversal(expr):
+        if isinstance(node, (Abs, sign, Heaviside, floor, ceiling)):
+            switches.append(node.args[0])
+        elif isinstance(node, (Max, Min)):
+            args = list(node.args)
+            switches.extend(a - b for k, a in enumerate(args) for b in args[k + 1 :])
+        elif isinstance(node, Piecewise):
+            for _, condition in node.args:
+                if isinstance(condition, Relational):
+                    switches.append(condition.lhs - condition.rhs)
+                else:
+                    switches.extend(r.lhs - r.rhs for r in condition.atoms(Relational))
+    for g in switches:
+        try:
+            poly = Poly(g)
+        except (PolynomialError, ValueError, TypeError):
+            return g
+        if not poly.domain.is_QQ and not poly.domain.is_ZZ:
+            return g
+        if not all(isinstance(gen, (Symbol, Indexed)) for gen in poly.gens):
+            return g
+        try:
+            _, factors = factor_list(poly)
+        except (PolynomialError, ValueError, TypeError):
+            return g
+        for factor, _ in factors:
+            unknowns = [v for v in factor.gens if factor.degree(v) > 0]
+            if all(getattr(v, "is_integer", False) for v in unknowns):
+                continue  # a turn in the sizes: the trials' own polynomial analysis finds it
+            if any(factor.degree(v) == 1 for v in unknowns):
+                continue
+            if len(unknowns) == 1 and factor.count_roots() == 0:
+                continue
+            return g
+    return None
 
 
 def _short(expr: Expr, limit: int = 80) -> str:
